@@ -1,0 +1,103 @@
+package dev.credledger.events.mapping;
+
+import dev.credledger.events.avro.Actor;
+import dev.credledger.events.avro.ApiDisabled;
+import dev.credledger.events.avro.ApiEnabled;
+import dev.credledger.events.avro.AuthTokenGraceEnded;
+import dev.credledger.events.avro.AuthTokenRefreshed;
+import dev.credledger.events.avro.Channel;
+import dev.credledger.events.avro.ClientCredentialCreated;
+import dev.credledger.events.avro.CommandRejected;
+import dev.credledger.events.avro.CredentialDeactivated;
+import dev.credledger.events.avro.CredentialDeleted;
+import dev.credledger.events.avro.CredentialKind;
+import dev.credledger.events.avro.CredentialReactivated;
+import dev.credledger.events.avro.Environment;
+import dev.credledger.events.avro.IpAllowed;
+import dev.credledger.events.avro.IpRemoved;
+import dev.credledger.events.avro.Plan;
+import dev.credledger.events.avro.PlanChanged;
+import dev.credledger.events.avro.RefreshReason;
+import dev.credledger.events.avro.RevocationReason;
+import dev.credledger.events.avro.SecretRef;
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.CredentialRevoked;
+import dev.credledger.events.model.EventMetadata;
+import java.util.List;
+
+/** Domain records to the Avro classes that go on the wire. */
+public final class DomainToAvro {
+
+    private DomainToAvro() {}
+
+    /** A domain event as the value of {@code credential-events}. */
+    public static dev.credledger.events.avro.CredentialEvent event(CredentialEvent event) {
+        EventMetadata m = event.metadata();
+        return dev.credledger.events.avro.CredentialEvent.newBuilder()
+                .setEventId(m.eventId())
+                .setAccountId(m.accountId().value())
+                .setEnvironment(Enums.convert(m.environment(), Environment.class))
+                .setOccurredAt(m.occurredAt())
+                .setActor(actor(m.actor()))
+                .setCorrelationId(m.correlationId())
+                .setCausationId(m.causationId())
+                .setSequence(m.sequence())
+                .setPayload(payload(event))
+                .build();
+    }
+
+    /** A domain revocation as the value of {@code credential-revocations}. */
+    public static dev.credledger.events.avro.CredentialRevoked revocation(CredentialRevoked r) {
+        return dev.credledger.events.avro.CredentialRevoked.newBuilder()
+                .setEventId(r.eventId())
+                .setCredentialId(r.secret().secretId())
+                .setAccountId(r.accountId().value())
+                .setEnvironment(Enums.convert(r.environment(), Environment.class))
+                .setKind(Enums.convert(r.secret().kind(), CredentialKind.class))
+                .setFingerprint(r.secret().fingerprint().hex())
+                .setPrefix(r.secret().prefix())
+                .setReason(Enums.convert(r.reason(), RevocationReason.class))
+                .setRevokedAt(r.revokedAt())
+                .setCausedBy(r.causedBy())
+                .build();
+    }
+
+    private static Object payload(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.ApiEnabled e -> new ApiEnabled(secret(e.authToken()), secret(e.privateSalt()));
+            case CredentialEvent.AuthTokenRefreshed e -> new AuthTokenRefreshed(
+                    secret(e.newToken()), secret(e.previousToken()),
+                    Enums.convert(e.reason(), RefreshReason.class), e.graceUntil());
+            case CredentialEvent.AuthTokenGraceEnded e -> new AuthTokenGraceEnded(
+                    secret(e.revokedToken()), Enums.convert(e.reason(), RefreshReason.class));
+            case CredentialEvent.ApiDisabled e -> new ApiDisabled(secrets(e.revokedSecrets()), e.removedIps());
+            case CredentialEvent.ClientCredentialCreated e -> new ClientCredentialCreated(
+                    e.credentialId(), e.name(), e.clientId(), secret(e.clientSecret()));
+            case CredentialEvent.CredentialDeactivated e ->
+                    new CredentialDeactivated(e.credentialId(), secret(e.clientSecret()));
+            case CredentialEvent.CredentialReactivated e ->
+                    new CredentialReactivated(e.credentialId(), secret(e.clientSecret()));
+            case CredentialEvent.CredentialDeleted e ->
+                    new CredentialDeleted(e.credentialId(), e.name(), secret(e.clientSecret()));
+            case CredentialEvent.IpAllowed e -> new IpAllowed(e.cidr());
+            case CredentialEvent.IpRemoved e -> new IpRemoved(e.cidr());
+            case CredentialEvent.PlanChanged e -> new PlanChanged(
+                    Enums.convert(e.previousPlan(), Plan.class), Enums.convert(e.plan(), Plan.class));
+            case CredentialEvent.CommandRejected e ->
+                    new CommandRejected(e.commandId(), e.commandType(), e.reasonCode(), e.detail());
+        };
+    }
+
+    private static Actor actor(dev.credledger.events.model.Actor a) {
+        return new Actor(a.actorId(), a.sourceIp(), a.userAgent(), Enums.convert(a.channel(), Channel.class));
+    }
+
+    private static SecretRef secret(dev.credledger.events.model.SecretRef s) {
+        return new SecretRef(
+                s.secretId(), Enums.convert(s.kind(), CredentialKind.class), s.prefix(), s.fingerprint().hex());
+    }
+
+    private static List<SecretRef> secrets(List<dev.credledger.events.model.SecretRef> secrets) {
+        return secrets.stream().map(DomainToAvro::secret).toList();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.credledger.events.model;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One immutable fact about an account's API credentials. The set is closed: a {@code switch} over it
+ * is checked by the compiler to handle every fact.
+ */
+public sealed interface CredentialEvent {
+
+    /** The envelope: ID, account, environment, time, actor, correlation and sequence. */
+    EventMetadata metadata();
+
+    /** API access was switched on: an auth token and a private salt were issued. */
+    record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt) implements CredentialEvent {
+        public ApiEnabled {
+            requireKind(authToken, CredentialKind.AUTH_TOKEN);
+            requireKind(privateSalt, CredentialKind.PRIVATE_SALT);
+        }
+    }
+
+    /**
+     * A new auth token replaced the previous one, which is revoked now or, with a grace period, at
+     * {@code graceUntil} ({@code null} when revoked at once).
+     */
+    record AuthTokenRefreshed(
+            EventMetadata metadata, SecretRef newToken, SecretRef previousToken, RefreshReason reason, Instant graceUntil)
+            implements CredentialEvent {
+        public AuthTokenRefreshed {
+            requireKind(newToken, CredentialKind.AUTH_TOKEN);
+            requireKind(previousToken, CredentialKind.AUTH_TOKEN);
+            Objects.requireNonNull(reason, "reason");
+            graceUntil = graceUntil == null ? null : graceUntil.truncatedTo(ChronoUnit.MILLIS);
+        }
+    }
+
+    /** The grace period of a refreshed-away token ended: it is revoked from now on. */
+    record AuthTokenGraceEnded(EventMetadata metadata, SecretRef revokedToken, RefreshReason reason)
+            implements CredentialEvent {
+        public AuthTokenGraceEnded {
+            requireKind(revokedToken, CredentialKind.AUTH_TOKEN);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** API access was switched off: every secret and the whole allow-list removed in one step. */
+    record ApiDisabled(EventMetadata metadata, List<SecretRef> revokedSecrets, List<String> removedIps)
+            implements CredentialEvent {
+        public ApiDisabled {
+            revokedSecrets = List.copyOf(revokedSecrets);
+            removedIps = List.copyOf(removedIps);
+        }
+    }
+
+    /** A named client credential was created. */
+    record ClientCredentialCreated(
+            EventMetadata metadata, UUID credentialId, String name, String clientId, SecretRef clientSecret)
+            implements CredentialEvent {
+        public ClientCredentialCreated {
+            Objects.requireNonNull(credentialId, "credentialId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(clientId, "clientId");
+            requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+        }
+    }
+
+    /** A client credential was made inactive. */
+    record CredentialDeactivated(EventMetadata metadata, UUID credentialId, SecretRef clientSecret)
+            implements CredentialEvent {
+        public CredentialDeactivated {
+            Objects.requireNonNull(credentialId, "credentialId");
+            requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+        }
+    }
+
+    /** An inactive client credential was made active again. */
+    record CredentialReactivated(EventMetadata metadata, UUID credentialId, SecretRef clientSecret)
+            implements CredentialEvent {
+        public CredentialReactivated {
+            Objects.requireNonNull(credentialId, "credentialId");
+            requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+        }
+    }
+
+    /** A client credential was deleted; final. */
+    record CredentialDeleted(EventMetadata metadata, UUID credentialId, String name, SecretRef clientSecret)
+            implements CredentialEvent {
+        public CredentialDeleted {
+            Objects.requireNonNull(credentialId, "credentialId");
+            Objects.requireNonNull(name, "name");
+            requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+        }
+    }
+
+    /** An address or CIDR block (normalised) joined the allow-list. */
+    record IpAllowed(EventMetadata metadata, String cidr) implements CredentialEvent {
+        public IpAllowed {
+            Objects.requireNonNull(cidr, "cidr");
+        }
+    }
+
+    /** An address or CIDR block left the allow-list. */
+    record IpRemoved(EventMetadata metadata, String cidr) implements CredentialEvent {
+        public IpRemoved {
+            Objects.requireNonNull(cidr, "cidr");
+        }
+    }
+
+    /** The account's plan changed (account-wide: no environment). */
+    record PlanChanged(EventMetadata metadata, Plan previousPlan, Plan plan) implements CredentialEvent {
+        public PlanChanged {
+            Objects.requireNonNull(previousPlan, "previousPlan");
+            Objects.requireNonNull(plan, "plan");
+        }
+    }
+
+    /** A command was refused; nothing else changed. Recorded so the audit trail shows the attempt. */
+    record CommandRejected(EventMetadata metadata, UUID commandId, String commandType, String reasonCode, String detail)
+            implements CredentialEvent {
+        public CommandRejected {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(commandType, "commandType");
+            Objects.requireNonNull(reasonCode, "reasonCode");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    private static void requireKind(SecretRef secret, CredentialKind kind) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.kind() != kind) {
+            throw new IllegalArgumentException("expected a " + kind + " secret, got " + secret.kind());
+        }
+    }
+}

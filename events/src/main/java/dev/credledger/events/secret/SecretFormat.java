@@ -1,0 +1,112 @@
+package dev.credledger.events.secret;
+
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Fingerprint;
+import dev.credledger.events.model.SecretRef;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+/**
+ * The format of the ledger's secrets, after GitHub's token format: a secret says what it is, so secret
+ * scanners and people can recognise a leaked one, and a mistyped or random string fails the checksum
+ * without a lookup.
+ *
+ * <pre>{@code <kind>_<env>_<32 random base62 chars><6 base62 chars of CRC32 over everything before>}</pre>
+ *
+ * with kind {@code clat} (auth token), {@code clps} (private salt), {@code clcs} (client secret) and env
+ * {@code sbx} or {@code live}. Client IDs are not secrets: {@code clid_<env>_<20 random base62 chars>}.
+ */
+public final class SecretFormat {
+
+    private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final int RANDOM_LENGTH = 32;
+    private static final int CHECKSUM_LENGTH = 6;
+    private static final int CLIENT_ID_LENGTH = 20;
+    private static final int PREFIX_RANDOM_CHARS = 4;
+    private static final Pattern SECRET = Pattern.compile(
+            "(clat|clps|clcs)_(sbx|live)_([0-9A-Za-z]{" + RANDOM_LENGTH + "})([0-9A-Za-z]{" + CHECKSUM_LENGTH + "})");
+    private static final Pattern CLIENT_ID = Pattern.compile("clid_(sbx|live)_[0-9A-Za-z]{" + CLIENT_ID_LENGTH + "}");
+
+    private final SecureRandom random;
+
+    public SecretFormat(SecureRandom random) {
+        this.random = random;
+    }
+
+    public SecretFormat() {
+        this(new SecureRandom());
+    }
+
+    /** What a well-formed secret says about itself. */
+    public record Parsed(CredentialKind kind, Environment environment) {}
+
+    /** A new secret of this kind for this environment, with a new random secret ID. */
+    public IssuedSecret issue(CredentialKind kind, Environment environment) {
+        String body = kind.marker() + "_" + environment.marker() + "_" + randomBase62(RANDOM_LENGTH);
+        String plaintext = body + checksum(body);
+        String prefix = body.substring(0, body.length() - RANDOM_LENGTH + PREFIX_RANDOM_CHARS);
+        SecretRef ref = new SecretRef(UUID.randomUUID(), kind, prefix, Fingerprint.of(plaintext));
+        return new IssuedSecret(plaintext, ref);
+    }
+
+    /** A new client ID for this environment. */
+    public String newClientId(Environment environment) {
+        return "clid_" + environment.marker() + "_" + randomBase62(CLIENT_ID_LENGTH);
+    }
+
+    /** Whether this looks like a client ID (no lookup). */
+    public static boolean isClientId(String candidate) {
+        return candidate != null && CLIENT_ID.matcher(candidate).matches();
+    }
+
+    /**
+     * The kind and environment of a candidate secret, if it has the format and its checksum holds;
+     * empty otherwise. Needs no lookup.
+     */
+    public static Optional<Parsed> parse(String candidate) {
+        if (candidate == null) {
+            return Optional.empty();
+        }
+        Matcher m = SECRET.matcher(candidate);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String body = candidate.substring(0, candidate.length() - CHECKSUM_LENGTH);
+        if (!checksum(body).equals(m.group(4))) {
+            return Optional.empty();
+        }
+        CredentialKind kind = switch (m.group(1)) {
+            case "clat" -> CredentialKind.AUTH_TOKEN;
+            case "clps" -> CredentialKind.PRIVATE_SALT;
+            default -> CredentialKind.CLIENT_SECRET;
+        };
+        Environment environment = m.group(2).equals("live") ? Environment.LIVE : Environment.SANDBOX;
+        return Optional.of(new Parsed(kind, environment));
+    }
+
+    private String randomBase62(int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(BASE62.charAt(random.nextInt(BASE62.length())));
+        }
+        return sb.toString();
+    }
+
+    private static String checksum(String body) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.US_ASCII));
+        long value = crc.getValue();
+        char[] out = new char[CHECKSUM_LENGTH];
+        for (int i = CHECKSUM_LENGTH - 1; i >= 0; i--) {
+            out[i] = BASE62.charAt((int) (value % 62));
+            value /= 62;
+        }
+        return new String(out);
+    }
+}
