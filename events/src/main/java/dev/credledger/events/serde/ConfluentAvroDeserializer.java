@@ -26,6 +26,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class ConfluentAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
+    static {
+        AvroTrust.ensureGeneratedClassesTrusted();
+    }
+
     private SchemaRegistryClient registry;
     private Schema readerSchema;
     private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();

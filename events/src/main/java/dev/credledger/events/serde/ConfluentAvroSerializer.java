@@ -19,6 +19,10 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class ConfluentAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
+    static {
+        AvroTrust.ensureGeneratedClassesTrusted();
+    }
+
     static final byte MAGIC_BYTE = 0;
     static final int HEADER_LENGTH = 5;
 

@@ -1,0 +1,84 @@
+package dev.credledger.events.secret;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Fingerprint;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class SecretFormatTest {
+
+    private final SecretFormat format = new SecretFormat();
+
+    @ParameterizedTest
+    @EnumSource(CredentialKind.class)
+    void issuedSecretNamesItsKindAndEnvironmentAndPassesItsChecksum(CredentialKind kind) {
+        IssuedSecret secret = format.issue(kind, Environment.LIVE);
+
+        assertThat(secret.plaintext()).matches(kind.marker() + "_live_[0-9A-Za-z]{38}");
+        assertThat(SecretFormat.parse(secret.plaintext()))
+                .contains(new SecretFormat.Parsed(kind, Environment.LIVE));
+    }
+
+    @Test
+    void prefixIsKindEnvironmentAndFirstFourRandomCharacters() {
+        IssuedSecret secret = format.issue(CredentialKind.AUTH_TOKEN, Environment.SANDBOX);
+
+        assertThat(secret.ref().prefix()).isEqualTo(secret.plaintext().substring(0, "clat_sbx_".length() + 4));
+        assertThat(secret.ref().environment()).isEqualTo(Environment.SANDBOX);
+    }
+
+    @Test
+    void fingerprintIsSha256HexOfTheWholeSecret() {
+        IssuedSecret secret = format.issue(CredentialKind.CLIENT_SECRET, Environment.LIVE);
+
+        assertThat(secret.ref().fingerprint()).isEqualTo(Fingerprint.of(secret.plaintext()));
+        assertThat(secret.ref().fingerprint().hex()).hasSize(64);
+    }
+
+    @Test
+    void oneChangedCharacterFailsTheChecksumOffline() {
+        String plaintext = format.issue(CredentialKind.AUTH_TOKEN, Environment.LIVE).plaintext();
+        char[] chars = plaintext.toCharArray();
+        chars[15] = chars[15] == 'a' ? 'b' : 'a';
+
+        assertThat(SecretFormat.parse(new String(chars))).isEmpty();
+    }
+
+    @Test
+    void randomStringsAndNullAreNotSecrets() {
+        assertThat(SecretFormat.parse(null)).isEmpty();
+        assertThat(SecretFormat.parse("clat_live_" + "A".repeat(38))).isEmpty();
+        assertThat(SecretFormat.parse("Bearer abc")).isEmpty();
+        assertThat(SecretFormat.parse("clat_prod_" + "A".repeat(38))).isEmpty();
+    }
+
+    @Test
+    void issuedSecretsAreDistinct() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(seen.add(format.issue(CredentialKind.AUTH_TOKEN, Environment.LIVE).plaintext())).isTrue();
+        }
+    }
+
+    @Test
+    void clientIdsAreRecognisableAndNotSecrets() {
+        String clientId = format.newClientId(Environment.SANDBOX);
+
+        assertThat(clientId).matches("clid_sbx_[0-9A-Za-z]{20}");
+        assertThat(SecretFormat.isClientId(clientId)).isTrue();
+        assertThat(SecretFormat.parse(clientId)).isEmpty();
+    }
+
+    @Test
+    void issuedSecretToStringDoesNotRevealThePlaintext() {
+        IssuedSecret secret = format.issue(CredentialKind.PRIVATE_SALT, Environment.LIVE);
+
+        assertThat(secret.toString()).doesNotContain(secret.plaintext()).contains(secret.ref().prefix());
+    }
+}
