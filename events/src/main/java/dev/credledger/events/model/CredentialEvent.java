@@ -15,6 +15,12 @@ public sealed interface CredentialEvent {
     /** The envelope: ID, account, environment, time, actor, correlation and sequence. */
     EventMetadata metadata();
 
+    /** Makes an event once its envelope is known: how a decision names its events before numbering them. */
+    @FunctionalInterface
+    interface Builder {
+        CredentialEvent build(EventMetadata metadata);
+    }
+
     /** API access was switched on: an auth token and a private salt were issued. */
     record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt) implements CredentialEvent {
         public ApiEnabled {

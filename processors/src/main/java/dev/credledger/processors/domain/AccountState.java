@@ -1,0 +1,35 @@
+package dev.credledger.processors.domain;
+
+import dev.credledger.events.model.Plan;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The account-wide part of the state: small, read by every command of the account.
+ *
+ * @param plan the current plan
+ * @param sequence sequence number of the account's last event (rejections included)
+ * @param stateVersion sequence number of the last event that changed state: what {@code expectedVersion} is compared with
+ * @param lastOccurredAt time of the last event; the next one is never earlier, so time order is sequence order
+ * @param liveApiEnabled whether live API access is on
+ * @param activeLiveCredentials how many live client credentials are active
+ */
+public record AccountState(
+        Plan plan, long sequence, long stateVersion, Instant lastOccurredAt, boolean liveApiEnabled,
+        long activeLiveCredentials) {
+
+    public AccountState {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(lastOccurredAt, "lastOccurredAt");
+    }
+
+    /** A new account: FREE, no events yet. */
+    public static AccountState initial() {
+        return new AccountState(Plan.FREE, 0, 0, Instant.EPOCH, false, 0);
+    }
+
+    /** Whether any live secret would stay active on a FREE plan. */
+    public boolean hasActiveLiveSecrets() {
+        return liveApiEnabled || activeLiveCredentials > 0;
+    }
+}

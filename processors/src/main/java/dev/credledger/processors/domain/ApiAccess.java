@@ -1,0 +1,27 @@
+package dev.credledger.processors.domain;
+
+import dev.credledger.events.model.SecretRef;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * API access of one account+environment: the auth token, the private salt, a token in its grace period
+ * and the IP allow-list. All {@code null}/empty while disabled.
+ */
+public record ApiAccess(
+        boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
+        Instant enabledAt, Instant updatedAt) {
+
+    public ApiAccess {
+        allowedIps = List.copyOf(Objects.requireNonNull(allowedIps, "allowedIps"));
+        if (enabled && (token == null || salt == null)) {
+            throw new IllegalArgumentException("enabled API access has a token and a salt");
+        }
+    }
+
+    /** Never enabled, or disabled: nothing issued, nothing allowed. */
+    public static ApiAccess disabled(Instant updatedAt) {
+        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt);
+    }
+}

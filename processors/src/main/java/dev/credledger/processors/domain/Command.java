@@ -1,0 +1,124 @@
+package dev.credledger.processors.domain;
+
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Plan;
+import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.model.SecretRef;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A request to change an account's credentials. Secrets are generated and hashed at the edge: a command
+ * carries only their {@link SecretRef}s. Every command but {@link ChangePlan} names one environment.
+ */
+public sealed interface Command {
+
+    CommandMetadata metadata();
+
+    /** The environment the command is about, or {@code null} for an account-wide command. */
+    Environment environment();
+
+    /** A stable name for audit records and rejections. */
+    default String type() {
+        return getClass().getSimpleName();
+    }
+
+    /** Switch API access on, with the auth token and private salt generated at the edge. */
+    record EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt)
+            implements Command {
+        public EnableApi {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(authToken, "authToken");
+            Objects.requireNonNull(privateSalt, "privateSalt");
+        }
+    }
+
+    /** Replace the auth token; the old one is revoked now, or when {@code grace} (zero: none) ends. */
+    record RefreshAuthToken(
+            CommandMetadata metadata, Environment environment, SecretRef newToken, RefreshReason reason, Duration grace)
+            implements Command {
+        public RefreshAuthToken {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(newToken, "newToken");
+            Objects.requireNonNull(reason, "reason");
+            grace = grace == null ? Duration.ZERO : grace;
+        }
+    }
+
+    /** Switch API access off: token, salt and allow-list go in one step. */
+    record DisableApi(CommandMetadata metadata, Environment environment) implements Command {
+        public DisableApi {
+            Objects.requireNonNull(environment, "environment");
+        }
+    }
+
+    /** Create a named client credential; ID, client ID and secret come from the edge. */
+    record CreateClientCredential(
+            CommandMetadata metadata, Environment environment, UUID credentialId, String name, String clientId,
+            SecretRef clientSecret) implements Command {
+        public CreateClientCredential {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(credentialId, "credentialId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(clientId, "clientId");
+            Objects.requireNonNull(clientSecret, "clientSecret");
+        }
+    }
+
+    record DeactivateCredential(CommandMetadata metadata, Environment environment, UUID credentialId) implements Command {
+        public DeactivateCredential {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(credentialId, "credentialId");
+        }
+    }
+
+    record ReactivateCredential(CommandMetadata metadata, Environment environment, UUID credentialId) implements Command {
+        public ReactivateCredential {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(credentialId, "credentialId");
+        }
+    }
+
+    record DeleteCredential(CommandMetadata metadata, Environment environment, UUID credentialId) implements Command {
+        public DeleteCredential {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(credentialId, "credentialId");
+        }
+    }
+
+    /** Add an IP address or CIDR block (any notation; normalised by the decision) to the allow-list. */
+    record AllowIp(CommandMetadata metadata, Environment environment, String cidr) implements Command {
+        public AllowIp {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(cidr, "cidr");
+        }
+    }
+
+    record RemoveIp(CommandMetadata metadata, Environment environment, String cidr) implements Command {
+        public RemoveIp {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(cidr, "cidr");
+        }
+    }
+
+    /** Change the account's plan (account-wide). */
+    record ChangePlan(CommandMetadata metadata, Plan plan) implements Command {
+        public ChangePlan {
+            Objects.requireNonNull(plan, "plan");
+        }
+
+        @Override
+        public Environment environment() {
+            return null;
+        }
+    }
+
+    /** Issued by the ledger itself when a refreshed-away token's grace period is due to end. */
+    record EndGracePeriod(CommandMetadata metadata, Environment environment, UUID tokenId) implements Command {
+        public EndGracePeriod {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(tokenId, "tokenId");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.credledger.processors.domain;
+
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.EventMetadata;
+import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.model.SecretRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Decides a command against the slice of state it needs: the events to append, or a rejection with a
+ * reason. Pure and deterministic: event IDs derive from the command ID, times from {@code now}.
+ */
+public final class Decider {
+
+    private final Limits limits;
+
+    public Decider(Limits limits) {
+        this.limits = limits;
+    }
+
+    /** Decides {@code command} on {@code slice} at {@code now}. */
+    public Decision decide(Command command, Slice slice, Instant now) {
+        Draft draft = new Draft(command, slice.account(), now);
+        Long expected = command.metadata().expectedVersion();
+        if (expected != null && expected != slice.account().stateVersion()) {
+            return draft.reject(RejectionReason.VERSION_CONFLICT, "expected version " + expected
+                    + " but the account is at version " + slice.account().stateVersion());
+        }
+        if (command.environment() == Environment.LIVE && grantsLiveAccess(command) && !slice.account().plan().allowsLive()) {
+            return draft.reject(RejectionReason.PLAN_REQUIRED,
+                    "live API access needs a PROFESSIONAL or TEAMS plan; the account is on " + slice.account().plan());
+        }
+        Optional<String> inconsistency = inconsistency(command);
+        if (inconsistency.isPresent()) {
+            return draft.reject(RejectionReason.INVALID_COMMAND, inconsistency.get());
+        }
+        ApiAccess access = slice.access();
+        Credential credential = slice.credential();
+        return switch (command) {
+            case Command.EnableApi c -> access.enabled()
+                    ? draft.reject(RejectionReason.API_ALREADY_ENABLED, "API access is already enabled for " + env(c))
+                    : draft.accept(m -> new CredentialEvent.ApiEnabled(m, c.authToken(), c.privateSalt()));
+            case Command.RefreshAuthToken c -> refresh(c, access, draft);
+            case Command.DisableApi c -> {
+                if (!access.enabled()) {
+                    yield draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
+                }
+                List<SecretRef> revoked = new ArrayList<>(List.of(access.token()));
+                if (access.graceToken() != null) {
+                    revoked.add(access.graceToken().token());
+                }
+                revoked.add(access.salt());
+                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, access.allowedIps()));
+            }
+            case Command.CreateClientCredential c -> {
+                if (!CredentialNames.isValid(c.name())) {
+                    yield draft.reject(RejectionReason.NAME_INVALID,
+                            "a credential name is 6-64 characters of letters, digits, '_' and '-', without spaces");
+                }
+                if (slice.nameOwner() != null) {
+                    yield draft.reject(RejectionReason.NAME_TAKEN,
+                            "a credential named '" + c.name() + "' already exists in " + env(c));
+                }
+                if (credential != null) {
+                    yield draft.reject(RejectionReason.INVALID_COMMAND, "credential ID " + c.credentialId() + " is taken");
+                }
+                yield draft.accept(m -> new CredentialEvent.ClientCredentialCreated(
+                        m, c.credentialId(), c.name(), c.clientId(), c.clientSecret()));
+            }
+            case Command.DeactivateCredential c -> changeStatus(c.credentialId(), credential, CredentialStatus.ACTIVE, draft,
+                    () -> draft.accept(m -> new CredentialEvent.CredentialDeactivated(m, credential.credentialId(), credential.secret())));
+            case Command.ReactivateCredential c -> changeStatus(c.credentialId(), credential, CredentialStatus.INACTIVE, draft,
+                    () -> draft.accept(m -> new CredentialEvent.CredentialReactivated(m, credential.credentialId(), credential.secret())));
+            case Command.DeleteCredential c -> changeStatus(c.credentialId(), credential, null, draft,
+                    () -> draft.accept(m -> new CredentialEvent.CredentialDeleted(
+                            m, credential.credentialId(), credential.name(), credential.secret())));
+            case Command.AllowIp c -> allowIp(c, access, draft);
+            case Command.RemoveIp c -> {
+                Optional<Cidr> cidr = Cidr.parse(c.cidr());
+                if (cidr.isEmpty()) {
+                    yield draft.reject(RejectionReason.IP_INVALID, "not an IPv4/IPv6 address or CIDR block");
+                }
+                String normalised = cidr.get().toString();
+                yield access.allowedIps().contains(normalised)
+                        ? draft.accept(m -> new CredentialEvent.IpRemoved(m, normalised))
+                        : draft.reject(RejectionReason.IP_NOT_ALLOWED, normalised + " is not on the allow-list of " + env(c));
+            }
+            case Command.ChangePlan c -> {
+                if (c.plan() == slice.account().plan()) {
+                    yield draft.reject(RejectionReason.PLAN_UNCHANGED, "the account is already on " + c.plan());
+                }
+                if (!c.plan().allowsLive() && slice.account().hasActiveLiveSecrets()) {
+                    yield draft.reject(RejectionReason.LIVE_SECRETS_ACTIVE, "live secrets are active: disable live API "
+                            + "access and deactivate or delete live credentials before moving to " + c.plan());
+                }
+                yield draft.accept(m -> new CredentialEvent.PlanChanged(m, slice.account().plan(), c.plan()));
+            }
+            case Command.EndGracePeriod c -> {
+                GraceToken grace = access.graceToken();
+                yield grace != null && grace.token().secretId().equals(c.tokenId()) && !now.isBefore(grace.graceUntil())
+                        ? draft.accept(m -> new CredentialEvent.AuthTokenGraceEnded(m, grace.token(), grace.reason()))
+                        : new Decision.Accepted(List.of());
+            }
+        };
+    }
+
+    private Decision refresh(Command.RefreshAuthToken c, ApiAccess access, Draft draft) {
+        if (!access.enabled()) {
+            return draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
+        }
+        Duration grace = c.grace();
+        if (grace.isNegative() || grace.compareTo(limits.maxGracePeriod()) > 0) {
+            return draft.reject(RejectionReason.GRACE_PERIOD_NOT_ALLOWED,
+                    "a grace period is 0 to " + limits.maxGracePeriod().toSeconds() + " seconds");
+        }
+        if (c.reason() == RefreshReason.COMPROMISED && !grace.isZero()) {
+            return draft.reject(RejectionReason.GRACE_PERIOD_NOT_ALLOWED,
+                    "a compromised token is revoked at once: no grace period");
+        }
+        List<CredentialEvent.Builder> events = new ArrayList<>();
+        GraceToken earlier = access.graceToken();
+        if (earlier != null) {
+            // At most two tokens verify at a time: a token still in its grace period ends now.
+            events.add(m -> new CredentialEvent.AuthTokenGraceEnded(m, earlier.token(), earlier.reason()));
+        }
+        Instant graceUntil = grace.isZero() ? null : draft.at.plus(grace);
+        events.add(m -> new CredentialEvent.AuthTokenRefreshed(m, c.newToken(), access.token(), c.reason(), graceUntil));
+        return draft.accept(events);
+    }
+
+    private Decision allowIp(Command.AllowIp c, ApiAccess access, Draft draft) {
+        Optional<Cidr> cidr = Cidr.parse(c.cidr());
+        if (cidr.isEmpty()) {
+            return draft.reject(RejectionReason.IP_INVALID, "not an IPv4/IPv6 address or CIDR block");
+        }
+        if (!access.enabled()) {
+            return draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
+        }
+        String normalised = cidr.get().toString();
+        if (access.allowedIps().contains(normalised)) {
+            return draft.reject(RejectionReason.IP_ALREADY_ALLOWED, normalised + " is already on the allow-list");
+        }
+        if (access.allowedIps().size() >= limits.maxAllowedIps()) {
+            return draft.reject(RejectionReason.IP_LIMIT_REACHED,
+                    "the allow-list holds at most " + limits.maxAllowedIps() + " entries");
+        }
+        return draft.accept(m -> new CredentialEvent.IpAllowed(m, normalised));
+    }
+
+    /** Deactivate (from ACTIVE), reactivate (from INACTIVE) or delete (from either: {@code from} null). */
+    private static Decision changeStatus(UUID id, Credential credential, CredentialStatus from, Draft draft,
+            java.util.function.Supplier<Decision> accept) {
+        if (credential == null) {
+            return draft.reject(RejectionReason.CREDENTIAL_NOT_FOUND, "no credential " + id + " in this environment");
+        }
+        if (credential.status() == CredentialStatus.DELETED) {
+            return draft.reject(RejectionReason.CREDENTIAL_DELETED, "credential " + id + " is deleted; delete is final");
+        }
+        if (from != null && credential.status() != from) {
+            return draft.reject(from == CredentialStatus.ACTIVE
+                    ? RejectionReason.CREDENTIAL_ALREADY_INACTIVE : RejectionReason.CREDENTIAL_ALREADY_ACTIVE,
+                    "credential " + id + " is already " + credential.status());
+        }
+        return accept.get();
+    }
+
+    /** Commands that give (or keep giving) live access; taking access away is always allowed. */
+    private static boolean grantsLiveAccess(Command command) {
+        return command instanceof Command.EnableApi || command instanceof Command.RefreshAuthToken
+                || command instanceof Command.CreateClientCredential || command instanceof Command.ReactivateCredential
+                || command instanceof Command.AllowIp;
+    }
+
+    private static Optional<String> inconsistency(Command command) {
+        return switch (command) {
+            case Command.EnableApi c -> secretProblem(c.authToken(), CredentialKind.AUTH_TOKEN, c.environment())
+                    .or(() -> secretProblem(c.privateSalt(), CredentialKind.PRIVATE_SALT, c.environment()));
+            case Command.RefreshAuthToken c -> secretProblem(c.newToken(), CredentialKind.AUTH_TOKEN, c.environment());
+            case Command.CreateClientCredential c ->
+                    secretProblem(c.clientSecret(), CredentialKind.CLIENT_SECRET, c.environment())
+                            .or(() -> c.clientId().startsWith("clid_" + c.environment().marker() + "_")
+                                    ? Optional.empty() : Optional.of("the client ID is not one of " + env(c)));
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<String> secretProblem(SecretRef secret, CredentialKind kind, Environment environment) {
+        if (secret.kind() != kind) {
+            return Optional.of("expected a " + kind + " secret, got " + secret.kind());
+        }
+        if (secret.environment() != environment) {
+            return Optional.of("a " + secret.environment() + " secret cannot be used in " + environment);
+        }
+        return Optional.empty();
+    }
+
+    private static String env(Command command) {
+        return command.environment().pathName();
+    }
+
+    /** Numbers and stamps the events of one decision. */
+    private static final class Draft {
+        private final Command command;
+        private final AccountState account;
+        private final Instant at;
+
+        Draft(Command command, AccountState account, Instant now) {
+            this.command = command;
+            this.account = account;
+            // Never earlier than the account's last event: time order stays sequence order.
+            this.at = now.isBefore(account.lastOccurredAt()) ? account.lastOccurredAt() : now;
+        }
+
+        Decision accept(CredentialEvent.Builder event) {
+            return accept(List.of(event));
+        }
+
+        Decision accept(List<CredentialEvent.Builder> builders) {
+            List<CredentialEvent> events = new ArrayList<>(builders.size());
+            for (int i = 0; i < builders.size(); i++) {
+                events.add(builders.get(i).build(metadata(i)));
+            }
+            return new Decision.Accepted(events);
+        }
+
+        Decision reject(RejectionReason reason, String detail) {
+            CredentialEvent.CommandRejected event = new CredentialEvent.CommandRejected(
+                    metadata(0), command.metadata().commandId(), command.type(), reason.name(), detail);
+            return new Decision.Rejected(reason, detail, event);
+        }
+
+        private EventMetadata metadata(int index) {
+            CommandMetadata m = command.metadata();
+            return new EventMetadata(eventId(m.commandId(), index), m.accountId(), command.environment(), at,
+                    m.actor(), m.correlationId(), m.commandId(), account.sequence() + 1 + index);
+        }
+
+        private static UUID eventId(UUID commandId, int index) {
+            return UUID.nameUUIDFromBytes((commandId + "#" + index).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.credledger.processors.domain;
+
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.EventMetadata;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Folds an event into the slice of state it touches. The same function builds the command side's state
+ * and the query side's views, and replays history to any point in time.
+ */
+public final class Evolver {
+
+    private Evolver() {}
+
+    /** The slice after {@code event}. */
+    public static Slice evolve(Slice slice, CredentialEvent event) {
+        EventMetadata m = event.metadata();
+        Instant at = m.occurredAt();
+        AccountState a = slice.account();
+        boolean changesState = !(event instanceof CredentialEvent.CommandRejected);
+        Slice s = slice.withAccount(new AccountState(a.plan(), m.sequence(), changesState ? m.sequence() : a.stateVersion(),
+                at, a.liveApiEnabled(), a.activeLiveCredentials()));
+        boolean live = m.environment() == Environment.LIVE;
+        return switch (event) {
+            case CredentialEvent.ApiEnabled e -> account(
+                    s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, List.of(), at, at)),
+                    live ? true : null, 0);
+            case CredentialEvent.AuthTokenRefreshed e -> s.withAccess(new ApiAccess(true, e.newToken(), s.access().salt(),
+                    e.graceUntil() == null ? null : new GraceToken(e.previousToken(), e.graceUntil(), e.reason()),
+                    s.access().allowedIps(), s.access().enabledAt(), at));
+            case CredentialEvent.AuthTokenGraceEnded e -> {
+                ApiAccess x = s.access();
+                boolean ends = x.graceToken() != null && x.graceToken().token().equals(e.revokedToken());
+                yield s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), ends ? null : x.graceToken(),
+                        x.allowedIps(), x.enabledAt(), at));
+            }
+            case CredentialEvent.ApiDisabled e -> account(s.withAccess(ApiAccess.disabled(at)), live ? false : null, 0);
+            case CredentialEvent.IpAllowed e -> s.withAccess(withIps(s.access(), add(s.access().allowedIps(), e.cidr()), at));
+            case CredentialEvent.IpRemoved e -> {
+                List<String> ips = new ArrayList<>(s.access().allowedIps());
+                ips.remove(e.cidr());
+                yield s.withAccess(withIps(s.access(), ips, at));
+            }
+            case CredentialEvent.ClientCredentialCreated e -> account(s.withCredential(new Credential(e.credentialId(),
+                    m.environment(), e.name(), e.clientId(), e.clientSecret(), CredentialStatus.ACTIVE, at, at),
+                    e.credentialId()), null, live ? 1 : 0);
+            case CredentialEvent.CredentialDeactivated e ->
+                    account(s.withCredential(s.credential().with(CredentialStatus.INACTIVE, at), s.nameOwner()), null, live ? -1 : 0);
+            case CredentialEvent.CredentialReactivated e ->
+                    account(s.withCredential(s.credential().with(CredentialStatus.ACTIVE, at), s.nameOwner()), null, live ? 1 : 0);
+            case CredentialEvent.CredentialDeleted e -> {
+                boolean wasActive = s.credential().status() == CredentialStatus.ACTIVE;
+                yield account(s.withCredential(s.credential().with(CredentialStatus.DELETED, at), null),
+                        null, live && wasActive ? -1 : 0);
+            }
+            case CredentialEvent.PlanChanged e -> {
+                AccountState x = s.account();
+                yield s.withAccount(new AccountState(e.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
+                        x.liveApiEnabled(), x.activeLiveCredentials()));
+            }
+            case CredentialEvent.CommandRejected e -> s;
+        };
+    }
+
+    private static Slice account(Slice s, Boolean liveApiEnabled, int activeLiveDelta) {
+        AccountState x = s.account();
+        return s.withAccount(new AccountState(x.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
+                liveApiEnabled == null ? x.liveApiEnabled() : liveApiEnabled, x.activeLiveCredentials() + activeLiveDelta));
+    }
+
+    private static ApiAccess withIps(ApiAccess x, List<String> ips, Instant at) {
+        return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at);
+    }
+
+    private static List<String> add(List<String> list, String value) {
+        List<String> out = new ArrayList<>(list);
+        out.add(value);
+        return out;
+    }
+}

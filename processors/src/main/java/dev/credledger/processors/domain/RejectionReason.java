@@ -1,0 +1,39 @@
+package dev.credledger.processors.domain;
+
+/** Why a command was refused. The code is part of the API: clients branch on it. */
+public enum RejectionReason {
+    /** {@code expectedVersion} was given and is not the account's current state version. */
+    VERSION_CONFLICT,
+    /** Live API access and live credentials need a PROFESSIONAL or TEAMS plan. */
+    PLAN_REQUIRED,
+    API_ALREADY_ENABLED,
+    API_NOT_ENABLED,
+    /** A grace period longer than the limit (24 h by default), negative, or asked for a compromised token. */
+    GRACE_PERIOD_NOT_ALLOWED,
+    NAME_INVALID,
+    NAME_TAKEN,
+    CREDENTIAL_NOT_FOUND,
+    /** Delete is final: a deleted credential cannot be changed again. */
+    CREDENTIAL_DELETED,
+    CREDENTIAL_ALREADY_ACTIVE,
+    CREDENTIAL_ALREADY_INACTIVE,
+    IP_INVALID,
+    IP_ALREADY_ALLOWED,
+    IP_NOT_ALLOWED,
+    IP_LIMIT_REACHED,
+    PLAN_UNCHANGED,
+    /** A downgrade to FREE while live secrets are active: disable live API access and deactivate live credentials first. */
+    LIVE_SECRETS_ACTIVE,
+    /** The command contradicts itself (a secret of another environment or kind, a reused ID). */
+    INVALID_COMMAND;
+
+    /** Whether the HTTP edge should answer 409 (state conflict) rather than 422 (the request can never succeed as is). */
+    public boolean isConflict() {
+        return switch (this) {
+            case VERSION_CONFLICT, API_ALREADY_ENABLED, API_NOT_ENABLED, NAME_TAKEN, CREDENTIAL_DELETED,
+                    CREDENTIAL_ALREADY_ACTIVE, CREDENTIAL_ALREADY_INACTIVE, IP_ALREADY_ALLOWED, IP_NOT_ALLOWED,
+                    IP_LIMIT_REACHED, PLAN_UNCHANGED, LIVE_SECRETS_ACTIVE, PLAN_REQUIRED -> true;
+            case GRACE_PERIOD_NOT_ALLOWED, NAME_INVALID, CREDENTIAL_NOT_FOUND, IP_INVALID, INVALID_COMMAND -> false;
+        };
+    }
+}
