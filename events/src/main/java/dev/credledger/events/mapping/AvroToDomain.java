@@ -83,11 +83,13 @@ public final class AvroToDomain {
                 secret, Enums.convert(a.getReason(), RevocationReason.class), a.getRevokedAt(), a.getCausedBy());
     }
 
-    private static Actor actor(dev.credledger.events.avro.Actor a) {
+    /** An Avro actor as the domain's. */
+    public static Actor actor(dev.credledger.events.avro.Actor a) {
         return new Actor(a.getActorId(), a.getSourceIp(), a.getUserAgent(), Enums.convert(a.getChannel(), Channel.class));
     }
 
-    private static SecretRef secret(dev.credledger.events.avro.SecretRef s) {
+    /** An Avro secret reference as the domain's; throws on a malformed fingerprint or prefix. */
+    public static SecretRef secret(dev.credledger.events.avro.SecretRef s) {
         return new SecretRef(
                 s.getSecretId(), Enums.convert(s.getKind(), CredentialKind.class), s.getPrefix(),
                 new Fingerprint(s.getFingerprint()));

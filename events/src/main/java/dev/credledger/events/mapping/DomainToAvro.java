@@ -88,11 +88,13 @@ public final class DomainToAvro {
         };
     }
 
-    private static Actor actor(dev.credledger.events.model.Actor a) {
+    /** An actor as its Avro record. */
+    public static Actor actor(dev.credledger.events.model.Actor a) {
         return new Actor(a.actorId(), a.sourceIp(), a.userAgent(), Enums.convert(a.channel(), Channel.class));
     }
 
-    private static SecretRef secret(dev.credledger.events.model.SecretRef s) {
+    /** A secret reference as its Avro record. */
+    public static SecretRef secret(dev.credledger.events.model.SecretRef s) {
         return new SecretRef(
                 s.secretId(), Enums.convert(s.kind(), CredentialKind.class), s.prefix(), s.fingerprint().hex());
     }

@@ -6,7 +6,7 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
 
 /**
  * Avro 1.12 only instantiates classes from trusted packages. Adds the ledger's generated classes
- * ({@code dev.credledger.events.avro}) to whatever is trusted already, once per JVM, and nothing else.
+ * ({@code dev.credledger.events.avro} and its subpackages) to whatever is trusted already, once per JVM, and nothing else.
  */
 final class AvroTrust {
 
@@ -17,7 +17,8 @@ final class AvroTrust {
 
     static void ensureGeneratedClassesTrusted() {
         if (DONE.compareAndSet(false, true)) {
-            ClassSecurityPredicate ours = type -> GENERATED_PACKAGE.equals(type.getPackageName());
+            ClassSecurityPredicate ours = type -> type.getPackageName().equals(GENERATED_PACKAGE)
+                    || type.getPackageName().startsWith(GENERATED_PACKAGE + ".");
             ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(), ours));
         }
     }

@@ -18,12 +18,25 @@ public final class Ledger {
     private final LedgerState state;
 
     public Ledger(Decider decider, LedgerState state) {
-        this.decider = decider;
+        this.decider = Objects.requireNonNull(decider, "decider");
         this.state = state;
+    }
+
+    private Ledger(LedgerState state) {
+        this.decider = null;
+        this.state = state;
+    }
+
+    /** A ledger that only applies events decided elsewhere: for views and replays. */
+    public static Ledger replaying(LedgerState state) {
+        return new Ledger(state);
     }
 
     /** Decides {@code command} and applies its events to the state. */
     public Decision handle(Command command, Instant now) {
+        if (decider == null) {
+            throw new IllegalStateException("a replaying ledger does not decide commands");
+        }
         AccountId account = command.metadata().accountId();
         UUID credentialId = switch (command) {
             case Command.CreateClientCredential c -> c.credentialId();

@@ -1,0 +1,112 @@
+package dev.credledger.processors.audit;
+
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.Outcome;
+import dev.credledger.events.mapping.DomainToAvro;
+import dev.credledger.events.mapping.Enums;
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.EventMetadata;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Builds and checks an account's hash chain.
+ *
+ * <p>{@code hash = SHA-256(prevHash + "\n" + canonical(record))}, hex. The canonical form lists the
+ * record's fields in a fixed order, each as {@code <length>:<value>} (empty for absent values), so no
+ * value can be made to look like another: sequence, eventId, accountId, type, environment, occurredAt
+ * (epoch millis), actorId, sourceIp, userAgent, channel, outcome, reasonCode, detail, subjectId,
+ * commandId, correlationId. The first record of an account has {@link #GENESIS} as its previous hash.
+ */
+public final class AuditChain {
+
+    /** The previous hash of an account's first record. */
+    public static final String GENESIS = "0".repeat(64);
+
+    private AuditChain() {}
+
+    /** The audit record of {@code event}, chained to {@code prevHash}. */
+    public static AuditRecord next(String prevHash, CredentialEvent event) {
+        EventMetadata m = event.metadata();
+        boolean rejected = event instanceof CredentialEvent.CommandRejected;
+        AuditRecord record = AuditRecord.newBuilder()
+                .setAccountId(m.accountId().value())
+                .setSequence(m.sequence())
+                .setEventId(m.eventId())
+                .setType(event.getClass().getSimpleName())
+                .setEnvironment(Enums.convert(m.environment(), dev.credledger.events.avro.Environment.class))
+                .setOccurredAt(m.occurredAt())
+                .setActor(DomainToAvro.actor(m.actor()))
+                .setOutcome(rejected ? Outcome.REJECTED : Outcome.ACCEPTED)
+                .setReasonCode(event instanceof CredentialEvent.CommandRejected r ? r.reasonCode() : null)
+                .setDetail(event instanceof CredentialEvent.CommandRejected r ? r.commandType() + ": " + r.detail() : null)
+                .setSubjectId(subject(event))
+                .setCommandId(m.causationId())
+                .setCorrelationId(m.correlationId())
+                .setPrevHash(prevHash)
+                .setHash("")
+                .build();
+        return AuditRecord.newBuilder(record).setHash(hash(prevHash, record)).build();
+    }
+
+    /** The hash a record must carry, given the previous record's hash. */
+    public static String hash(String prevHash, AuditRecord r) {
+        String canonical = field(r.getSequence()) + field(r.getEventId()) + field(r.getAccountId()) + field(r.getType())
+                + field(r.getEnvironment()) + field(r.getOccurredAt().toEpochMilli()) + field(r.getActor().getActorId())
+                + field(r.getActor().getSourceIp()) + field(r.getActor().getUserAgent()) + field(r.getActor().getChannel())
+                + field(r.getOutcome()) + field(r.getReasonCode()) + field(r.getDetail()) + field(r.getSubjectId())
+                + field(r.getCommandId()) + field(r.getCorrelationId());
+        return sha256(prevHash + "\n" + canonical);
+    }
+
+    /**
+     * The sequence number of the first record that breaks the chain (wrong previous hash, wrong hash, or a
+     * gap in sequence numbers), or empty if the records, oldest first from the account's first, are intact.
+     */
+    public static Optional<Long> firstBreak(Iterable<AuditRecord> records) {
+        String prev = GENESIS;
+        long expected = 1;
+        for (AuditRecord r : records) {
+            if (r.getSequence() != expected || !r.getPrevHash().equals(prev) || !r.getHash().equals(hash(prev, r))) {
+                return Optional.of(r.getSequence());
+            }
+            prev = r.getHash();
+            expected++;
+        }
+        return Optional.empty();
+    }
+
+    private static UUID subject(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.ApiEnabled e -> e.authToken().secretId();
+            case CredentialEvent.AuthTokenRefreshed e -> e.newToken().secretId();
+            case CredentialEvent.AuthTokenGraceEnded e -> e.revokedToken().secretId();
+            case CredentialEvent.ApiDisabled e -> e.revokedSecrets().isEmpty() ? null : e.revokedSecrets().getFirst().secretId();
+            case CredentialEvent.ClientCredentialCreated e -> e.credentialId();
+            case CredentialEvent.CredentialDeactivated e -> e.credentialId();
+            case CredentialEvent.CredentialReactivated e -> e.credentialId();
+            case CredentialEvent.CredentialDeleted e -> e.credentialId();
+            case CredentialEvent.IpAllowed e -> null;
+            case CredentialEvent.IpRemoved e -> null;
+            case CredentialEvent.PlanChanged e -> null;
+            case CredentialEvent.CommandRejected e -> null;
+        };
+    }
+
+    private static String field(Object value) {
+        String text = value == null ? "" : value.toString();
+        return text.length() + ":" + text + ";";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+    }
+}

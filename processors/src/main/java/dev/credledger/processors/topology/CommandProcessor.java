@@ -1,0 +1,192 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.avro.Outcome;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.events.avro.command.CredentialCommand;
+import dev.credledger.events.avro.state.AccountStateRecord;
+import dev.credledger.events.avro.state.ApiAccessState;
+import dev.credledger.events.avro.state.CredentialState;
+import dev.credledger.events.mapping.DomainToAvro;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Actor;
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.CredentialRevoked;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.serde.WireFormatException;
+import dev.credledger.processors.domain.Command;
+import dev.credledger.processors.domain.CommandMetadata;
+import dev.credledger.processors.domain.Decider;
+import dev.credledger.processors.domain.Decision;
+import dev.credledger.processors.domain.Ledger;
+import dev.credledger.processors.domain.Revocations;
+import dev.credledger.processors.wire.CommandCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of an account: decodes a command, decides it on the account's stores, and forwards
+ * its events, revocations and result. Poison records go to the dead-letter topic; a command ID seen within
+ * the idempotency window gets its earlier result again and changes nothing. Also ends due grace periods,
+ * on a wall-clock punctuation.
+ */
+final class CommandProcessor implements Processor<String, byte[], Object, Object> {
+
+    static final String EVENTS_SINK = "events-sink";
+    static final String RESULTS_SINK = "results-sink";
+    static final String REVOCATIONS_SINK = "revocations-sink";
+    static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+
+    private final Deserializer<CredentialCommand> commands;
+    private final Decider decider;
+    private final Duration idempotencyWindow;
+    private final Duration graceCheckInterval;
+
+    private ProcessorContext<Object, Object> context;
+    private StoreLedgerState state;
+    private Ledger ledger;
+    private WindowStore<String, CommandResult> processed;
+    private KeyValueStore<String, String> graceDeadlines;
+
+    CommandProcessor(Deserializer<CredentialCommand> commands, Decider decider, Duration idempotencyWindow,
+            Duration graceCheckInterval) {
+        this.commands = commands;
+        this.decider = decider;
+        this.idempotencyWindow = idempotencyWindow;
+        this.graceCheckInterval = graceCheckInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        KeyValueStore<String, AccountStateRecord> accounts = context.getStateStore(Stores.COMMAND_ACCOUNTS);
+        KeyValueStore<String, ApiAccessState> access = context.getStateStore(Stores.COMMAND_API_ACCESS);
+        KeyValueStore<String, CredentialState> credentials = context.getStateStore(Stores.COMMAND_CREDENTIALS);
+        KeyValueStore<String, String> names = context.getStateStore(Stores.COMMAND_CREDENTIAL_NAMES);
+        state = new StoreLedgerState(accounts, access, credentials, names);
+        ledger = new Ledger(decider, state);
+        processed = context.getStateStore(Stores.COMMAND_PROCESSED);
+        graceDeadlines = context.getStateStore(Stores.COMMAND_GRACE_DEADLINES);
+        context.schedule(graceCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::endDueGracePeriods);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.COMMANDS);
+        CredentialCommand avro;
+        try {
+            avro = commands.deserialize(topic, record.headers(), record.value());
+        } catch (WireFormatException e) {
+            deadLetter(record, DeadLetters.Reason.UNDECODABLE, e);
+            return;
+        }
+        if (avro == null) {
+            deadLetter(record, DeadLetters.Reason.UNDECODABLE, new IllegalArgumentException("a command without value"));
+            return;
+        }
+        Command command;
+        try {
+            command = CommandCodec.fromAvro(avro);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            deadLetter(record, DeadLetters.Reason.INVALID_COMMAND, e);
+            return;
+        }
+        if (!command.metadata().accountId().value().equals(record.key())) {
+            deadLetter(record, DeadLetters.Reason.KEY_MISMATCH,
+                    new IllegalArgumentException("record key is not the command's account ID"));
+            return;
+        }
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        CommandResult earlier = earlierResult(command.metadata().commandId(), now);
+        if (earlier != null) {
+            context.forward(new Record<>(record.key(), earlier, now.toEpochMilli()), RESULTS_SINK);
+            return;
+        }
+        Decision decision = ledger.handle(command, now);
+        emit(decision.events());
+        CommandResult result = result(command, decision, now);
+        processed.put(command.metadata().commandId().toString(), result, now.toEpochMilli());
+        context.forward(new Record<>(record.key(), result, now.toEpochMilli()), RESULTS_SINK);
+    }
+
+    private void emit(List<CredentialEvent> events) {
+        for (CredentialEvent event : events) {
+            long ts = event.metadata().occurredAt().toEpochMilli();
+            context.forward(new Record<>(event.metadata().accountId().value(), DomainToAvro.event(event), ts), EVENTS_SINK);
+            for (CredentialRevoked revocation : Revocations.of(event)) {
+                context.forward(new Record<>(revocation.secret().fingerprint().hex(), DomainToAvro.revocation(revocation), ts),
+                        REVOCATIONS_SINK);
+            }
+            if (event instanceof CredentialEvent.AuthTokenRefreshed r && r.graceUntil() != null) {
+                graceDeadlines.put(Keys.graceDeadline(r.graceUntil(), r.metadata().accountId(),
+                        r.metadata().environment(), r.previousToken().secretId()), "");
+            }
+        }
+    }
+
+    private CommandResult earlierResult(UUID commandId, Instant now) {
+        try (WindowStoreIterator<CommandResult> found = processed.fetch(
+                commandId.toString(), now.minus(idempotencyWindow), now)) {
+            return found.hasNext() ? found.next().value : null;
+        }
+    }
+
+    private CommandResult result(Command command, Decision decision, Instant now) {
+        CommandResult.Builder result = CommandResult.newBuilder()
+                .setCommandId(command.metadata().commandId())
+                .setAccountId(command.metadata().accountId().value())
+                .setCommandType(command.type())
+                .setEventIds(decision.events().stream().map(e -> e.metadata().eventId()).toList())
+                .setStateVersion(state.account(command.metadata().accountId()).stateVersion())
+                .setDecidedAt(now);
+        return switch (decision) {
+            case Decision.Accepted a -> result.setOutcome(Outcome.ACCEPTED).setReasonCode(null).setDetail(null).build();
+            case Decision.Rejected r ->
+                    result.setOutcome(Outcome.REJECTED).setReasonCode(r.reason().name()).setDetail(r.detail()).build();
+        };
+    }
+
+    private void endDueGracePeriods(long timestamp) {
+        Instant now = Instant.ofEpochMilli(timestamp);
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = graceDeadlines.range("0", Keys.graceDeadlineUpTo(now))) {
+            it.forEachRemaining(due::add);
+        }
+        for (KeyValue<String, String> entry : due) {
+            String[] parts = entry.key.split("\\|");
+            UUID tokenId = UUID.fromString(parts[3]);
+            CommandMetadata meta = new CommandMetadata(
+                    UUID.nameUUIDFromBytes(("grace-end/" + tokenId).getBytes(StandardCharsets.US_ASCII)),
+                    new AccountId(parts[1]), now, Actor.system(), null, null);
+            emit(ledger.handle(new Command.EndGracePeriod(meta, Environment.valueOf(parts[2]), tokenId), now).events());
+            graceDeadlines.delete(entry.key);
+        }
+    }
+
+    private void deadLetter(Record<String, byte[]> record, DeadLetters.Reason reason, Exception cause) {
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        LOG.warn("Command record sent to {} ({}): {} at {}", Topics.DEAD_LETTERS, reason, cause.getClass().getSimpleName(),
+                source == null ? "?" : source.topic() + "-" + source.partition() + "@" + source.offset());
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<Object, Object>(key, record.value(), record.timestamp(),
+                DeadLetters.headers(record.headers(), reason, cause, source)), DEAD_LETTER_SINK);
+    }
+}

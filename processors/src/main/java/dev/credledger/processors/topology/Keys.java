@@ -1,0 +1,50 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Environment;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Store keys. Parts are joined with {@code |}, which no account ID, environment, UUID or credential
+ * name can contain, and numbers are zero-padded so that byte order is numeric order for range scans.
+ */
+public final class Keys {
+
+    private Keys() {}
+
+    public static String access(AccountId account, Environment environment) {
+        return account.value() + "|" + environment.name();
+    }
+
+    /** The prefix under which all credentials of one account+environment sort together. */
+    public static String credentialPrefix(AccountId account, Environment environment) {
+        return access(account, environment) + "|";
+    }
+
+    public static String credential(AccountId account, Environment environment, UUID credentialId) {
+        return credentialPrefix(account, environment) + credentialId;
+    }
+
+    public static String name(AccountId account, Environment environment, String name) {
+        return credentialPrefix(account, environment) + name;
+    }
+
+    /** Audit records of an account in time order, then sequence order. */
+    public static String audit(String account, Instant occurredAt, long sequence) {
+        return auditPrefix(account) + String.format("%013d|%020d", occurredAt.toEpochMilli(), sequence);
+    }
+
+    public static String auditPrefix(String account) {
+        return account + "|";
+    }
+
+    /** Grace deadlines in time order, for a range scan up to now. */
+    static String graceDeadline(Instant until, AccountId account, Environment environment, UUID tokenId) {
+        return String.format("%013d", until.toEpochMilli()) + "|" + account.value() + "|" + environment.name() + "|" + tokenId;
+    }
+
+    static String graceDeadlineUpTo(Instant now) {
+        return String.format("%013d", now.toEpochMilli()) + "|~";
+    }
+}

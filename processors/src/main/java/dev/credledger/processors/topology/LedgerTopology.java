@@ -1,0 +1,100 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.processors.domain.Decider;
+import dev.credledger.processors.domain.Limits;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * The one factory of the ledger's topology, used by the application and by every test.
+ *
+ * <pre>
+ * credential-commands ─► command-processor ─┬─► credential-events ─► view-processor ─┬─► credential-audit
+ *   (command-* stores)                      ├─► credential-command-results            ├─► credential-token-lookup ─► view-token-lookup (global)
+ *                                           ├─► credential-revocations               └─► credential-allow-lists  ─► view-allow-lists (global)
+ *                                           └─► credential-commands-dlq
+ * </pre>
+ */
+public final class LedgerTopology {
+
+    /**
+     * @param limits the bounds of the rules
+     * @param idempotencyWindow how long a command ID is remembered (a repeat gets the first result)
+     * @param graceCheckInterval how often due grace periods are ended (wall clock)
+     */
+    public record Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval) {
+        public static final Settings DEFAULT = new Settings(Limits.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(1));
+
+        public Settings {
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
+            Objects.requireNonNull(graceCheckInterval, "graceCheckInterval");
+        }
+    }
+
+    private static final String COMMANDS_SOURCE = "commands-source";
+    private static final String COMMAND_PROCESSOR = "command-processor";
+    private static final String EVENTS_SOURCE = "events-source";
+    private static final String VIEW_PROCESSOR = "view-processor";
+
+    private LedgerTopology() {}
+
+    public static Topology build(Topics topics, Stores stores, Settings settings) {
+        Topology t = new Topology();
+        t.addSource(COMMANDS_SOURCE, topics.commandBytes.keySerde().deserializer(),
+                topics.commandBytes.valueSerde().deserializer(), Topics.COMMANDS);
+        Decider decider = new Decider(settings.limits());
+        t.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(topics.commands.valueSerde().deserializer(), decider,
+                settings.idempotencyWindow(), settings.graceCheckInterval()), COMMANDS_SOURCE);
+        t.addStateStore(kv(Stores.COMMAND_ACCOUNTS, stores.strings, stores.accounts), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.COMMAND_API_ACCESS, stores.strings, stores.apiAccess), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.COMMAND_CREDENTIALS, stores.strings, stores.credentials), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.COMMAND_CREDENTIAL_NAMES, stores.strings, stores.strings), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.COMMAND_GRACE_DEADLINES, stores.strings, stores.strings), COMMAND_PROCESSOR);
+        t.addStateStore(org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.COMMAND_PROCESSED,
+                        settings.idempotencyWindow(), Duration.ofMillis(1), false),
+                stores.strings, stores.results), COMMAND_PROCESSOR);
+        sink(t, CommandProcessor.EVENTS_SINK, topics.events, COMMAND_PROCESSOR);
+        sink(t, CommandProcessor.RESULTS_SINK, topics.results, COMMAND_PROCESSOR);
+        sink(t, CommandProcessor.REVOCATIONS_SINK, topics.revocations, COMMAND_PROCESSOR);
+        sink(t, CommandProcessor.DEAD_LETTER_SINK, topics.deadLetters, COMMAND_PROCESSOR);
+
+        t.addSource(EVENTS_SOURCE, topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer(),
+                Topics.EVENTS);
+        t.addProcessor(VIEW_PROCESSOR, ViewProcessor::new, EVENTS_SOURCE);
+        t.addStateStore(kv(Stores.VIEW_ACCOUNTS, stores.strings, stores.accounts), VIEW_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_API_ACCESS, stores.strings, stores.apiAccess), VIEW_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_CREDENTIALS, stores.strings, stores.credentials), VIEW_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), VIEW_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_AUDIT_HEADS, stores.strings, stores.audit), VIEW_PROCESSOR);
+        sink(t, ViewProcessor.AUDIT_SINK, topics.audit, VIEW_PROCESSOR);
+        sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
+        sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);
+
+        global(t, Stores.VIEW_TOKEN_LOOKUP, topics.tokenLookup, stores);
+        global(t, Stores.VIEW_ALLOW_LISTS, topics.allowLists, stores);
+        return t;
+    }
+
+    private static <V> void global(Topology t, String storeName, Topic<String, V> topic, Stores stores) {
+        // The topic is the changelog: restoring reads it straight into the store, so values are stored as-is.
+        t.addGlobalStore(kv(storeName, stores.strings, topic.valueSerde()).withLoggingDisabled(),
+                topic.name() + "-source", topic.keySerde().deserializer(), topic.valueSerde().deserializer(),
+                topic.name(), storeName + "-updater", () -> new GlobalStoreUpdater<>(storeName));
+    }
+
+    private static <K, V> void sink(Topology t, String name, Topic<K, V> topic, String parent) {
+        t.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parent);
+    }
+
+    private static <V> StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, V>> kv(
+            String name, Serde<String> keys, Serde<V> values) {
+        KeyValueBytesStoreSupplier supplier = org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name);
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, keys, values);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.events.avro.state.AccountStateRecord;
+import dev.credledger.events.avro.state.ApiAccessState;
+import dev.credledger.events.avro.state.CredentialState;
+import dev.credledger.events.registry.SchemaRegistryClient;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The ledger's state stores: names (stable, since changelog topics are named after them) and value
+ * serdes. The {@code command-*} stores are the decision state of the single writer per account; the
+ * {@code view-*} stores are the query side, built from {@code credential-events}.
+ */
+public final class Stores {
+
+    public static final String COMMAND_ACCOUNTS = "command-accounts";
+    public static final String COMMAND_API_ACCESS = "command-api-access";
+    public static final String COMMAND_CREDENTIALS = "command-credentials";
+    public static final String COMMAND_CREDENTIAL_NAMES = "command-credential-names";
+    public static final String COMMAND_PROCESSED = "command-processed";
+    public static final String COMMAND_GRACE_DEADLINES = "command-grace-deadlines";
+
+    public static final String VIEW_ACCOUNTS = "view-accounts";
+    public static final String VIEW_API_ACCESS = "view-api-access";
+    public static final String VIEW_CREDENTIALS = "view-credentials";
+    public static final String VIEW_AUDIT = "view-audit";
+    public static final String VIEW_AUDIT_HEADS = "view-audit-heads";
+    /** Global: replicated to every instance, so verification never needs a network hop. */
+    public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
+    /** Global, like the token lookup. */
+    public static final String VIEW_ALLOW_LISTS = "view-allow-lists";
+
+    final Serde<AccountStateRecord> accounts;
+    final Serde<ApiAccessState> apiAccess;
+    final Serde<CredentialState> credentials;
+    final Serde<CommandResult> results;
+    final Serde<AuditRecord> audit;
+    final Serde<String> strings = Serdes.String();
+
+    public Stores(SchemaRegistryClient registry) {
+        accounts = Topics.avro(registry, AccountStateRecord.getClassSchema());
+        apiAccess = Topics.avro(registry, ApiAccessState.getClassSchema());
+        credentials = Topics.avro(registry, CredentialState.getClassSchema());
+        results = Topics.avro(registry, CommandResult.getClassSchema());
+        audit = Topics.avro(registry, AuditRecord.getClassSchema());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.mapping.Enums;
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.CredentialRevoked;
+import dev.credledger.events.model.EventMetadata;
+import dev.credledger.events.model.SecretRef;
+import dev.credledger.processors.domain.ApiAccess;
+import dev.credledger.processors.domain.Credential;
+import dev.credledger.processors.domain.Revocations;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What an event changes in the replicated lookups: the status of secrets by fingerprint, and allow-lists. */
+final class TokenLookups {
+
+    private TokenLookups() {}
+
+    /** Lookup entries to upsert, keyed by fingerprint. Revocations come from {@link Revocations}, so the two agree. */
+    static List<Map.Entry<String, TokenLookup>> of(CredentialEvent event, Credential credentialAfter) {
+        EventMetadata m = event.metadata();
+        List<Map.Entry<String, TokenLookup>> out = new ArrayList<>();
+        switch (event) {
+            case CredentialEvent.ApiEnabled e -> {
+                out.add(entry(m, e.authToken(), TokenStatus.ACTIVE, null, null, null));
+                out.add(entry(m, e.privateSalt(), TokenStatus.ACTIVE, null, null, null));
+            }
+            case CredentialEvent.AuthTokenRefreshed e -> {
+                out.add(entry(m, e.newToken(), TokenStatus.ACTIVE, null, null, null));
+                if (e.graceUntil() != null) {
+                    out.add(entry(m, e.previousToken(), TokenStatus.ACTIVE, null, null, e.graceUntil()));
+                }
+            }
+            case CredentialEvent.ClientCredentialCreated e ->
+                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, e.credentialId(), e.clientId(), null));
+            case CredentialEvent.CredentialReactivated e ->
+                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, e.credentialId(), clientId(credentialAfter), null));
+            default -> { }
+        }
+        // A deactivated credential may come back: it is INACTIVE, not REVOKED, though downstream is told to stop.
+        TokenStatus status = event instanceof CredentialEvent.CredentialDeactivated ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
+        for (CredentialRevoked r : Revocations.of(event)) {
+            UUID credentialId = credentialAfter == null ? null : credentialAfter.credentialId();
+            TokenLookup revoked = TokenLookup.newBuilder(lookup(m, r.secret(), status, credentialId, clientId(credentialAfter), null))
+                    .setRevocationReason(Enums.convert(r.reason(), dev.credledger.events.avro.RevocationReason.class))
+                    .build();
+            out.add(Map.entry(r.secret().fingerprint().hex(), revoked));
+        }
+        return out;
+    }
+
+    /** The allow-list after an event that changes it, or {@code null} if the event does not. */
+    static AllowList allowList(CredentialEvent event, ApiAccess after) {
+        boolean changes = event instanceof CredentialEvent.ApiEnabled || event instanceof CredentialEvent.ApiDisabled
+                || event instanceof CredentialEvent.IpAllowed || event instanceof CredentialEvent.IpRemoved;
+        if (!changes) {
+            return null;
+        }
+        return new AllowList(event.metadata().accountId().value(),
+                Enums.convert(event.metadata().environment(), dev.credledger.events.avro.Environment.class), after.allowedIps());
+    }
+
+    private static Map.Entry<String, TokenLookup> entry(EventMetadata m, SecretRef secret, TokenStatus status,
+            UUID credentialId, String clientId, Instant expiresAt) {
+        return Map.entry(secret.fingerprint().hex(), lookup(m, secret, status, credentialId, clientId, expiresAt));
+    }
+
+    private static TokenLookup lookup(EventMetadata m, SecretRef secret, TokenStatus status, UUID credentialId,
+            String clientId, Instant expiresAt) {
+        return TokenLookup.newBuilder()
+                .setSecretId(secret.secretId())
+                .setAccountId(m.accountId().value())
+                .setEnvironment(Enums.convert(secret.environment(), dev.credledger.events.avro.Environment.class))
+                .setKind(Enums.convert(secret.kind(), dev.credledger.events.avro.CredentialKind.class))
+                .setPrefix(secret.prefix())
+                .setStatus(status)
+                .setCredentialId(credentialId)
+                .setClientId(clientId)
+                .setExpiresAt(expiresAt)
+                .setRevocationReason(null)
+                .setUpdatedAt(m.occurredAt())
+                .build();
+    }
+
+    private static String clientId(Credential credential) {
+        return credential == null ? null : credential.clientId();
+    }
+}

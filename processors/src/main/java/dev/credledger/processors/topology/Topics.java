@@ -1,0 +1,85 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.CredentialEvent;
+import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.events.avro.command.CredentialCommand;
+import dev.credledger.events.registry.SchemaRegistryClient;
+import dev.credledger.events.serde.ConfluentAvroSerde;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The ledger's topics: names (a contract with downstream consumers, fixed), key and value types.
+ * Built once per application from its registry client; no static mutable state.
+ */
+public final class Topics {
+
+    public static final String COMMANDS = "credential-commands";
+    public static final String EVENTS = "credential-events";
+    public static final String RESULTS = "credential-command-results";
+    public static final String REVOCATIONS = "credential-revocations";
+    public static final String AUDIT = "credential-audit";
+    public static final String TOKEN_LOOKUP = "credential-token-lookup";
+    public static final String ALLOW_LISTS = "credential-allow-lists";
+    public static final String DEAD_LETTERS = "credential-commands-dlq";
+
+    public final Topic<String, byte[]> commandBytes;
+    public final Topic<String, CredentialCommand> commands;
+    public final Topic<String, CredentialEvent> events;
+    public final Topic<String, CommandResult> results;
+    public final Topic<String, CredentialRevoked> revocations;
+    public final Topic<String, AuditRecord> audit;
+    public final Topic<String, TokenLookup> tokenLookup;
+    public final Topic<String, AllowList> allowLists;
+    public final Topic<byte[], byte[]> deadLetters;
+
+    public Topics(SchemaRegistryClient registry) {
+        commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
+        commands = new Topic<>(COMMANDS, Serdes.String(), avro(registry, CredentialCommand.getClassSchema()));
+        events = new Topic<>(EVENTS, Serdes.String(), avro(registry, CredentialEvent.getClassSchema()));
+        results = new Topic<>(RESULTS, Serdes.String(), avro(registry, CommandResult.getClassSchema()));
+        revocations = new Topic<>(REVOCATIONS, Serdes.String(), avro(registry, CredentialRevoked.getClassSchema()));
+        audit = new Topic<>(AUDIT, Serdes.String(), avro(registry, AuditRecord.getClassSchema()));
+        tokenLookup = new Topic<>(TOKEN_LOOKUP, Serdes.String(), avro(registry, TokenLookup.getClassSchema()));
+        allowLists = new Topic<>(ALLOW_LISTS, Serdes.String(), avro(registry, AllowList.getClassSchema()));
+        deadLetters = new Topic<>(DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray());
+    }
+
+    /**
+     * The topics to create on a cluster that lacks them. Events and audit records are kept forever (the
+     * source of truth and the trail); lookups and allow-lists are compacted (latest per key); results,
+     * revocations and dead letters age out.
+     */
+    public static List<NewTopic> definitions(int partitions, short replicationFactor, Duration revocationRetention) {
+        Map<String, String> forever = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        return List.of(
+                new NewTopic(COMMANDS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
+                new NewTopic(EVENTS, partitions, replicationFactor).configs(forever),
+                new NewTopic(AUDIT, partitions, replicationFactor).configs(forever),
+                new NewTopic(RESULTS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))),
+                new NewTopic(REVOCATIONS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))),
+                new NewTopic(TOKEN_LOOKUP, partitions, replicationFactor).configs(compacted),
+                new NewTopic(ALLOW_LISTS, partitions, replicationFactor).configs(compacted),
+                new NewTopic(DEAD_LETTERS, 1, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))));
+    }
+
+    static <T extends SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Schema schema) {
+        return ConfluentAvroSerde.forValues(registry, schema);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.credledger.processors.topology;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.state.AccountStateRecord;
+import dev.credledger.events.avro.state.ApiAccessState;
+import dev.credledger.events.avro.state.CredentialState;
+import dev.credledger.events.mapping.AvroToDomain;
+import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.EventMetadata;
+import dev.credledger.processors.audit.AuditChain;
+import dev.credledger.processors.domain.Credential;
+import dev.credledger.processors.domain.Ledger;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Builds the query side from {@code credential-events}: API access and credentials per account+environment
+ * (the same fold as the command side, by {@link Ledger#apply}), the hash-chained audit trail, and the
+ * updates of the replicated token lookup and allow-lists.
+ */
+final class ViewProcessor implements Processor<String, dev.credledger.events.avro.CredentialEvent, String, Object> {
+
+    static final String AUDIT_SINK = "audit-sink";
+    static final String TOKEN_LOOKUP_SINK = "token-lookup-sink";
+    static final String ALLOW_LISTS_SINK = "allow-lists-sink";
+
+    private ProcessorContext<String, Object> context;
+    private StoreLedgerState state;
+    private Ledger ledger;
+    private KeyValueStore<String, AuditRecord> audit;
+    private KeyValueStore<String, AuditRecord> auditHeads;
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        KeyValueStore<String, AccountStateRecord> accounts = context.getStateStore(Stores.VIEW_ACCOUNTS);
+        KeyValueStore<String, ApiAccessState> access = context.getStateStore(Stores.VIEW_API_ACCESS);
+        KeyValueStore<String, CredentialState> credentials = context.getStateStore(Stores.VIEW_CREDENTIALS);
+        state = new StoreLedgerState(accounts, access, credentials, null);
+        ledger = Ledger.replaying(state);
+        audit = context.getStateStore(Stores.VIEW_AUDIT);
+        auditHeads = context.getStateStore(Stores.VIEW_AUDIT_HEADS);
+    }
+
+    @Override
+    public void process(Record<String, dev.credledger.events.avro.CredentialEvent> record) {
+        CredentialEvent event = AvroToDomain.event(record.value());
+        EventMetadata m = event.metadata();
+        String account = m.accountId().value();
+        AuditRecord head = auditHeads.get(account);
+        if (head != null && head.getSequence() >= m.sequence()) {
+            return; // applied already
+        }
+        ledger.apply(event);
+
+        AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
+        audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
+        auditHeads.put(account, entry);
+        long ts = record.timestamp();
+        context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
+
+        Credential credential = credentialOf(event);
+        for (Map.Entry<String, TokenLookup> lookup : TokenLookups.of(event, credential)) {
+            context.forward(new Record<>(lookup.getKey(), lookup.getValue(), ts), TOKEN_LOOKUP_SINK);
+        }
+        if (m.environment() != null) {
+            AllowList allowList = TokenLookups.allowList(event, state.access(m.accountId(), m.environment()));
+            if (allowList != null) {
+                // An empty allow-list is a tombstone: nothing to keep, every address allowed.
+                context.forward(new Record<>(Keys.access(m.accountId(), m.environment()),
+                        allowList.getCidrs().isEmpty() ? null : allowList, ts), ALLOW_LISTS_SINK);
+            }
+        }
+    }
+
+    private Credential credentialOf(CredentialEvent event) {
+        UUID id = switch (event) {
+            case CredentialEvent.ClientCredentialCreated e -> e.credentialId();
+            case CredentialEvent.CredentialDeactivated e -> e.credentialId();
+            case CredentialEvent.CredentialReactivated e -> e.credentialId();
+            case CredentialEvent.CredentialDeleted e -> e.credentialId();
+            default -> null;
+        };
+        return id == null ? null : state.credential(event.metadata().accountId(), event.metadata().environment(), id);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.credledger.processors.wire;
+
+import dev.credledger.events.avro.command.AllowIp;
+import dev.credledger.events.avro.command.ChangePlan;
+import dev.credledger.events.avro.command.CreateClientCredential;
+import dev.credledger.events.avro.command.CredentialCommand;
+import dev.credledger.events.avro.command.DeactivateCredential;
+import dev.credledger.events.avro.command.DeleteCredential;
+import dev.credledger.events.avro.command.DisableApi;
+import dev.credledger.events.avro.command.EnableApi;
+import dev.credledger.events.avro.command.ReactivateCredential;
+import dev.credledger.events.avro.command.RefreshAuthToken;
+import dev.credledger.events.avro.command.RemoveIp;
+import dev.credledger.events.mapping.AvroToDomain;
+import dev.credledger.events.mapping.DomainToAvro;
+import dev.credledger.events.mapping.Enums;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Plan;
+import dev.credledger.events.model.RefreshReason;
+import dev.credledger.processors.domain.Command;
+import dev.credledger.processors.domain.CommandMetadata;
+import java.time.Duration;
+
+/** Commands to and from {@code credential-commands}. */
+public final class CommandCodec {
+
+    private CommandCodec() {}
+
+    /** The command as the edge sends it. {@link Command.EndGracePeriod} never travels: it is internal. */
+    public static CredentialCommand toAvro(Command command) {
+        CommandMetadata m = command.metadata();
+        Object payload = switch (command) {
+            case Command.EnableApi c -> new EnableApi(DomainToAvro.secret(c.authToken()), DomainToAvro.secret(c.privateSalt()));
+            case Command.RefreshAuthToken c -> new RefreshAuthToken(DomainToAvro.secret(c.newToken()),
+                    Enums.convert(c.reason(), dev.credledger.events.avro.RefreshReason.class), c.grace().toSeconds());
+            case Command.DisableApi c -> new DisableApi();
+            case Command.CreateClientCredential c -> new CreateClientCredential(
+                    c.credentialId(), c.name(), c.clientId(), DomainToAvro.secret(c.clientSecret()));
+            case Command.DeactivateCredential c -> new DeactivateCredential(c.credentialId());
+            case Command.ReactivateCredential c -> new ReactivateCredential(c.credentialId());
+            case Command.DeleteCredential c -> new DeleteCredential(c.credentialId());
+            case Command.AllowIp c -> new AllowIp(c.cidr());
+            case Command.RemoveIp c -> new RemoveIp(c.cidr());
+            case Command.ChangePlan c -> new ChangePlan(Enums.convert(c.plan(), dev.credledger.events.avro.Plan.class));
+            case Command.EndGracePeriod c -> throw new IllegalArgumentException("EndGracePeriod is internal to the processor");
+        };
+        return CredentialCommand.newBuilder()
+                .setCommandId(m.commandId())
+                .setAccountId(m.accountId().value())
+                .setEnvironment(Enums.convert(command.environment(), dev.credledger.events.avro.Environment.class))
+                .setIssuedAt(m.issuedAt())
+                .setActor(DomainToAvro.actor(m.actor()))
+                .setCorrelationId(m.correlationId())
+                .setExpectedVersion(m.expectedVersion())
+                .setPayload(payload)
+                .build();
+    }
+
+    /**
+     * The command a record carries. Throws {@link IllegalArgumentException} (or {@link NullPointerException})
+     * when it breaks the command's own invariants — a poison record for the dead-letter topic.
+     */
+    public static Command fromAvro(CredentialCommand a) {
+        CommandMetadata m = new CommandMetadata(a.getCommandId(), new AccountId(a.getAccountId()), a.getIssuedAt(),
+                AvroToDomain.actor(a.getActor()), a.getCorrelationId(), a.getExpectedVersion());
+        Environment env = Enums.convert(a.getEnvironment(), Environment.class);
+        Object payload = a.getPayload();
+        if (env == null && !(payload instanceof ChangePlan)) {
+            throw new IllegalArgumentException(payload.getClass().getSimpleName() + " needs an environment");
+        }
+        return switch (payload) {
+            case EnableApi p -> new Command.EnableApi(m, env, AvroToDomain.secret(p.getAuthToken()),
+                    AvroToDomain.secret(p.getPrivateSalt()));
+            case RefreshAuthToken p -> new Command.RefreshAuthToken(m, env, AvroToDomain.secret(p.getNewToken()),
+                    Enums.convert(p.getReason(), RefreshReason.class), Duration.ofSeconds(p.getGraceSeconds()));
+            case DisableApi p -> new Command.DisableApi(m, env);
+            case CreateClientCredential p -> new Command.CreateClientCredential(m, env, p.getCredentialId(), p.getName(),
+                    p.getClientId(), AvroToDomain.secret(p.getClientSecret()));
+            case DeactivateCredential p -> new Command.DeactivateCredential(m, env, p.getCredentialId());
+            case ReactivateCredential p -> new Command.ReactivateCredential(m, env, p.getCredentialId());
+            case DeleteCredential p -> new Command.DeleteCredential(m, env, p.getCredentialId());
+            case AllowIp p -> new Command.AllowIp(m, env, p.getCidr());
+            case RemoveIp p -> new Command.RemoveIp(m, env, p.getCidr());
+            case ChangePlan p -> new Command.ChangePlan(m, Enums.convert(p.getPlan(), Plan.class));
+            default -> throw new IllegalArgumentException("unknown command " + payload.getClass().getName());
+        };
+    }
+}
