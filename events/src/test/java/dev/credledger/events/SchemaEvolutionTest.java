@@ -2,8 +2,13 @@ package dev.credledger.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.CredentialEvent;
 import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.events.avro.command.CredentialCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -27,7 +32,12 @@ class SchemaEvolutionTest {
 
     private static final Map<String, Schema> CURRENT = Map.of(
             "credential-events-value", CredentialEvent.getClassSchema(),
-            "credential-revocations-value", CredentialRevoked.getClassSchema());
+            "credential-revocations-value", CredentialRevoked.getClassSchema(),
+            "credential-commands-value", CredentialCommand.getClassSchema(),
+            "credential-command-results-value", CommandResult.getClassSchema(),
+            "credential-audit-value", AuditRecord.getClassSchema(),
+            "credential-token-lookup-value", TokenLookup.getClassSchema(),
+            "credential-allow-lists-value", AllowList.getClassSchema());
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();
