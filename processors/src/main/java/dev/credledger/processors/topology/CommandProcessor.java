@@ -155,12 +155,27 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setAccountId(command.metadata().accountId().value())
                 .setCommandType(command.type())
                 .setEventIds(decision.events().stream().map(e -> e.metadata().eventId()).toList())
+                .setRevoked(decision.events().stream().flatMap(e -> Revocations.of(e).stream())
+                        .map(r -> DomainToAvro.secret(r.secret())).toList())
+                .setActivated(decision.events().stream().flatMap(e -> activated(e).stream())
+                        .map(DomainToAvro::secret).toList())
                 .setStateVersion(state.account(command.metadata().accountId()).stateVersion())
                 .setDecidedAt(now);
         return switch (decision) {
             case Decision.Accepted a -> result.setOutcome(Outcome.ACCEPTED).setReasonCode(null).setDetail(null).build();
             case Decision.Rejected r ->
                     result.setOutcome(Outcome.REJECTED).setReasonCode(r.reason().name()).setDetail(r.detail()).build();
+        };
+    }
+
+    /** Secrets an event makes active: what a caller may verify right after the command. */
+    private static List<dev.credledger.events.model.SecretRef> activated(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.ApiEnabled e -> List.of(e.authToken(), e.privateSalt());
+            case CredentialEvent.AuthTokenRefreshed e -> List.of(e.newToken());
+            case CredentialEvent.ClientCredentialCreated e -> List.of(e.clientSecret());
+            case CredentialEvent.CredentialReactivated e -> List.of(e.clientSecret());
+            default -> List.of();
         };
     }
 

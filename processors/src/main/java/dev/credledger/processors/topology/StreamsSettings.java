@@ -48,6 +48,7 @@ public record StreamsSettings(
         p.put(StreamsConfig.POLL_MS_CONFIG, 5);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
         p.put(BoundedMemoryRocksDbConfig.TOTAL_BYTES, Long.toString(rocksDbTotalBytes));
         p.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_BYTES, Long.toString(rocksDbWriteBufferBytes));

@@ -1,0 +1,60 @@
+package dev.credledger.api;
+
+import io.javalin.http.Context;
+import io.javalin.security.RouteRole;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Bearer keys for three roles. A route names the roles it admits; ADMIN is admitted everywhere. Keys are
+ * compared in constant time, every configured key is compared on every request, and no key is logged.
+ */
+public final class AccessControl {
+
+    private final Map<Role, byte[]> keys = new EnumMap<>(Role.class);
+
+    /** {@code null} keys are not configured: that role cannot be used. */
+    public AccessControl(String adminKey, String auditorKey, String verifierKey) {
+        put(Role.ADMIN, adminKey);
+        put(Role.AUDITOR, auditorKey);
+        put(Role.VERIFIER, verifierKey);
+    }
+
+    void check(Context ctx) {
+        Set<RouteRole> admitted = ctx.routeRoles();
+        if (admitted.isEmpty() || admitted.contains(Role.PUBLIC)) {
+            return;
+        }
+        Role role = roleOf(ctx.header("Authorization"));
+        if (role == null) {
+            throw Problem.unauthorized();
+        }
+        if (role != Role.ADMIN && !admitted.contains(role)) {
+            throw Problem.forbidden("the " + role.name().toLowerCase(java.util.Locale.ROOT) + " key may not call this endpoint");
+        }
+        ctx.attribute("role", role);
+    }
+
+    private Role roleOf(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        Role found = null;
+        for (Map.Entry<Role, byte[]> entry : keys.entrySet()) {
+            if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
+                found = entry.getKey();
+            }
+        }
+        return found;
+    }
+
+    private void put(Role role, String key) {
+        if (key != null && !key.isBlank()) {
+            keys.put(role, key.strip().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.credledger.api;
+
+import dev.credledger.processors.domain.Cidr;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * The client's IP address for the audit trail. {@code X-Forwarded-For} is believed only when the
+ * connection comes from a configured trusted proxy, and then only up to the first address that is not a
+ * trusted proxy, read from the right (anything further left is the client's own claim).
+ */
+public final class ClientAddress {
+
+    private final List<Cidr> trustedProxies;
+
+    public ClientAddress(List<Cidr> trustedProxies) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    String of(Context ctx) {
+        String peer = ctx.req().getRemoteAddr();
+        String forwarded = ctx.header("X-Forwarded-For");
+        if (forwarded == null || !trusted(peer)) {
+            return peer;
+        }
+        String[] hops = forwarded.split(",");
+        String client = peer;
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].strip();
+            if (Cidr.parse(hop).isEmpty()) {
+                break;
+            }
+            client = hop;
+            if (!trusted(hop)) {
+                break;
+            }
+        }
+        return client;
+    }
+
+    private boolean trusted(String address) {
+        return trustedProxies.stream().anyMatch(c -> c.contains(address));
+    }
+}

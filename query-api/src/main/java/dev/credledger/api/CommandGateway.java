@@ -1,0 +1,210 @@
+package dev.credledger.api;
+
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.processors.domain.Command;
+import dev.credledger.processors.topology.Topics;
+import dev.credledger.processors.wire.CommandCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends commands to {@code credential-commands} and hands back their results from
+ * {@code credential-command-results}. Every instance reads every result partition from the end, so the
+ * instance that sent a command sees its answer whichever instance decided it.
+ *
+ * <p>Read-your-writes: after the result, it also waits (within the same timeout) for the audit records
+ * of the command's events on {@code credential-audit}. The view processor writes them in the same
+ * transaction as its view updates, so once they are visible, every view already shows the command.
+ */
+public final class CommandGateway implements AutoCloseable {
+
+    /** The processor did not answer within the timeout; the command may still be applied later. */
+    public static final class Timeout extends Exception {
+        private final UUID commandId;
+
+        Timeout(UUID commandId) {
+            super("no result for command " + commandId + " yet");
+            this.commandId = commandId;
+        }
+
+        public UUID commandId() {
+            return commandId;
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+
+    private final Topics topics;
+    private final Duration timeout;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> results;
+    private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
+    private final Thread reader;
+    private volatile boolean running = true;
+    private volatile boolean ready;
+
+    public CommandGateway(String bootstrapServers, Topics topics, Duration timeout) {
+        this.topics = topics;
+        this.timeout = timeout;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.CLIENT_ID_CONFIG, "credledger-gateway-" + UUID.randomUUID()),
+                new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+        this.results = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.reader = Thread.ofPlatform().name("credledger-results").daemon().unstarted(this::readResults);
+    }
+
+    /** Positions the result reader at the end of every partition, then starts it; returns when it is in place. */
+    public void start() {
+        List<TopicPartition> partitions = Stream.of(Topics.RESULTS, Topics.AUDIT)
+                .flatMap(topic -> results.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())))
+                .toList();
+        results.assign(partitions);
+        results.seekToEnd(partitions);
+        partitions.forEach(results::position);
+        ready = true;
+        reader.start();
+    }
+
+    public boolean ready() {
+        return ready && reader.isAlive();
+    }
+
+    /** Sends the command and waits (bounded) for its result, then for its events to reach the views. */
+    public CommandResult execute(Command command) throws Timeout {
+        UUID id = command.metadata().commandId();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Pending p = new Pending();
+        pending.put(id, p);
+        try {
+            byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, CommandCodec.toAvro(command));
+            producer.send(new ProducerRecord<>(Topics.COMMANDS, command.metadata().accountId().value(), value), (m, e) -> {
+                if (e != null) {
+                    p.result.completeExceptionally(e);
+                }
+            });
+            CommandResult result = p.result.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            try {
+                p.audited.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.warn("Command {} was decided, but its events had not reached the views within {}", id, timeout);
+            }
+            return result;
+        } catch (TimeoutException e) {
+            throw new Timeout(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Timeout(id);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("command " + id + " could not be sent: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** A command in flight: its result, and which of its events the views have recorded. */
+    private static final class Pending {
+        final CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        final CompletableFuture<Void> audited = new CompletableFuture<>();
+        private final Set<UUID> seen = ConcurrentHashMap.newKeySet();
+        private List<UUID> expected;
+
+        synchronized void onResult(CommandResult r) {
+            expected = r.getEventIds();
+            result.complete(r);
+            check();
+        }
+
+        synchronized void onAudit(UUID eventId) {
+            seen.add(eventId);
+            check();
+        }
+
+        private void check() {
+            if (expected != null && seen.containsAll(expected)) {
+                audited.complete(null);
+            }
+        }
+    }
+
+    private void readResults() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(100))) {
+                    if (pending.isEmpty()) {
+                        continue;
+                    }
+                    if (record.topic().equals(Topics.RESULTS)) {
+                        CommandResult result = topics.results.valueSerde().deserializer().deserialize(Topics.RESULTS, record.value());
+                        Pending p = pending.get(result.getCommandId());
+                        if (p != null) {
+                            p.onResult(result);
+                        }
+                    } else {
+                        AuditRecord audit = topics.audit.valueSerde().deserializer().deserialize(Topics.AUDIT, record.value());
+                        Pending p = audit.getCommandId() == null ? null : pending.get(audit.getCommandId());
+                        if (p != null) {
+                            p.onAudit(audit.getEventId());
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("The command result reader stopped; commands will time out until restart", e);
+        } finally {
+            results.close(Duration.ofSeconds(2));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (!reader.isAlive() && !ready) {
+            results.close(Duration.ZERO);
+        }
+        results.wakeup();
+        try {
+            reader.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,246 @@
+package dev.credledger.api;
+
+import dev.credledger.events.avro.Outcome;
+import dev.credledger.events.avro.SecretRef;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Actor;
+import dev.credledger.events.model.Channel;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Plan;
+import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.secret.IssuedSecret;
+import dev.credledger.events.secret.SecretFormat;
+import dev.credledger.processors.domain.Command;
+import dev.credledger.processors.domain.CommandMetadata;
+import dev.credledger.processors.domain.RejectionReason;
+import dev.credledger.processors.topology.Keys;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The command endpoints. Secrets are generated here, at the edge; only their references travel in the
+ * command; the plaintext goes back in this response once the command is accepted, and is then forgotten.
+ */
+final class CommandRoutes {
+
+    /** Body of commands that take no parameters: only the optional expected version. */
+    record Versioned(Long expectedVersion) {}
+
+    record RefreshBody(RefreshReason reason, Long graceSeconds, Long expectedVersion) {}
+
+    record CidrBody(String cidr, Long expectedVersion) {}
+
+    record NameBody(String name, Long expectedVersion) {}
+
+    record PlanBody(Plan plan, Long expectedVersion) {}
+
+    private static final Versioned NONE = new Versioned(null);
+
+    private final CommandGateway gateway;
+    private final SecretFormat secrets;
+    private final ClientAddress clientAddress;
+    private final LocalLookups lookups;
+
+    CommandRoutes(CommandGateway gateway, SecretFormat secrets, ClientAddress clientAddress, LocalLookups lookups) {
+        this.gateway = gateway;
+        this.secrets = secrets;
+        this.clientAddress = clientAddress;
+        this.lookups = lookups;
+    }
+
+    void enable(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        Versioned body = Json.body(ctx, Versioned.class, NONE);
+        IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
+        IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, env);
+        execute(new Command.EnableApi(meta(ctx, account, body.expectedVersion()), env, token.ref(), salt.ref()));
+        respond(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
+                "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
+    }
+
+    void refresh(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        RefreshBody body = Json.body(ctx, RefreshBody.class, new RefreshBody(null, null, null));
+        RefreshReason reason = body.reason() == null ? RefreshReason.ROUTINE : body.reason();
+        long grace = body.graceSeconds() == null ? 0 : body.graceSeconds();
+        IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
+        CommandResult result = execute(new Command.RefreshAuthToken(meta(ctx, account, body.expectedVersion()), env,
+                token.ref(), reason, Duration.ofSeconds(grace)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("authToken", token.plaintext());
+        out.put("tokenId", token.ref().secretId());
+        out.put("graceUntil", grace == 0 ? null : result.getDecidedAt().plusSeconds(grace).toString());
+        out.put("revoked", revoked(result));
+        respond(ctx, 200, out);
+    }
+
+    void disable(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        Versioned body = Json.body(ctx, Versioned.class, NONE);
+        CommandResult result = execute(new Command.DisableApi(meta(ctx, account, body.expectedVersion()), env));
+        lookups.awaitAllowList(Keys.access(account, env), null, false);
+        respond(ctx, 200, Map.of("enabled", false, "revoked", revoked(result)));
+    }
+
+    void allowIp(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        CidrBody body = Json.body(ctx, CidrBody.class, new CidrBody(null, null));
+        String cidr = required("cidr", body.cidr());
+        execute(new Command.AllowIp(meta(ctx, account, body.expectedVersion()), env, cidr));
+        String normalised = dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr);
+        lookups.awaitAllowList(Keys.access(account, env), normalised, true);
+        respond(ctx, 201, Map.of("cidr", normalised));
+    }
+
+    void removeIp(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        String cidr = ctx.queryParam("cidr");
+        if (cidr == null || cidr.isBlank()) {
+            throw Problem.invalidParameter("cidr", "give the address or block to remove as ?cidr=");
+        }
+        execute(new Command.RemoveIp(meta(ctx, account, ifMatch(ctx)), env, cidr));
+        lookups.awaitAllowList(Keys.access(account, env),
+                dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false);
+        ctx.status(204);
+    }
+
+    void createCredential(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        NameBody body = Json.body(ctx, NameBody.class, new NameBody(null, null));
+        String name = required("name", body.name());
+        IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
+        UUID credentialId = UUID.randomUUID();
+        String clientId = secrets.newClientId(env);
+        CommandResult result = execute(new Command.CreateClientCredential(meta(ctx, account, body.expectedVersion()), env,
+                credentialId, name, clientId, secret.ref()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("credentialId", credentialId);
+        out.put("clientId", clientId);
+        out.put("clientSecret", secret.plaintext());
+        out.put("name", name);
+        out.put("status", "ACTIVE");
+        out.put("createdAt", result.getDecidedAt().toString());
+        respond(ctx, 201, out);
+    }
+
+    void deactivate(Context ctx) {
+        statusChange(ctx, "INACTIVE", (meta, env, id) -> new Command.DeactivateCredential(meta, env, id));
+    }
+
+    void activate(Context ctx) {
+        statusChange(ctx, "ACTIVE", (meta, env, id) -> new Command.ReactivateCredential(meta, env, id));
+    }
+
+    void deleteCredential(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        UUID id = Requests.credentialId(ctx);
+        execute(new Command.DeleteCredential(meta(ctx, account, ifMatch(ctx)), env, id));
+        ctx.status(204);
+    }
+
+    void changePlan(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        PlanBody body = Json.body(ctx, PlanBody.class, new PlanBody(null, null));
+        Plan plan = required("plan", body.plan());
+        CommandResult result = execute(new Command.ChangePlan(meta(ctx, account, body.expectedVersion()), plan));
+        respond(ctx, 200, Map.of("plan", plan.name(), "version", result.getStateVersion()));
+    }
+
+    private interface StatusCommand {
+        Command of(CommandMetadata meta, Environment env, UUID credentialId);
+    }
+
+    private void statusChange(Context ctx, String status, StatusCommand command) {
+        AccountId account = Requests.account(ctx);
+        Environment env = Requests.environment(ctx);
+        UUID id = Requests.credentialId(ctx);
+        Versioned body = Json.body(ctx, Versioned.class, NONE);
+        CommandResult result = execute(command.of(meta(ctx, account, body.expectedVersion()), env, id));
+        respond(ctx, 200, Map.of("credentialId", id, "status", status, "revoked", revoked(result)));
+    }
+
+    private CommandResult execute(Command command) {
+        CommandResult result;
+        try {
+            result = gateway.execute(command);
+        } catch (CommandGateway.Timeout e) {
+            throw Problem.unavailable("the command was sent but its result did not arrive in time; it may still be "
+                    + "applied: look for commandId " + e.commandId() + " in the audit trail").with("commandId", e.commandId());
+        }
+        if (result.getOutcome() == Outcome.ACCEPTED) {
+            lookups.awaitSecrets(result);
+            return result;
+        }
+        RejectionReason reason = RejectionReason.valueOf(result.getReasonCode());
+        int status = reason == RejectionReason.CREDENTIAL_NOT_FOUND ? 404 : reason.isConflict() ? 409 : 422;
+        throw new Problem(status, "rejected/" + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                "Command rejected", result.getDetail())
+                .with("code", reason.name()).with("commandId", result.getCommandId()).with("version", result.getStateVersion());
+    }
+
+    private CommandMetadata meta(Context ctx, AccountId account, Long bodyVersion) {
+        Long expected = bodyVersion != null ? bodyVersion : ifMatch(ctx);
+        String actor = ctx.header("X-Actor");
+        if (actor == null || actor.isBlank()) {
+            Object role = ctx.attribute("role");
+            actor = role == null ? "unknown" : role.toString().toLowerCase(java.util.Locale.ROOT);
+        } else if (actor.length() > 128 || !actor.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw Problem.invalidParameter("X-Actor", "X-Actor is at most 128 printable ASCII characters");
+        }
+        String agent = ctx.userAgent();
+        if (agent != null && agent.length() > 256) {
+            agent = agent.substring(0, 256);
+        }
+        return new CommandMetadata(UUID.randomUUID(), account, Instant.now(),
+                new Actor(actor, clientAddress.of(ctx), agent, Channel.HTTP_API), UUID.randomUUID(), expected);
+    }
+
+    private static Long ifMatch(Context ctx) {
+        String value = ctx.header("If-Match");
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.replace("\"", "").strip());
+        } catch (NumberFormatException e) {
+            throw Problem.invalidParameter("If-Match", "If-Match carries the expected version, a number");
+        }
+    }
+
+    private static <T> T required(String field, T value) {
+        if (value == null || (value instanceof String s && s.isBlank())) {
+            throw Problem.badRequest("field '" + field + "' is required");
+        }
+        return value;
+    }
+
+    private static List<Map<String, Object>> revoked(CommandResult result) {
+        return result.getRevoked().stream().map(CommandRoutes::secret).toList();
+    }
+
+    static Map<String, Object> secret(SecretRef s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.getSecretId());
+        out.put("kind", s.getKind().name());
+        out.put("prefix", s.getPrefix());
+        return out;
+    }
+
+    private static void respond(Context ctx, int status, Map<String, ?> body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.credledger.api;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Passes a query on to the instance that owns the account, with the caller's credentials, and relays
+ * the answer as it is. A request forwarded once is never forwarded again: if the owner moved meanwhile,
+ * the answer is a 503 to retry, not a loop.
+ */
+public final class Forwarder {
+
+    static final String FORWARDED_HEADER = "X-Credledger-Forwarded";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    boolean alreadyForwarded(Context ctx) {
+        return ctx.header(FORWARDED_HEADER) != null;
+    }
+
+    void forward(Context ctx, HostInfo owner) {
+        String query = ctx.queryString();
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + (query == null ? "" : "?" + query));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .header(FORWARDED_HEADER, "1");
+        String authorization = ctx.header("Authorization");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            ctx.status(response.statusCode());
+            response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+            response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
+            ctx.result(response.body());
+        } catch (IOException e) {
+            throw Problem.unavailable("the instance that owns this account (" + owner.host() + ":" + owner.port()
+                    + ") did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Problem.unavailable("interrupted while asking the owning instance");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.credledger.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.javalin.http.Context;
+
+/**
+ * Strict JSON for request bodies: unknown fields, wrong types, trailing garbage and scalars coerced from
+ * strings are errors. Error details name the field, never echo the value (it may be a secret).
+ */
+final class Json {
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private Json() {}
+
+    /** The body as {@code type}; an empty body is {@code empty}. */
+    static <T> T body(Context ctx, Class<T> type, T empty) {
+        String body = ctx.body();
+        if (body.isBlank()) {
+            return empty;
+        }
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw Problem.unsupportedMediaType("send the body as 'Content-Type: application/json'");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw Problem.badRequest("the body must be a JSON object");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw Problem.badRequest("unknown field '" + e.getPropertyName() + "'");
+        } catch (InvalidFormatException e) {
+            throw Problem.badRequest("field '" + path(e) + "' has the wrong type or format");
+        } catch (MismatchedInputException e) {
+            throw Problem.badRequest(e.getPath().isEmpty() ? "the body must be a JSON object"
+                    : "field '" + path(e) + "' has the wrong type");
+        } catch (JsonProcessingException e) {
+            throw Problem.badRequest("the body is not valid JSON (line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a response", e);
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse("");
+    }
+}

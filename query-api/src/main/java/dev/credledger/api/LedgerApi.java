@@ -1,0 +1,141 @@
+package dev.credledger.api;
+
+import dev.credledger.events.secret.SecretFormat;
+import dev.credledger.processors.topology.Stores;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Assembles the HTTP API: routes, roles, limits, error handling and request metrics, on Javalin (Jetty 12). */
+public final class LedgerApi {
+
+    /** Request bodies larger than this are refused with 413. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerApi.class);
+    private static final String ACCOUNT = "/v1/accounts/{account}";
+    private static final String ENV = ACCOUNT + "/environments/{env}";
+
+    /** What the routes need. {@code streams} may be set after the server starts (its port is part of Streams' config). */
+    public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
+                          AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters) {}
+
+    private LedgerApi() {}
+
+    public static Javalin create(Backend backend, String host, int port) {
+        CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
+                new LocalLookups(backend.locator()));
+        ViewRoutes views = new ViewRoutes(backend.locator(), new Forwarder());
+        VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.http.prefer405over404 = true;
+            RoutesConfig r = config.routes;
+            r.beforeMatched(ctx -> {
+                ctx.attribute("started", System.nanoTime());
+                backend.access().check(ctx);
+            });
+            r.after(ctx -> record(backend.meters(), ctx));
+
+            r.post(ENV + "/api/enable", commands::enable, Role.ADMIN);
+            r.post(ENV + "/api/refresh", commands::refresh, Role.ADMIN);
+            r.post(ENV + "/api/disable", commands::disable, Role.ADMIN);
+            r.get(ENV + "/api", views::apiAccess, Role.AUDITOR);
+            r.post(ENV + "/allowed-ips", commands::allowIp, Role.ADMIN);
+            r.delete(ENV + "/allowed-ips", commands::removeIp, Role.ADMIN);
+            r.post(ENV + "/credentials", commands::createCredential, Role.ADMIN);
+            r.get(ENV + "/credentials", views::credentials, Role.AUDITOR);
+            r.post(ENV + "/credentials/{credentialId}/deactivate", commands::deactivate, Role.ADMIN);
+            r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
+            r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
+            r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
+            r.get(ACCOUNT + "/audit", views::auditTrail, Role.AUDITOR);
+            r.post("/v1/verify", verify::verify, Role.VERIFIER);
+
+            r.get("/health/live", ctx -> ViewRoutes.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
+            r.get("/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(backend.meters().scrape()), Role.PUBLIC);
+
+            r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, fromJavalin(e)));
+            r.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+                problem(ctx, new Problem(500, "internal", "Internal error",
+                        "the request failed on the server; it has been logged"));
+            });
+            r.error(404, ctx -> {
+                if (!ctx.res().isCommitted() && !"application/problem+json".equals(ctx.res().getContentType())) {
+                    problem(ctx, Problem.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+        });
+    }
+
+    private static void ready(Context ctx, Backend backend) {
+        KafkaStreams streams = backend.streams().get();
+        BooleanSupplier storesQueryable = () -> {
+            try {
+                backend.locator().global(Stores.VIEW_TOKEN_LOOKUP);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        };
+        boolean running = streams != null && streams.state() == KafkaStreams.State.RUNNING;
+        if (running && backend.gateway().ready() && storesQueryable.getAsBoolean()) {
+            ViewRoutes.respond(ctx, Map.of("status", "READY"));
+        } else {
+            throw Problem.unavailable("not ready: stream processing is " + (streams == null ? "starting" : streams.state()));
+        }
+    }
+
+    private static Problem fromJavalin(HttpResponseException e) {
+        return switch (e.getStatus()) {
+            case 413 -> new Problem(413, "payload-too-large", "Payload too large",
+                    "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
+            case 404 -> Problem.notFound("no such endpoint");
+            case 405 -> new Problem(405, "method-not-allowed", "Method not allowed", "this endpoint does not take that method");
+            default -> new Problem(e.getStatus(), "http-" + e.getStatus(), "HTTP " + e.getStatus(), "the request was refused");
+        };
+    }
+
+    private static void problem(Context ctx, Problem problem) {
+        ctx.status(problem.status()).contentType("application/problem+json").result(Json.write(problem.body()));
+        if (problem.retryAfterSeconds() != null) {
+            ctx.header("Retry-After", problem.retryAfterSeconds().toString());
+        }
+    }
+
+    private static void record(PrometheusMeterRegistry meters, Context ctx) {
+        Long started = ctx.attribute("started");
+        if (started == null) {
+            return;
+        }
+        String route;
+        try {
+            route = ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            route = "unmatched";
+        }
+        Timer.builder("http.server.requests")
+                .tag("method", ctx.method().name())
+                .tag("route", route)
+                .tag("status", Integer.toString(ctx.statusCode()))
+                .publishPercentileHistogram()
+                .register(meters)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.credledger.api;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.SecretRef;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.avro.command.CommandResult;
+import dev.credledger.processors.topology.Stores;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Read-your-writes for verification on this instance: after a command, waits (briefly, bounded) until
+ * this instance's replicated lookup shows what the command changed, so that a client that enables and
+ * then verifies, or revokes and then verifies, sees its own change. Other instances converge within
+ * milliseconds on their own.
+ */
+final class LocalLookups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLookups.class);
+    private static final Duration MAX_WAIT = Duration.ofSeconds(2);
+
+    private final StoreLocator locator;
+
+    LocalLookups(StoreLocator locator) {
+        this.locator = locator;
+    }
+
+    void awaitSecrets(CommandResult result) {
+        if (result.getActivated().isEmpty() && result.getRevoked().isEmpty()) {
+            return;
+        }
+        ReadOnlyKeyValueStore<String, TokenLookup> lookup = locator.global(Stores.VIEW_TOKEN_LOOKUP);
+        await("secret statuses", () -> all(lookup, result.getActivated(), true) && all(lookup, result.getRevoked(), false));
+    }
+
+    void awaitAllowList(String key, String cidr, boolean present) {
+        ReadOnlyKeyValueStore<String, AllowList> lists = locator.global(Stores.VIEW_ALLOW_LISTS);
+        await("allow-list", () -> {
+            AllowList list = lists.get(key);
+            boolean contains = list != null && (cidr == null ? !list.getCidrs().isEmpty() : list.getCidrs().contains(cidr));
+            return contains == present;
+        });
+    }
+
+    private static boolean all(ReadOnlyKeyValueStore<String, TokenLookup> lookup, List<SecretRef> secrets, boolean active) {
+        for (SecretRef s : secrets) {
+            TokenLookup entry = lookup.get(s.getFingerprint());
+            if (entry == null || (entry.getStatus() == TokenStatus.ACTIVE) != active) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + MAX_WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("The local {} did not catch up within {}; answering anyway", what, MAX_WAIT);
+                return;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}

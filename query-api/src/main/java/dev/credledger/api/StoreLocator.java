@@ -1,0 +1,71 @@
+package dev.credledger.api;
+
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Finds where an account's view lives: in this instance's stores, on another instance (from Kafka
+ * Streams' metadata), or nowhere right now (a rebalance is moving it).
+ */
+public final class StoreLocator {
+
+    /** Where a query for one account must go. */
+    public sealed interface Location<V> {
+        record Local<V>(ReadOnlyKeyValueStore<String, V> store) implements Location<V> {}
+
+        record Remote<V>(HostInfo host) implements Location<V> {}
+
+        record Unavailable<V>(String why) implements Location<V> {}
+    }
+
+    private final Supplier<KafkaStreams> streams;
+    private final Supplier<HostInfo> self;
+
+    /** {@code self} is this instance's advertised HTTP address, known once the server listens. */
+    public StoreLocator(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
+        this.streams = streams;
+        this.self = self;
+    }
+
+    /** The location of {@code storeName}'s data for {@code account} (views are partitioned by account ID). */
+    public <V> Location<V> locate(String storeName, String account) {
+        KafkaStreams s = streams.get();
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            return new Location.Unavailable<>("the ledger's stream processing is " + (s == null ? "starting" : s.state()));
+        }
+        KeyQueryMetadata metadata = s.queryMetadataForKey(storeName, account, Serdes.String().serializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null) {
+            return new Location.Unavailable<>("no instance owns this account's view right now");
+        }
+        if (!metadata.activeHost().equals(self.get())) {
+            return new Location.Remote<>(metadata.activeHost());
+        }
+        try {
+            return new Location.Local<>(s.store(StoreQueryParameters
+                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())
+                    .withPartition(metadata.partition())));
+        } catch (InvalidStateStoreException e) {
+            return new Location.Unavailable<>("the view is being moved or restored");
+        }
+    }
+
+    /** A global store: every instance has all of it. */
+    public <V> ReadOnlyKeyValueStore<String, V> global(String storeName) {
+        KafkaStreams s = streams.get();
+        if (s == null) {
+            throw new InvalidStateStoreException("stream processing is starting");
+        }
+        return s.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    public HostInfo self() {
+        return self.get();
+    }
+}

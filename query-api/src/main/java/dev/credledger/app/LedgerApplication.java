@@ -1,0 +1,189 @@
+package dev.credledger.app;
+
+import dev.credledger.api.AccessControl;
+import dev.credledger.api.ClientAddress;
+import dev.credledger.api.CommandGateway;
+import dev.credledger.api.LedgerApi;
+import dev.credledger.api.StoreLocator;
+import dev.credledger.embedded.EmbeddedKafkaBroker;
+import dev.credledger.events.registry.SchemaRegistryClient;
+import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
+import dev.credledger.processors.domain.Limits;
+import dev.credledger.processors.topology.LedgerTopology;
+import dev.credledger.processors.topology.Stores;
+import dev.credledger.processors.topology.StreamsSettings;
+import dev.credledger.processors.topology.Topics;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running ledger: the embedded broker and registry when no external ones are given, the topics, the
+ * Streams application and the HTTP API, started in that order and stopped in reverse.
+ */
+public final class LedgerApplication implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerApplication.class);
+
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private String bootstrapServers;
+    private String registryUrl;
+    private int httpPort;
+    private String adminKeyFile;
+    private KafkaStreams streams;
+
+    private LedgerApplication() {}
+
+    /** Starts everything; returns when the HTTP API listens (readiness follows once Streams is RUNNING). */
+    public static LedgerApplication start(Settings settings) {
+        LedgerApplication app = new LedgerApplication();
+        try {
+            app.startAll(settings);
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings s) {
+        if (s.embeddedKafka()) {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(
+                    new EmbeddedKafkaBroker.Settings(s.dataDir().resolve("kafka"), s.kafkaPort()));
+            toClose.push(broker);
+            bootstrapServers = broker.bootstrapServers();
+        } else {
+            bootstrapServers = s.bootstrapServers();
+        }
+        TopicSetup.ensure(bootstrapServers, s.partitions(), s.replicationFactor(), s.revocationRetention());
+        if (s.embeddedRegistry()) {
+            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(new EmbeddedSchemaRegistry.Settings(
+                    s.httpHost(), s.registryPort(), bootstrapServers, EmbeddedSchemaRegistry.Settings.DEFAULT_TOPIC,
+                    s.replicationFactor()));
+            toClose.push(registry);
+            registryUrl = registry.url();
+        } else {
+            registryUrl = s.schemaRegistryUrl();
+        }
+        SchemaRegistryClient registryClient = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
+                URI.create(registryUrl), s.registryBasicAuth(), null, Duration.ofSeconds(10)));
+
+        String adminKey = s.adminToken();
+        if (adminKey == null) {
+            if (!s.embeddedKafka()) {
+                throw new IllegalArgumentException("set an admin key (CREDLEDGER_ADMIN_TOKEN or --admin-token) "
+                        + "when running against an external cluster");
+            }
+            adminKey = AdminKey.loadOrCreate(s.dataDir());
+            adminKeyFile = s.dataDir().resolve(AdminKey.FILE_NAME).toAbsolutePath().toString();
+        }
+
+        Topics topics = new Topics(registryClient);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(meters);
+        toClose.push(gc);
+
+        CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());
+        toClose.push(gateway);
+        AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
+        String advertisedHost = s.advertisedHost() != null ? s.advertisedHost() : advertisedHost(s.httpHost());
+        // The HTTP port must be known before Streams starts (it is the instance's address for query routing).
+        AtomicReference<HostInfo> self = new AtomicReference<>();
+        StoreLocator locator = new StoreLocator(streamsRef::get, self::get);
+        LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
+                new AccessControl(adminKey, s.auditorToken(), s.verifierToken()),
+                new ClientAddress(s.trustedProxies()), meters);
+        Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
+        toClose.push(http::stop);
+        httpPort = http.port();
+        self.set(new HostInfo(advertisedHost, httpPort));
+
+        StreamsSettings streamsSettings = new StreamsSettings(s.applicationId(), bootstrapServers,
+                s.dataDir().resolve("streams"), s.replicationFactor(), s.standbyReplicas(), advertisedHost + ":" + httpPort,
+                s.rocksDbMemoryBytes(), s.rocksDbMemoryBytes() / 4);
+        LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
+                new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1));
+        streams = new KafkaStreams(LedgerTopology.build(topics, new Stores(registryClient), topologySettings),
+                streamsSettings.toProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
+        toClose.push(streamsMetrics);
+        KafkaStreams started = streams;
+        toClose.push(() -> started.close(Duration.ofSeconds(30)));
+        streams.start();
+        streamsRef.set(streams);
+        gateway.start();
+        LOG.info("credledger started: {}", s);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String registryUrl() {
+        return registryUrl;
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Where the generated admin key is, or {@code null} if a key was configured. */
+    public String adminKeyFile() {
+        return adminKeyFile;
+    }
+
+    public KafkaStreams.State streamsState() {
+        return streams == null ? null : streams.state();
+    }
+
+    @Override
+    public void close() {
+        while (!toClose.isEmpty()) {
+            try {
+                toClose.pop().close();
+            } catch (Exception e) {
+                LOG.warn("Error while stopping", e);
+            }
+        }
+    }
+
+    private static String advertisedHost(String bindHost) {
+        if (!"0.0.0.0".equals(bindHost) && !"::".equals(bindHost)) {
+            return bindHost;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.credledger.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code credledger}: the command line of the ledger. */
+@Command(name = "credledger", mixinStandardHelpOptions = true, version = "credledger 0.1.0",
+        description = "An event-sourced API-credential ledger on Apache Kafka.",
+        subcommands = {ServeCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine(args).execute(args));
+    }
+
+    static CommandLine commandLine(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setDefaultValueProvider(new ConfigDefaults(System.getenv(), ConfigDefaults.configFile(args, System.getenv())));
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.credledger.app;
+
+import dev.credledger.processors.domain.Cidr;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code credledger serve}: with no options, the embedded default (broker, schema registry, processors,
+ * HTTP API); with {@code --bootstrap-servers} (and {@code --schema-registry-url}), a member of a real cluster.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the ledger. Every option can also be set as the environment variable CREDLEDGER_<OPTION> "
+                + "(--http-port -> CREDLEDGER_HTTP_PORT) or in the properties file given by --config (http-port=8080).",
+                "Precedence: command line, environment, file, default."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", description = "Properties file with options (keys as option names). Env: CREDLEDGER_CONFIG.")
+    Path config;
+
+    @Option(names = "--data-dir", description = "Where the embedded broker, the stores and the admin key live. Default: ${DEFAULT-VALUE}")
+    Path dataDir;
+
+    @Option(names = "--http-host", description = "Interface of the HTTP API (0.0.0.0: all). Default: ${DEFAULT-VALUE}")
+    String httpHost;
+
+    @Option(names = "--http-port", description = "Port of the HTTP API; 0: any free port. Default: ${DEFAULT-VALUE}")
+    int httpPort;
+
+    @Option(names = "--advertised-host", description = "Host name other instances use to reach this one's HTTP API. Default: --http-host, or the host name when binding all interfaces.")
+    String advertisedHost;
+
+    @Option(names = "--kafka-port", description = "Port of the embedded broker; 0: any free port. Default: ${DEFAULT-VALUE}")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", description = "Port of the embedded schema registry; 0: any free port. Default: ${DEFAULT-VALUE}")
+    int registryPort;
+
+    @Option(names = "--bootstrap-servers", description = "An external Kafka cluster instead of the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "An external Confluent-compatible schema registry instead of the embedded one.")
+    String schemaRegistryUrl;
+
+    @Option(names = "--schema-registry-basic-auth", description = "user:password for the external registry.")
+    String registryBasicAuth;
+
+    @Option(names = "--application-id", description = "Kafka Streams application ID; instances sharing it share the work. Default: ${DEFAULT-VALUE}")
+    String applicationId;
+
+    @Option(names = "--partitions", description = "Partitions of topics the ledger creates. Default: ${DEFAULT-VALUE}")
+    int partitions;
+
+    @Option(names = "--replication-factor", description = "Replication of topics the ledger creates. Default: ${DEFAULT-VALUE}")
+    short replicationFactor;
+
+    @Option(names = "--standby-replicas", description = "Warm standby copies of each store. Default: ${DEFAULT-VALUE}")
+    int standbyReplicas;
+
+    @Option(names = "--command-timeout", description = "How long a command waits for its result before 503. Default: ${DEFAULT-VALUE}")
+    String commandTimeout;
+
+    @Option(names = "--trusted-proxies", description = "Comma-separated addresses/CIDRs whose X-Forwarded-For is believed. Default: none")
+    String trustedProxies;
+
+    @Option(names = "--admin-token", description = "Bearer key of the admin role. Env: CREDLEDGER_ADMIN_TOKEN. Embedded default without one: generated into <data-dir>/admin.key.")
+    String adminToken;
+
+    @Option(names = "--auditor-token", description = "Bearer key of the auditor role. Env: CREDLEDGER_AUDITOR_TOKEN.")
+    String auditorToken;
+
+    @Option(names = "--verifier-token", description = "Bearer key of the verifier role. Env: CREDLEDGER_VERIFIER_TOKEN.")
+    String verifierToken;
+
+    @Option(names = "--max-allowed-ips", description = "Allow-list entries per account+environment. Default: ${DEFAULT-VALUE}")
+    int maxAllowedIps;
+
+    @Option(names = "--max-grace-period", description = "Longest grace period of a refreshed token. Default: ${DEFAULT-VALUE}")
+    String maxGracePeriod;
+
+    @Option(names = "--idempotency-window", description = "How long a command ID is remembered. Default: ${DEFAULT-VALUE}")
+    String idempotencyWindow;
+
+    @Option(names = "--revocation-retention", description = "Retention of credential-revocations when the ledger creates it. Default: ${DEFAULT-VALUE}")
+    String revocationRetention;
+
+    @Option(names = "--rocksdb-memory", description = "Off-heap bound of all RocksDB stores together (k, m, g). Default: ${DEFAULT-VALUE}")
+    String rocksDbMemory;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settings();
+        long started = System.nanoTime();
+        LedgerApplication app = LedgerApplication.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            app.close();
+            stopped.countDown();
+        }));
+        System.out.println("credledger is starting");
+        System.out.println("  HTTP API         " + app.httpUrl());
+        System.out.println("  Schema registry  " + app.registryUrl());
+        System.out.println("  Kafka bootstrap  " + app.bootstrapServers());
+        System.out.println("  Data             " + settings.dataDir().toAbsolutePath().normalize());
+        if (app.adminKeyFile() != null) {
+            System.out.println("  Admin key        " + app.adminKeyFile() + "  (send it as: Authorization: Bearer <key>)");
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (app.streamsState() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        System.out.printf("credledger is %s (%.1f s)%n", app.streamsState() == KafkaStreams.State.RUNNING ? "ready"
+                : "not ready yet: " + app.streamsState(), (System.nanoTime() - started) / 1e9);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    Settings settings() {
+        List<Cidr> proxies = new ArrayList<>();
+        if (trustedProxies != null) {
+            for (String entry : trustedProxies.split(",")) {
+                if (!entry.isBlank()) {
+                    proxies.add(Cidr.parse(entry).orElseThrow(() -> new CommandLine.ParameterException(
+                            new CommandLine(this), "--trusted-proxies: not an address or CIDR block: " + entry.strip())));
+                }
+            }
+        }
+        return new Settings(dataDir, httpHost, httpPort, blankToNull(advertisedHost), blankToNull(bootstrapServers),
+                kafkaPort, blankToNull(schemaRegistryUrl), registryPort, blankToNull(registryBasicAuth), applicationId,
+                partitions, replicationFactor, standbyReplicas, duration("--command-timeout", commandTimeout), proxies,
+                blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
+                duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
+                duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory));
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */
+    static Duration duration(String option, String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (v.startsWith("p")) {
+                return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(option + ": not a duration: " + value + " (e.g. 10s, 5m, 24h, 30d)");
+        }
+    }
+
+    static long bytes(String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        long unit = switch (v.charAt(v.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
+        };
+        return Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.credledger.app;
+
+import dev.credledger.processors.domain.Cidr;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the ledger is configured with, resolved and validated once (see {@link ServeCommand} for
+ * where each value comes from).
+ *
+ * @param bootstrapServers an external Kafka cluster, or {@code null} for the embedded broker
+ * @param schemaRegistryUrl an external registry, or {@code null} to run the embedded one
+ * @param adminToken bearer key of the admin role, or {@code null} to generate one (embedded default only)
+ */
+public record Settings(
+        Path dataDir,
+        String httpHost,
+        int httpPort,
+        String advertisedHost,
+        String bootstrapServers,
+        int kafkaPort,
+        String schemaRegistryUrl,
+        int registryPort,
+        String registryBasicAuth,
+        String applicationId,
+        int partitions,
+        short replicationFactor,
+        int standbyReplicas,
+        Duration commandTimeout,
+        List<Cidr> trustedProxies,
+        String adminToken,
+        String auditorToken,
+        String verifierToken,
+        int maxAllowedIps,
+        Duration maxGracePeriod,
+        Duration idempotencyWindow,
+        Duration revocationRetention,
+        long rocksDbMemoryBytes) {
+
+    public Settings {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(httpHost, "httpHost");
+        Objects.requireNonNull(applicationId, "applicationId");
+        trustedProxies = List.copyOf(trustedProxies);
+        requirePort("http port", httpPort);
+        requirePort("kafka port", kafkaPort);
+        requirePort("registry port", registryPort);
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1");
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor must be at least 1");
+        }
+        if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+            throw new IllegalArgumentException("command timeout must be positive");
+        }
+    }
+
+    /** Whether this process runs its own broker. */
+    public boolean embeddedKafka() {
+        return bootstrapServers == null;
+    }
+
+    /** Whether this process runs its own schema registry. */
+    public boolean embeddedRegistry() {
+        return schemaRegistryUrl == null;
+    }
+
+    /** Defaults for one local instance with everything embedded, under {@code dataDir}. */
+    public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
+        return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
+                "credledger", 3, (short) 1, 0, Duration.ofSeconds(10), List.of(), null, null, null, 100,
+                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20);
+    }
+
+    public Settings withTokens(String admin, String auditor, String verifier) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+    }
+
+    public Settings withExternal(String bootstrap, String registryUrl) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+    }
+
+    public Settings withTrustedProxies(List<Cidr> proxies) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+    }
+
+    @Override
+    public String toString() {
+        // Tokens are secrets: never in a log line.
+        return "Settings[dataDir=" + dataDir + ", http=" + httpHost + ":" + httpPort
+                + ", kafka=" + (embeddedKafka() ? "embedded:" + kafkaPort : bootstrapServers)
+                + ", registry=" + (embeddedRegistry() ? "embedded:" + registryPort : schemaRegistryUrl)
+                + ", applicationId=" + applicationId + ", partitions=" + partitions + ", replicationFactor="
+                + replicationFactor + "]";
+    }
+
+    private static void requirePort(String what, int port) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException(what + " must be 0..65535 (0: any free port), was " + port);
+        }
+    }
+}
