@@ -133,7 +133,10 @@ public final class LedgerApplication implements AutoCloseable {
         streamsMetrics.bindTo(meters);
         toClose.push(streamsMetrics);
         KafkaStreams started = streams;
-        toClose.push(() -> started.close(Duration.ofSeconds(30)));
+        // Leave the group on close, so a restarted or remaining instance gets the partitions at once
+        // instead of after the session timeout.
+        toClose.push(() -> started.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
         streams.start();
         streamsRef.set(streams);
         gateway.start();
@@ -159,6 +162,11 @@ public final class LedgerApplication implements AutoCloseable {
     /** Where the generated admin key is, or {@code null} if a key was configured. */
     public String adminKeyFile() {
         return adminKeyFile;
+    }
+
+    /** The Streams application, for operational inspection (state, metadata, assignment). */
+    public KafkaStreams streams() {
+        return streams;
     }
 
     public KafkaStreams.State streamsState() {

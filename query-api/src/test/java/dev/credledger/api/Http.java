@@ -1,0 +1,73 @@
+package dev.credledger.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small HTTP client for the tests: real requests over loopback, JSON answers. */
+public final class Http {
+
+    public record Response(int status, Map<String, java.util.List<String>> headers, String raw) {
+        public JsonNode json() {
+            try {
+                return new ObjectMapper().readTree(raw);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + raw, e);
+            }
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + raw;
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Http(String base) {
+        this.base = base;
+    }
+
+    public Response send(String method, String path, String key, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().map(), r.body());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public Response get(String path, String key) {
+        return send("GET", path, key, null);
+    }
+
+    public Response post(String path, String key, String body, String... headers) {
+        return send("POST", path, key, body, headers);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.credledger.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    private static Settings parse(Map<String, String> env, Path configFile, String... args) {
+        ServeCommand serve = new ServeCommand();
+        CommandLine cli = new CommandLine(serve);
+        cli.setDefaultValueProvider(new ConfigDefaults(env, configFile));
+        cli.parseArgs(args);
+        return serve.settings();
+    }
+
+    @Test
+    void withNoOptionsItIsTheEmbeddedDefaultOnPort8080WithDataInDotData() {
+        Settings s = parse(Map.of(), null);
+
+        assertThat(s.embeddedKafka()).isTrue();
+        assertThat(s.embeddedRegistry()).isTrue();
+        assertThat(s.httpPort()).isEqualTo(8080);
+        assertThat(s.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(s.commandTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.adminToken()).isNull();
+    }
+
+    @Test
+    void commandLineBeatsEnvironmentWhichBeatsTheFileWhichBeatsTheDefault(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("credledger.properties");
+        Files.writeString(file, "http-port=7001\nkafka-port=7002\nregistry-port=7003\npartitions=9\n");
+        Map<String, String> env = Map.of("CREDLEDGER_HTTP_PORT", "6001", "CREDLEDGER_KAFKA_PORT", "6002",
+                "CREDLEDGER_ADMIN_TOKEN", "from-env");
+
+        Settings s = parse(env, file, "--http-port", "5001");
+
+        assertThat(s.httpPort()).isEqualTo(5001);
+        assertThat(s.kafkaPort()).isEqualTo(6002);
+        assertThat(s.registryPort()).isEqualTo(7003);
+        assertThat(s.partitions()).isEqualTo(9);
+        assertThat(s.adminToken()).isEqualTo("from-env");
+        assertThat(s.toString()).doesNotContain("from-env");
+    }
+
+    @Test
+    void externalClusterAndRegistryReplaceTheEmbeddedOnes() {
+        Settings s = parse(Map.of(), null, "--bootstrap-servers", "kafka-1:9092,kafka-2:9092",
+                "--schema-registry-url", "http://registry:8081", "--replication-factor", "3");
+
+        assertThat(s.embeddedKafka()).isFalse();
+        assertThat(s.embeddedRegistry()).isFalse();
+        assertThat(s.replicationFactor()).isEqualTo((short) 3);
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheOptionName() {
+        assertThatThrownBy(() -> parse(Map.of(), null, "--command-timeout", "soon"))
+                .hasMessageContaining("--command-timeout");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--http-port", "70000"))
+                .hasMessageContaining("http port");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--trusted-proxies", "10.0.0.0/8,proxy.local"))
+                .hasMessageContaining("proxy.local");
+    }
+
+    @Test
+    void helpDocumentsEveryOptionAndTheEnvironmentVariables() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine(new String[0]);
+        cli.setOut(new PrintWriter(out));
+
+        int code = cli.execute("serve", "--help");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("--http-port", "--registry-port", "--kafka-port", "--data-dir",
+                "--bootstrap-servers", "--schema-registry-url", "CREDLEDGER_HTTP_PORT", "CREDLEDGER_ADMIN_TOKEN", "8080");
+    }
+}

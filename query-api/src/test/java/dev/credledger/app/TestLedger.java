@@ -1,0 +1,70 @@
+package dev.credledger.app;
+
+import dev.credledger.api.Http;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole ledger on its embedded default (real in-process broker, registry, Streams, HTTP on loopback),
+ * started once per test class with known keys for the three roles.
+ */
+public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
+
+    public static final String ADMIN = "test-admin-key";
+    public static final String AUDITOR = "test-auditor-key";
+    public static final String VERIFIER = "test-verifier-key";
+
+    private Path dataDir;
+    private LedgerApplication app;
+    private Http http;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("credledger-app-");
+        start();
+    }
+
+    public void start() {
+        app = LedgerApplication.start(Settings.embedded(dataDir, 0, 0, 0).withTokens(ADMIN, AUDITOR, VERIFIER));
+        http = new Http(app.httpUrl());
+        awaitReady(app, http);
+    }
+
+    /** Stops the process's parts and starts them again on the same data directory. */
+    public void restart() {
+        app.close();
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    public Http http() {
+        return http;
+    }
+
+    public LedgerApplication app() {
+        return app;
+    }
+
+    static void awaitReady(LedgerApplication app, Http http) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (app.streamsState() == KafkaStreams.State.RUNNING && http.get("/health/ready", null).status() == 200) {
+                return;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        throw new AssertionError("the ledger did not become ready");
+    }
+}
