@@ -91,7 +91,7 @@ public final class LedgerApplication implements AutoCloseable {
                         + "when running against an external cluster");
             }
             adminKey = AdminKey.loadOrCreate(s.dataDir());
-            adminKeyFile = s.dataDir().resolve(AdminKey.FILE_NAME).toAbsolutePath().toString();
+            adminKeyFile = s.dataDir().resolve(AdminKey.FILE_NAME).toAbsolutePath().normalize().toString();
         }
 
         Topics topics = new Topics(registryClient);
