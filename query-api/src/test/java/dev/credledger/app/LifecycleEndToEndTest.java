@@ -135,7 +135,9 @@ class LifecycleEndToEndTest {
         assertThat(verifyToken(sandbox, "{\"environment\":\"live\"}").path("reason").asText()).isEqualTo("WRONG_ENVIRONMENT");
         assertThat(verifyToken(live, "{\"environment\":\"sandbox\"}").path("reason").asText()).isEqualTo("WRONG_ENVIRONMENT");
         assertThat(verifyToken(live, "{\"environment\":\"live\"}").path("active").asBoolean()).isTrue();
-        assertThat(http().get("/metrics", null).raw()).contains("credledger_verify_wrong_environment_total");
+        String metrics = http().get("/metrics", null).raw();
+        assertThat(metrics).contains("credledger_verify_wrong_environment_total", "kafka_stream_thread_",
+                "http_server_requests_seconds_bucket");
 
         http().post(env(account, "sandbox") + "/api/disable", ADMIN, null);
         assertThat(verifyToken(live, null).path("active").asBoolean()).isTrue();

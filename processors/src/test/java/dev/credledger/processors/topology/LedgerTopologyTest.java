@@ -135,6 +135,32 @@ class LedgerTopologyTest {
         }
 
         @Test
+        void everyCommandTypeHasARejectionThatReachesTheResultsAndTheEvents() {
+            var ghost = java.util.UUID.randomUUID();
+            Map<Command, String> expected = new java.util.LinkedHashMap<>();
+            expected.put(cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ZERO), "API_NOT_ENABLED");
+            expected.put(cmd.disable(SANDBOX), "API_NOT_ENABLED");
+            expected.put(cmd.allow(SANDBOX, "192.0.2.1"), "API_NOT_ENABLED");
+            expected.put(cmd.remove(SANDBOX, "not-an-ip"), "IP_INVALID");
+            expected.put(cmd.create(SANDBOX, "bad name"), "NAME_INVALID");
+            expected.put(cmd.deactivate(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
+            expected.put(cmd.reactivate(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
+            expected.put(cmd.delete(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
+            expected.put(cmd.plan(Plan.FREE), "PLAN_UNCHANGED");
+            expected.put(cmd.enable(LIVE), "PLAN_REQUIRED");
+
+            expected.forEach((command, reason) -> {
+                CommandResult result = ledger.submit(command);
+                assertThat(result.getOutcome()).as(command.type()).isEqualTo(Outcome.REJECTED);
+                assertThat(result.getReasonCode()).as(command.type()).isEqualTo(reason);
+                assertThat(result.getCommandType()).isEqualTo(command.type());
+            });
+            assertThat(ledger.events.readValuesToList()).hasSize(expected.size())
+                    .allSatisfy(e -> assertThat(e.getPayload()).isInstanceOf(dev.credledger.events.avro.CommandRejected.class));
+            assertThat(ledger.revocations.isEmpty()).isTrue();
+        }
+
+        @Test
         void staleExpectedVersionIsRejectedAsConflict() {
             ledger.submit(cmd.enable(SANDBOX));
 
