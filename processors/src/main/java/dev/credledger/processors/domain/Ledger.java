@@ -54,19 +54,24 @@ public final class Ledger {
 
     /** Applies an event decided earlier (rebuilding state or a view from the log). */
     public void apply(CredentialEvent event) {
-        UUID credentialId = switch (event) {
-            case CredentialEvent.ClientCredentialCreated e -> e.credentialId();
-            case CredentialEvent.CredentialDeactivated e -> e.credentialId();
-            case CredentialEvent.CredentialReactivated e -> e.credentialId();
-            case CredentialEvent.CredentialDeleted e -> e.credentialId();
-            default -> null;
-        };
+        UUID credentialId = credentialIdOf(event);
         String name = switch (event) {
             case CredentialEvent.ClientCredentialCreated e -> e.name();
             case CredentialEvent.CredentialDeleted e -> e.name();
             default -> null;
         };
         apply(load(event.metadata().accountId(), event.metadata().environment(), credentialId, name), List.of(event));
+    }
+
+    /** The client credential an event is about, or {@code null}. */
+    public static UUID credentialIdOf(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.ClientCredentialCreated e -> e.credentialId();
+            case CredentialEvent.CredentialDeactivated e -> e.credentialId();
+            case CredentialEvent.CredentialReactivated e -> e.credentialId();
+            case CredentialEvent.CredentialDeleted e -> e.credentialId();
+            default -> null;
+        };
     }
 
     private Slice load(AccountId account, Environment environment, UUID credentialId, String name) {

@@ -80,13 +80,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     }
 
     private Credential credentialOf(CredentialEvent event) {
-        UUID id = switch (event) {
-            case CredentialEvent.ClientCredentialCreated e -> e.credentialId();
-            case CredentialEvent.CredentialDeactivated e -> e.credentialId();
-            case CredentialEvent.CredentialReactivated e -> e.credentialId();
-            case CredentialEvent.CredentialDeleted e -> e.credentialId();
-            default -> null;
-        };
+        UUID id = Ledger.credentialIdOf(event);
         return id == null ? null : state.credential(event.metadata().accountId(), event.metadata().environment(), id);
     }
 }
