@@ -15,6 +15,7 @@ final class BuiltInDefaults {
             Map.entry("--partitions", "3"),
             Map.entry("--replication-factor", "1"),
             Map.entry("--standby-replicas", "0"),
+            Map.entry("--stream-threads", "1"),
             Map.entry("--command-timeout", "10s"),
             Map.entry("--trusted-proxies", ""),
             Map.entry("--max-allowed-ips", "100"),

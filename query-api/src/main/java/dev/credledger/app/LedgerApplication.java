@@ -119,7 +119,8 @@ public final class LedgerApplication implements AutoCloseable {
         self.set(new HostInfo(advertisedHost, httpPort));
 
         StreamsSettings streamsSettings = new StreamsSettings(s.applicationId(), bootstrapServers,
-                s.dataDir().resolve("streams"), s.replicationFactor(), s.standbyReplicas(), advertisedHost + ":" + httpPort,
+                s.dataDir().resolve("streams"), s.replicationFactor(), s.standbyReplicas(), s.streamThreads(),
+                advertisedHost + ":" + httpPort,
                 s.rocksDbMemoryBytes(), s.rocksDbMemoryBytes() / 4);
         LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
                 new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1));

@@ -65,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--standby-replicas", description = "Warm standby copies of each store. Default: ${DEFAULT-VALUE}")
     int standbyReplicas;
 
+    @Option(names = "--stream-threads", description = "Kafka Streams threads of this instance: more for throughput, one for the lowest tail latency. Default: ${DEFAULT-VALUE}")
+    int streamThreads;
+
     @Option(names = "--command-timeout", description = "How long a command waits for its result before 503. Default: ${DEFAULT-VALUE}")
     String commandTimeout;
 
@@ -136,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         return new Settings(dataDir, httpHost, httpPort, blankToNull(advertisedHost), blankToNull(bootstrapServers),
                 kafkaPort, blankToNull(schemaRegistryUrl), registryPort, blankToNull(registryBasicAuth), applicationId,
-                partitions, replicationFactor, standbyReplicas, duration("--command-timeout", commandTimeout), proxies,
+                partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
                 blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
                 duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
                 duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory));

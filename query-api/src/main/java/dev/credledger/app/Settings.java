@@ -28,6 +28,7 @@ public record Settings(
         int partitions,
         short replicationFactor,
         int standbyReplicas,
+        int streamThreads,
         Duration commandTimeout,
         List<Cidr> trustedProxies,
         String adminToken,
@@ -53,6 +54,9 @@ public record Settings(
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be at least 1");
         }
+        if (streamThreads < 1) {
+            throw new IllegalArgumentException("stream threads must be at least 1");
+        }
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new IllegalArgumentException("command timeout must be positive");
         }
@@ -71,27 +75,27 @@ public record Settings(
     /** Defaults for one local instance with everything embedded, under {@code dataDir}. */
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
-                "credledger", 3, (short) 1, 0, Duration.ofSeconds(10), List.of(), null, null, null, 100,
+                "credledger", 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas,
+                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }

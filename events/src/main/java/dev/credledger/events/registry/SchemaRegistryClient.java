@@ -67,7 +67,10 @@ public final class SchemaRegistryClient {
     private final HttpClient http;
     private final String authorization;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
-    private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+    /** Keyed by the schema object: Avro caches its hash and compares identical instances by reference. */
+    private final Map<SubjectSchema, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
+
+    private record SubjectSchema(String subject, Schema schema) {}
 
     public SchemaRegistryClient(Settings settings) {
         this.settings = settings;
@@ -86,16 +89,16 @@ public final class SchemaRegistryClient {
 
     /** Registers {@code schema} under {@code subject} and returns its ID; the same ID again for the same schema. */
     public int register(String subject, Schema schema) {
-        String text = schema.toString();
-        Integer cached = idsBySubjectAndSchema.get(subject + '\u0000' + text);
+        SubjectSchema key = new SubjectSchema(subject, schema);
+        Integer cached = idsBySubjectAndSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        ObjectNode body = JSON.createObjectNode().put("schema", text);
+        ObjectNode body = JSON.createObjectNode().put("schema", schema.toString());
         JsonNode response = send("POST", "/subjects/" + encode(subject) + "/versions", body,
                 "registering a schema under subject '" + subject + "'");
         int id = response.path("id").asInt();
-        idsBySubjectAndSchema.put(subject + '\u0000' + text, id);
+        idsBySubjectAndSchema.put(key, id);
         schemasById.putIfAbsent(id, schema);
         return id;
     }

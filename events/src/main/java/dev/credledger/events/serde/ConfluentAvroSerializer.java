@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -26,6 +28,7 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
     static final byte MAGIC_BYTE = 0;
     static final int HEADER_LENGTH = 5;
 
+    private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
     private SchemaRegistryClient registry;
     private boolean isKey;
     private boolean autoRegister = true;
@@ -66,7 +69,7 @@ public final class ConfluentAvroSerializer<T extends SpecificRecord> implements 
             out.write(MAGIC_BYTE);
             out.write(ByteBuffer.allocate(4).putInt(schemaId).array());
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(data.getSchema()).write(data, encoder);
+            writers.computeIfAbsent(data.getSchema(), SpecificDatumWriter::new).write(data, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {

@@ -58,7 +58,7 @@ public final class LedgerTopology {
         t.addStateStore(org.apache.kafka.streams.state.Stores.windowStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.COMMAND_PROCESSED,
                         settings.idempotencyWindow(), Duration.ofMillis(1), false),
-                stores.strings, stores.results), COMMAND_PROCESSOR);
+                stores.strings, stores.results).withCachingEnabled(), COMMAND_PROCESSOR);
         sink(t, CommandProcessor.EVENTS_SINK, topics.events, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.RESULTS_SINK, topics.results, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.REVOCATIONS_SINK, topics.revocations, COMMAND_PROCESSOR);
@@ -83,7 +83,7 @@ public final class LedgerTopology {
 
     private static <V> void global(Topology t, String storeName, Topic<String, V> topic, Stores stores) {
         // The topic is the changelog: restoring reads it straight into the store, so values are stored as-is.
-        t.addGlobalStore(kv(storeName, stores.strings, topic.valueSerde()).withLoggingDisabled(),
+        t.addGlobalStore(kv(storeName, stores.strings, topic.valueSerde()).withCachingDisabled().withLoggingDisabled(),
                 topic.name() + "-source", topic.keySerde().deserializer(), topic.valueSerde().deserializer(),
                 topic.name(), storeName + "-updater", () -> new GlobalStoreUpdater<>(storeName));
     }
@@ -95,6 +95,7 @@ public final class LedgerTopology {
     private static <V> StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, V>> kv(
             String name, Serde<String> keys, Serde<V> values) {
         KeyValueBytesStoreSupplier supplier = org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name);
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, keys, values);
+        // The record cache folds repeated writes of a key within a commit into one changelog record.
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, keys, values).withCachingEnabled();
     }
 }

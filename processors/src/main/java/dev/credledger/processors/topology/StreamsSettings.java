@@ -16,13 +16,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param stateDir where RocksDB keeps the stores
  * @param replicationFactor of the internal (changelog) topics
  * @param standbyReplicas warm copies of each store on other instances
+ * @param streamThreads Streams threads of this instance (more: throughput; one: the lowest tail latency)
  * @param applicationServer {@code host:port} of this instance's HTTP API, for routing queries; may be {@code null}
  * @param rocksDbTotalBytes off-heap bound of all stores together
  * @param rocksDbWriteBufferBytes the memtable part of that bound
  */
 public record StreamsSettings(
         String applicationId, String bootstrapServers, Path stateDir, int replicationFactor, int standbyReplicas,
-        String applicationServer, long rocksDbTotalBytes, long rocksDbWriteBufferBytes) {
+        int streamThreads, String applicationServer, long rocksDbTotalBytes, long rocksDbWriteBufferBytes) {
 
     public StreamsSettings {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -32,7 +33,7 @@ public record StreamsSettings(
 
     /** One local instance, as the embedded default and the tests run it. */
     public static StreamsSettings local(String bootstrapServers, Path stateDir) {
-        return new StreamsSettings("credledger", bootstrapServers, stateDir, 1, 0, null,
+        return new StreamsSettings("credledger", bootstrapServers, stateDir, 1, 0, 1, null,
                 BoundedMemoryRocksDbConfig.DEFAULT_TOTAL_BYTES, BoundedMemoryRocksDbConfig.DEFAULT_WRITE_BUFFER_BYTES);
     }
 
@@ -46,6 +47,7 @@ public record StreamsSettings(
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
         p.put(StreamsConfig.POLL_MS_CONFIG, 5);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         p.put("processing.exception.handler.global.enabled", true);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
+# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput]. Needs wrk for the HTTP figure (apt-get install wrk).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+./mvnw -B -q -DskipTests install
+cp=$(./mvnw -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g ${BENCH_OPTS:-} \
+  -Dlogback.configurationFile="$root/bench/logback.xml" \
+  -cp "bench/target/classes:$cp" dev.credledger.bench.Benchmarks "$@"

@@ -1,0 +1,149 @@
+package dev.credledger.bench;
+
+import dev.credledger.app.LedgerApplication;
+import dev.credledger.app.Settings;
+import dev.credledger.events.avro.CredentialEvent;
+import dev.credledger.events.mapping.AvroToDomain;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Actor;
+import dev.credledger.events.model.Channel;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.registry.SchemaRegistryClient;
+import dev.credledger.events.secret.IssuedSecret;
+import dev.credledger.events.secret.SecretFormat;
+import dev.credledger.processors.domain.Command;
+import dev.credledger.processors.domain.CommandMetadata;
+import dev.credledger.processors.domain.InMemoryLedgerState;
+import dev.credledger.processors.domain.Ledger;
+import dev.credledger.processors.topology.Topics;
+import dev.credledger.processors.wire.CommandCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Runs the ledger on its embedded default (real in-process broker, registry, Streams, HTTP) and measures
+ * each quality bar of DESIGN.md §5 that can be measured here, next to a baseline from the same run.
+ * Every loop is bounded. Usage: {@code bench/run.sh [commands] [accounts]}.
+ */
+public final class Benchmarks {
+
+    static final String ADMIN = "bench-admin";
+    static final String VERIFIER = "bench-verifier";
+
+    final int commandCount;
+    final int accountCount;
+    final LedgerApplication app;
+    final Topics topics;
+    final KafkaProducer<String, byte[]> producer;
+    final SecretFormat secrets = new SecretFormat();
+    final List<String> activeTokens = new ArrayList<>();
+    final List<AccountId> accounts = new ArrayList<>();
+    final Map<AccountId, dev.credledger.events.model.SecretRef> tokens = new java.util.HashMap<>();
+
+    Benchmarks(int commandCount, int accountCount, Path dir) {
+        this.commandCount = commandCount;
+        this.accountCount = accountCount;
+        this.app = LedgerApplication.start(Settings.embedded(dir, 0, 0, 0).withTokens(ADMIN, null, VERIFIER));
+        this.topics = new Topics(new SchemaRegistryClient(SchemaRegistryClient.Settings.of(app.registryUrl())));
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public static void main(String[] args) throws Exception {
+        int commands = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
+        int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 3_000;
+        String only = args.length > 2 ? args[2] : "all";
+        Path dir = Files.createTempDirectory("credledger-bench-");
+        Report report = new Report();
+        report.line("machine: " + Runtime.getRuntime().availableProcessors() + " cores, JDK "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        Benchmarks b = new Benchmarks(commands, accounts, dir);
+        try {
+            awaitRunning(b.app);
+            new Throughput(b, report).run();
+            if (only.equals("all")) {
+                new RevocationLatency(b, report).run(300);
+                new VerifyOverHttp(b, report).run(10);
+                new Replay(b, report).run();
+                new AuditQueries(b, report).run(20_000, 2_000);
+            }
+            report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
+                    + " (target: <= 1 GiB with 1M active credentials; not measured at 1M)",
+                    rssMiB(), b.activeTokens.size(), b.accounts.size()));
+        } finally {
+            b.producer.close();
+            b.app.close();
+        }
+        report.print();
+        System.exit(0);
+    }
+
+    /** A command as the edge would send it, pre-serialized: what the producer sends while timed. */
+    ProducerRecord<String, byte[]> record(Command command) {
+        byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, CommandCodec.toAvro(command));
+        return new ProducerRecord<>(Topics.COMMANDS, command.metadata().accountId().value(), value);
+    }
+
+    CommandMetadata meta(AccountId account) {
+        return new CommandMetadata(UUID.randomUUID(), account, Instant.now(),
+                new Actor("bench", "127.0.0.1", "bench", Channel.CLI), UUID.randomUUID(), null);
+    }
+
+    Command.EnableApi enable(AccountId account) {
+        IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, Environment.SANDBOX);
+        IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, Environment.SANDBOX);
+        activeTokens.add(token.plaintext());
+        tokens.put(account, token.ref());
+        return new Command.EnableApi(meta(account), Environment.SANDBOX, token.ref(), salt.ref());
+    }
+
+    Command.CreateClientCredential create(AccountId account, String name) {
+        IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, Environment.SANDBOX);
+        return new Command.CreateClientCredential(meta(account), Environment.SANDBOX, UUID.randomUUID(), name,
+                secrets.newClientId(Environment.SANDBOX), secret.ref());
+    }
+
+    /** Replays every event of the log into a fresh in-memory state. */
+    static long fold(List<CredentialEvent> events) {
+        InMemoryLedgerState state = new InMemoryLedgerState();
+        Ledger ledger = Ledger.replaying(state);
+        for (CredentialEvent e : events) {
+            ledger.apply(AvroToDomain.event(e));
+        }
+        return events.size();
+    }
+
+    static void awaitRunning(LedgerApplication app) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (app.streamsState() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the ledger did not start");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        }
+    }
+
+    static long rssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
