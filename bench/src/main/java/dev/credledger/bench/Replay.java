@@ -50,8 +50,7 @@ final class Replay {
     }
 
     private long eventCount() throws Exception {
-        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.app.bootstrapServers()));
-             TopicWatch ignored = new TopicWatch(b.app.bootstrapServers(), Topics.EVENTS, true)) {
+        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.app.bootstrapServers()))) {
             var partitions = admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames().get().get(Topics.EVENTS).partitions();
             var offsets = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(
                     p -> new TopicPartition(Topics.EVENTS, p.partition()),

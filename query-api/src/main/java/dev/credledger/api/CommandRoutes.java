@@ -96,7 +96,7 @@ final class CommandRoutes {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         CidrBody body = Json.body(ctx, CidrBody.class, new CidrBody(null, null));
-        String cidr = required("cidr", body.cidr());
+        String cidr = noSecret("cidr", required("cidr", body.cidr()));
         execute(new Command.AllowIp(meta(ctx, account, body.expectedVersion()), env, cidr));
         String normalised = dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr);
         lookups.awaitAllowList(Keys.access(account, env), normalised, true);
@@ -110,6 +110,7 @@ final class CommandRoutes {
         if (cidr == null || cidr.isBlank()) {
             throw Problem.invalidParameter("cidr", "give the address or block to remove as ?cidr=");
         }
+        noSecret("cidr", cidr);
         execute(new Command.RemoveIp(meta(ctx, account, ifMatch(ctx)), env, cidr));
         lookups.awaitAllowList(Keys.access(account, env),
                 dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false);
@@ -120,7 +121,7 @@ final class CommandRoutes {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         NameBody body = Json.body(ctx, NameBody.class, new NameBody(null, null));
-        String name = required("name", body.name());
+        String name = noSecret("name", required("name", body.name()));
         IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
         UUID credentialId = UUID.randomUUID();
         String clientId = secrets.newClientId(env);
@@ -201,9 +202,13 @@ final class CommandRoutes {
         } else if (actor.length() > 128 || !actor.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             throw Problem.invalidParameter("X-Actor", "X-Actor is at most 128 printable ASCII characters");
         }
+        noSecret("X-Actor", actor);
         String agent = ctx.userAgent();
         if (agent != null && agent.length() > 256) {
             agent = agent.substring(0, 256);
+        }
+        if (SecretFormat.containsSecret(agent)) {
+            agent = "(withheld: it contained a secret)";
         }
         return new CommandMetadata(UUID.randomUUID(), account, Instant.now(),
                 new Actor(actor, clientAddress.of(ctx), agent, Channel.HTTP_API), UUID.randomUUID(), expected);
@@ -219,6 +224,19 @@ final class CommandRoutes {
         } catch (NumberFormatException e) {
             throw Problem.invalidParameter("If-Match", "If-Match carries the expected version, a number");
         }
+    }
+
+    /**
+     * Refuses, before anything is sent to Kafka, a field that carries one of the ledger's secrets (pasted
+     * into the wrong box): it would otherwise be stored in the command log for good.
+     */
+    private static String noSecret(String field, String value) {
+        if (SecretFormat.containsSecret(value)) {
+            throw new Problem(422, "secret-in-input", "Secret in input", "'" + field + "' contains what looks like a "
+                    + "credledger secret; secrets are never stored, so this request was not sent. If it is a real "
+                    + "secret, treat it as leaked and refresh or delete it.").with("code", "SECRET_IN_INPUT").with("field", field);
+        }
+        return value;
     }
 
     private static <T> T required(String field, T value) {

@@ -57,8 +57,9 @@ final class Json {
             throw Problem.badRequest(e.getPath().isEmpty() ? "the body must be a JSON object"
                     : "field '" + path(e) + "' has the wrong type");
         } catch (JsonProcessingException e) {
-            throw Problem.badRequest("the body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            var at = e.getLocation();
+            throw Problem.badRequest("the body is not valid JSON" + (at == null ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
     }
 

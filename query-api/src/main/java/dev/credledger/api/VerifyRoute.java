@@ -73,7 +73,7 @@ final class VerifyRoute {
         if (expected != null && expected != tokenEnvironment) {
             // The attempt is recorded: a counter per direction, and a log line naming only the prefix.
             LOG.warn("Verification of a {} secret ({}…) presented for {} refused", tokenEnvironment,
-                    secret.substring(0, 14), expected);
+                    secret.substring(0, secret.indexOf('_', 5) + 5), expected);
             meters.counter("credledger.verify.wrong.environment", "presented", tokenEnvironment.pathName(),
                     "expected", expected.pathName()).increment();
             return inactive("WRONG_ENVIRONMENT");

@@ -46,6 +46,7 @@ public final class LedgerApplication implements AutoCloseable {
     private String registryUrl;
     private int httpPort;
     private String adminKeyFile;
+    private java.nio.file.Path dataDir;
     private KafkaStreams streams;
 
     private LedgerApplication() {}
@@ -63,6 +64,7 @@ public final class LedgerApplication implements AutoCloseable {
     }
 
     private void startAll(Settings s) {
+        dataDir = s.dataDir();
         if (s.embeddedKafka()) {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(
                     new EmbeddedKafkaBroker.Settings(s.dataDir().resolve("kafka"), s.kafkaPort()));
@@ -158,6 +160,11 @@ public final class LedgerApplication implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** Where this instance keeps its data (embedded broker, Streams state, generated admin key). */
+    public java.nio.file.Path dataDir() {
+        return dataDir;
     }
 
     /** Where the generated admin key is, or {@code null} if a key was configured. */

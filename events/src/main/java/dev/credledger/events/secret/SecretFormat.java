@@ -31,6 +31,8 @@ public final class SecretFormat {
     private static final int PREFIX_RANDOM_CHARS = 4;
     private static final Pattern SECRET = Pattern.compile(
             "(clat|clps|clcs)_(sbx|live)_([0-9A-Za-z]{" + RANDOM_LENGTH + "})([0-9A-Za-z]{" + CHECKSUM_LENGTH + "})");
+    private static final Pattern SECRET_ANYWHERE = Pattern.compile(
+            "cl(at|ps|cs)_(sbx|live)_[0-9A-Za-z]{" + (RANDOM_LENGTH + CHECKSUM_LENGTH) + "}");
     private static final Pattern CLIENT_ID = Pattern.compile("clid_(sbx|live)_[0-9A-Za-z]{" + CLIENT_ID_LENGTH + "}");
 
     private final SecureRandom random;
@@ -88,6 +90,20 @@ public final class SecretFormat {
         };
         Environment environment = m.group(2).equals("live") ? Environment.LIVE : Environment.SANDBOX;
         return Optional.of(new Parsed(kind, environment));
+    }
+
+    /** Whether {@code text} contains, anywhere, a well-formed secret (checksum included). */
+    public static boolean containsSecret(String text) {
+        if (text == null || text.length() < 46) {
+            return false;
+        }
+        Matcher m = SECRET_ANYWHERE.matcher(text);
+        while (m.find()) {
+            if (parse(m.group()).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String randomBase62(int length) {

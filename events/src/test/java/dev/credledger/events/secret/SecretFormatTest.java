@@ -76,6 +76,16 @@ class SecretFormatTest {
     }
 
     @Test
+    void findsASecretInsideOtherTextButNotAStringThatOnlyLooksLikeOne() {
+        String secret = format.issue(CredentialKind.CLIENT_SECRET, Environment.LIVE).plaintext();
+
+        assertThat(SecretFormat.containsSecret("pasted: " + secret + " by mistake")).isTrue();
+        assertThat(SecretFormat.containsSecret(secret.substring(0, 45) + (secret.charAt(45) == 'a' ? 'b' : 'a'))).isFalse();
+        assertThat(SecretFormat.containsSecret("billing-sync")).isFalse();
+        assertThat(SecretFormat.containsSecret(null)).isFalse();
+    }
+
+    @Test
     void issuedSecretToStringDoesNotRevealThePlaintext() {
         IssuedSecret secret = format.issue(CredentialKind.PRIVATE_SALT, Environment.LIVE);
 

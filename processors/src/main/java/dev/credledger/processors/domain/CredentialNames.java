@@ -1,8 +1,12 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.secret.SecretFormat;
 import java.util.regex.Pattern;
 
-/** Names of client credentials: 6–64 characters, only letters, digits, {@code _} and {@code -}, no spaces. */
+/**
+ * Names of client credentials: 6–64 characters, only letters, digits, {@code _} and {@code -}, no spaces,
+ * and never one of the ledger's own secrets (which fit those rules: a pasted secret must not become a name).
+ */
 public final class CredentialNames {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_-]{6,64}");
@@ -10,6 +14,6 @@ public final class CredentialNames {
     private CredentialNames() {}
 
     public static boolean isValid(String name) {
-        return name != null && VALID.matcher(name).matches();
+        return name != null && VALID.matcher(name).matches() && !SecretFormat.containsSecret(name);
     }
 }

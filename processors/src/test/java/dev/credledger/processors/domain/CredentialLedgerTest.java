@@ -282,6 +282,14 @@ class CredentialLedgerTest {
         }
 
         @Test
+        void shouldRejectASecretPastedAsTheName() {
+            String secret = new dev.credledger.events.secret.SecretFormat()
+                    .issue(dev.credledger.events.model.CredentialKind.CLIENT_SECRET, SANDBOX).plaintext();
+
+            assertThat(rejected(spec.when(cmd.create(SANDBOX, secret)))).isEqualTo(RejectionReason.NAME_INVALID);
+        }
+
+        @Test
         void shouldRejectANameTakenByAnActiveOrInactiveCredential() {
             var first = cmd.create(SANDBOX, "billing-sync");
             spec.given(first, cmd.deactivate(SANDBOX, first.credentialId()));

@@ -1,0 +1,107 @@
+package dev.credledger.app;
+
+import static dev.credledger.app.TestLedger.ADMIN;
+import static dev.credledger.app.TestLedger.AUDITOR;
+import static dev.credledger.app.TestLedger.VERIFIER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import dev.credledger.api.Http;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A plaintext secret exists only in the response that created it: not in any other response, not in a
+ * log line (every logger, every level the test configuration lets through, exceptions included), not in
+ * any file the running ledger wrote (broker log segments, RocksDB stores, checkpoints).
+ */
+class SecretsNeverLeakTest {
+
+    @RegisterExtension
+    static final TestLedger LEDGER = new TestLedger();
+
+    @Test
+    void plaintextsAppearOnlyInTheResponsesThatCreatedThem() throws IOException {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+        logs.start();
+        root.addAppender(logs);
+        List<String> secrets = new ArrayList<>();
+        List<String> otherResponses = new ArrayList<>();
+        try {
+            Http http = LEDGER.http();
+            String base = "/v1/accounts/leak-check/environments/sandbox";
+            Http.Response enabled = http.post(base + "/api/enable", ADMIN, null);
+            String token = enabled.json().path("authToken").asText();
+            secrets.add(token);
+            secrets.add(enabled.json().path("privateSalt").asText());
+            Http.Response refreshed = http.post(base + "/api/refresh", ADMIN, "{\"reason\":\"COMPROMISED\"}");
+            secrets.add(refreshed.json().path("authToken").asText());
+            Http.Response created = http.post(base + "/credentials", ADMIN, "{\"name\":\"leak-check\"}");
+            String clientSecret = created.json().path("clientSecret").asText();
+            secrets.add(clientSecret);
+
+            // Everything else a client or an operator may see, including errors that involve a secret.
+            otherResponses.add(http.post("/v1/verify", VERIFIER, "{\"environment\":\"live\"}", "X-Auth-Token", token).raw());
+            otherResponses.add(http.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).raw());
+            otherResponses.add(http.post("/v1/verify", VERIFIER, "{\"clientId\":\"" + created.json().path("clientId").asText()
+                    + "\",\"clientSecret\":\"" + clientSecret + "\",\"sourceIp\":\"nope\"}").raw());
+            Http.Response pastedAsName = http.post(base + "/credentials", ADMIN, "{\"name\":\"" + clientSecret + "\"}");
+            assertThat(pastedAsName.status()).isEqualTo(422);
+            assertThat(pastedAsName.json().path("code").asText()).isEqualTo("SECRET_IN_INPUT");
+            otherResponses.add(pastedAsName.raw());
+            otherResponses.add(http.post(base + "/api/disable", ADMIN, null, "X-Actor", "ops " + token).raw());
+            otherResponses.add(http.post(base + "/credentials", ADMIN, "{\"name\":\"x\",\"secret\":\"" + token + "\"}").raw());
+            otherResponses.add(http.post(base + "/allowed-ips", ADMIN, "{\"cidr\":\"" + token + "\"}").raw());
+            otherResponses.add(http.get(base + "/api", AUDITOR).raw());
+            otherResponses.add(http.get(base + "/credentials", AUDITOR).raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
+            otherResponses.add(http.get("/metrics", null).raw());
+            otherResponses.add(http.send("DELETE", base + "/allowed-ips?cidr=" + token, ADMIN, null).raw());
+            otherResponses.add(http.post(base + "/api/disable", ADMIN, null, "User-Agent", "agent/" + token).raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
+        } finally {
+            root.detachAppender(logs);
+        }
+
+        assertThat(secrets).hasSize(4).allSatisfy(s -> assertThat(s).matches("cl(at|ps|cs)_sbx_[0-9A-Za-z]{38}"));
+        List<String> logLines = logs.list.stream().map(e -> e.getFormattedMessage()
+                + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+        assertThat(logLines).isNotEmpty();
+        for (String secret : secrets) {
+            assertThat(otherResponses).allSatisfy(r -> assertThat(r).doesNotContain(secret));
+            assertThat(logLines).allSatisfy(line -> assertThat(line).doesNotContain(secret));
+        }
+        assertThat(filesContaining(LEDGER.app(), secrets)).isEmpty();
+    }
+
+    private static List<String> filesContaining(LedgerApplication app, List<String> secrets) throws IOException {
+        Path dataDir = app.dataDir();
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String content;
+                try {
+                    content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                } catch (IOException e) {
+                    continue; // deleted while walking
+                }
+                secrets.stream().filter(content::contains).forEach(s -> found.add(file.toString()));
+            }
+        }
+        return found;
+    }
+}
