@@ -67,11 +67,9 @@ public final class LedgerTopology {
         t.addSource(EVENTS_SOURCE, topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer(),
                 Topics.EVENTS);
         t.addProcessor(VIEW_PROCESSOR, ViewProcessor::new, EVENTS_SOURCE);
-        t.addStateStore(kv(Stores.VIEW_ACCOUNTS, stores.strings, stores.accounts), VIEW_PROCESSOR);
         t.addStateStore(kv(Stores.VIEW_API_ACCESS, stores.strings, stores.apiAccess), VIEW_PROCESSOR);
         t.addStateStore(kv(Stores.VIEW_CREDENTIALS, stores.strings, stores.credentials), VIEW_PROCESSOR);
         t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), VIEW_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_AUDIT_HEADS, stores.strings, stores.audit), VIEW_PROCESSOR);
         sink(t, ViewProcessor.AUDIT_SINK, topics.audit, VIEW_PROCESSOR);
         sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
         sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);

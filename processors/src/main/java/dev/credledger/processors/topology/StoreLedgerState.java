@@ -22,7 +22,10 @@ final class StoreLedgerState implements LedgerState {
     private final KeyValueStore<String, CredentialState> credentials;
     private final KeyValueStore<String, String> names;
 
-    /** {@code names} may be {@code null} where no decision needs them (the views). */
+    /**
+     * {@code accounts} and {@code names} may be {@code null} where no decision needs them: the views keep
+     * neither account-wide state nor the name index.
+     */
     StoreLedgerState(KeyValueStore<String, AccountStateRecord> accounts, KeyValueStore<String, ApiAccessState> access,
             KeyValueStore<String, CredentialState> credentials, KeyValueStore<String, String> names) {
         this.accounts = accounts;
@@ -33,7 +36,7 @@ final class StoreLedgerState implements LedgerState {
 
     @Override
     public AccountState account(AccountId account) {
-        AccountStateRecord value = accounts.get(account.value());
+        AccountStateRecord value = accounts == null ? null : accounts.get(account.value());
         return value == null ? AccountState.initial() : StateCodec.fromAvro(value);
     }
 
@@ -57,7 +60,9 @@ final class StoreLedgerState implements LedgerState {
 
     @Override
     public void putAccount(AccountId account, AccountState state) {
-        accounts.put(account.value(), StateCodec.toAvro(state));
+        if (accounts != null) {
+            accounts.put(account.value(), StateCodec.toAvro(state));
+        }
     }
 
     @Override

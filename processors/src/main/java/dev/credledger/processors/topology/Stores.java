@@ -23,11 +23,9 @@ public final class Stores {
     public static final String COMMAND_PROCESSED = "command-processed";
     public static final String COMMAND_GRACE_DEADLINES = "command-grace-deadlines";
 
-    public static final String VIEW_ACCOUNTS = "view-accounts";
     public static final String VIEW_API_ACCESS = "view-api-access";
     public static final String VIEW_CREDENTIALS = "view-credentials";
     public static final String VIEW_AUDIT = "view-audit";
-    public static final String VIEW_AUDIT_HEADS = "view-audit-heads";
     /** Global: replicated to every instance, so verification never needs a network hop. */
     public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
     /** Global, like the token lookup. */

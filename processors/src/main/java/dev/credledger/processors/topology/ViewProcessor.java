@@ -3,7 +3,6 @@ package dev.credledger.processors.topology;
 import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.TokenLookup;
-import dev.credledger.events.avro.state.AccountStateRecord;
 import dev.credledger.events.avro.state.ApiAccessState;
 import dev.credledger.events.avro.state.CredentialState;
 import dev.credledger.events.mapping.AvroToDomain;
@@ -17,6 +16,7 @@ import java.util.UUID;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -34,18 +34,16 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     private StoreLedgerState state;
     private Ledger ledger;
     private KeyValueStore<String, AuditRecord> audit;
-    private KeyValueStore<String, AuditRecord> auditHeads;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        KeyValueStore<String, AccountStateRecord> accounts = context.getStateStore(Stores.VIEW_ACCOUNTS);
         KeyValueStore<String, ApiAccessState> access = context.getStateStore(Stores.VIEW_API_ACCESS);
         KeyValueStore<String, CredentialState> credentials = context.getStateStore(Stores.VIEW_CREDENTIALS);
-        state = new StoreLedgerState(accounts, access, credentials, null);
+        // Views need neither account-wide state nor the name index: fewer stores, fewer changelog records.
+        state = new StoreLedgerState(null, access, credentials, null);
         ledger = Ledger.replaying(state);
         audit = context.getStateStore(Stores.VIEW_AUDIT);
-        auditHeads = context.getStateStore(Stores.VIEW_AUDIT_HEADS);
     }
 
     @Override
@@ -53,7 +51,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         CredentialEvent event = AvroToDomain.event(record.value());
         EventMetadata m = event.metadata();
         String account = m.accountId().value();
-        AuditRecord head = auditHeads.get(account);
+        AuditRecord head = lastAuditRecord(account);
         if (head != null && head.getSequence() >= m.sequence()) {
             return; // applied already
         }
@@ -61,7 +59,6 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
 
         AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
         audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
-        auditHeads.put(account, entry);
         long ts = record.timestamp();
         context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
 
@@ -76,6 +73,14 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
                 context.forward(new Record<>(Keys.access(m.accountId(), m.environment()),
                         allowList.getCidrs().isEmpty() ? null : allowList, ts), ALLOW_LISTS_SINK);
             }
+        }
+    }
+
+    /** The account's latest audit record: the last key under its prefix (keys sort by time, then sequence). */
+    private AuditRecord lastAuditRecord(String account) {
+        String prefix = Keys.auditPrefix(account);
+        try (KeyValueIterator<String, AuditRecord> it = audit.reverseRange(prefix, prefix + "~")) {
+            return it.hasNext() ? it.next().value : null;
         }
     }
 
