@@ -122,7 +122,7 @@ public final class LedgerApplication implements AutoCloseable {
 
         StreamsSettings streamsSettings = new StreamsSettings(s.applicationId(), bootstrapServers,
                 s.dataDir().resolve("streams"), s.replicationFactor(), s.standbyReplicas(), s.streamThreads(),
-                advertisedHost + ":" + httpPort,
+                advertisedHost + ":" + httpPort, s.instanceId(),
                 s.rocksDbMemoryBytes(), s.rocksDbMemoryBytes() / 4);
         LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
                 new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1));

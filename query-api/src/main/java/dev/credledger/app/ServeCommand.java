@@ -56,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--application-id", description = "Kafka Streams application ID; instances sharing it share the work. Default: ${DEFAULT-VALUE}")
     String applicationId;
 
+    @Option(names = "--instance-id", description = "Stable, unique ID of this instance (Kafka static membership): a restart takes its partitions back at once, without a rebalance. Never share one between instances. Default: none (dynamic membership).")
+    String instanceId;
+
     @Option(names = "--partitions", description = "Partitions of topics the ledger creates. Default: ${DEFAULT-VALUE}")
     int partitions;
 
@@ -139,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         return new Settings(dataDir, httpHost, httpPort, blankToNull(advertisedHost), blankToNull(bootstrapServers),
                 kafkaPort, blankToNull(schemaRegistryUrl), registryPort, blankToNull(registryBasicAuth), applicationId,
-                partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
+                blankToNull(instanceId), partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
                 blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
                 duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
                 duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory));

@@ -12,6 +12,7 @@ import java.util.Objects;
  *
  * @param bootstrapServers an external Kafka cluster, or {@code null} for the embedded broker
  * @param schemaRegistryUrl an external registry, or {@code null} to run the embedded one
+ * @param instanceId stable, unique per instance for static group membership, or {@code null}
  * @param adminToken bearer key of the admin role, or {@code null} to generate one (embedded default only)
  */
 public record Settings(
@@ -25,6 +26,7 @@ public record Settings(
         int registryPort,
         String registryBasicAuth,
         String applicationId,
+        String instanceId,
         int partitions,
         short replicationFactor,
         int standbyReplicas,
@@ -75,27 +77,27 @@ public record Settings(
     /** Defaults for one local instance with everything embedded, under {@code dataDir}. */
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
-                "credledger", 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
+                "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }

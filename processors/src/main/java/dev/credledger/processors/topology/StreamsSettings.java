@@ -18,12 +18,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param standbyReplicas warm copies of each store on other instances
  * @param streamThreads Streams threads of this instance (more: throughput; one: the lowest tail latency)
  * @param applicationServer {@code host:port} of this instance's HTTP API, for routing queries; may be {@code null}
+ * @param instanceId stable, unique ID of this instance for Kafka's static group membership (a restart
+ *     takes its partitions back without a rebalance or a session timeout); {@code null} for dynamic membership
  * @param rocksDbTotalBytes off-heap bound of all stores together
  * @param rocksDbWriteBufferBytes the memtable part of that bound
  */
 public record StreamsSettings(
         String applicationId, String bootstrapServers, Path stateDir, int replicationFactor, int standbyReplicas,
-        int streamThreads, String applicationServer, long rocksDbTotalBytes, long rocksDbWriteBufferBytes) {
+        int streamThreads, String applicationServer, String instanceId, long rocksDbTotalBytes, long rocksDbWriteBufferBytes) {
 
     public StreamsSettings {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -33,7 +35,7 @@ public record StreamsSettings(
 
     /** One local instance, as the embedded default and the tests run it. */
     public static StreamsSettings local(String bootstrapServers, Path stateDir) {
-        return new StreamsSettings("credledger", bootstrapServers, stateDir, 1, 0, 1, null,
+        return new StreamsSettings("credledger", bootstrapServers, stateDir, 1, 0, 1, null, null,
                 BoundedMemoryRocksDbConfig.DEFAULT_TOTAL_BYTES, BoundedMemoryRocksDbConfig.DEFAULT_WRITE_BUFFER_BYTES);
     }
 
@@ -54,6 +56,9 @@ public record StreamsSettings(
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
         p.put(BoundedMemoryRocksDbConfig.TOTAL_BYTES, Long.toString(rocksDbTotalBytes));
         p.put(BoundedMemoryRocksDbConfig.WRITE_BUFFER_BYTES, Long.toString(rocksDbWriteBufferBytes));
+        if (instanceId != null) {
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
