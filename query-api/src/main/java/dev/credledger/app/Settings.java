@@ -56,6 +56,11 @@ public record Settings(
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be at least 1");
         }
+        if (bootstrapServers != null && schemaRegistryUrl == null) {
+            // An embedded registry per instance would each know only the schemas it registered itself.
+            throw new IllegalArgumentException("with --bootstrap-servers, also give --schema-registry-url: "
+                    + "instances on a shared cluster must share one schema registry");
+        }
         if (streamThreads < 1) {
             throw new IllegalArgumentException("stream threads must be at least 1");
         }

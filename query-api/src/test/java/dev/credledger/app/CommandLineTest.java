@@ -70,6 +70,8 @@ class CommandLineTest {
                 .hasMessageContaining("http port");
         assertThatThrownBy(() -> parse(Map.of(), null, "--trusted-proxies", "10.0.0.0/8,proxy.local"))
                 .hasMessageContaining("proxy.local");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--bootstrap-servers", "kafka:9092"))
+                .hasMessageContaining("--schema-registry-url");
     }
 
     @Test
