@@ -64,8 +64,4 @@ public final class StoreLocator {
         }
         return s.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()));
     }
-
-    public HostInfo self() {
-        return self.get();
-    }
 }

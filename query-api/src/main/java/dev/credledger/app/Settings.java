@@ -100,13 +100,6 @@ public record Settings(
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
-    public Settings withTrustedProxies(List<Cidr> proxies) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
-    }
-
     @Override
     public String toString() {
         // Tokens are secrets: never in a log line.
