@@ -28,6 +28,9 @@ final class AuditQuery {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     static final int MAX_SCANNED = 100_000;
+    /** The instants a time bound may name; beyond these no record can exist, and arithmetic on them overflows. */
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     record Filter(Environment environment, UUID credentialId, String type, String actor, Instant from, Instant to,
                   int limit, String cursor) {}
@@ -52,8 +55,8 @@ final class AuditQuery {
             throw Problem.invalidParameter("cursor", "this cursor belongs to another query");
         }
         String from = f.cursor() != null ? f.cursor() + "\u0000"
-                : prefix + (f.from() == null ? "" : String.format("%013d", Math.max(0, f.from().toEpochMilli())));
-        String to = prefix + (f.to() == null ? "~" : String.format("%013d", Math.max(0, f.to().toEpochMilli())) + "|~");
+                : prefix + (f.from() == null ? "" : Keys.auditTime(f.from()));
+        String to = prefix + (f.to() == null ? "~" : Keys.auditTime(f.to()) + "|~");
         List<Map<String, Object>> items = new ArrayList<>();
         String last = null;
         int scanned = 0;
@@ -118,11 +121,16 @@ final class AuditQuery {
         if (value == null) {
             return null;
         }
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw Problem.invalidParameter(name, name + " is an ISO-8601 instant such as 2026-11-26T14:02:00Z");
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw Problem.invalidParameter(name, name + " is an instant between " + EARLIEST + " and " + LATEST);
+        }
+        return instant;
     }
 
     private static int limit(String value) {

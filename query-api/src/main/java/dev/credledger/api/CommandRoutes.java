@@ -62,7 +62,7 @@ final class CommandRoutes {
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
         IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, env);
         execute(new Command.EnableApi(meta(ctx, account, body.expectedVersion()), env, token.ref(), salt.ref()));
-        respond(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
+        respondWithSecret(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
                 "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
     }
 
@@ -80,7 +80,7 @@ final class CommandRoutes {
         out.put("tokenId", token.ref().secretId());
         out.put("graceUntil", grace == 0 ? null : result.getDecidedAt().plusSeconds(grace).toString());
         out.put("revoked", revoked(result));
-        respond(ctx, 200, out);
+        respondWithSecret(ctx, 200, out);
     }
 
     void disable(Context ctx) {
@@ -88,7 +88,6 @@ final class CommandRoutes {
         Environment env = Requests.environment(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
         CommandResult result = execute(new Command.DisableApi(meta(ctx, account, body.expectedVersion()), env));
-        lookups.awaitAllowList(Keys.access(account, env), null, false);
         respond(ctx, 200, Map.of("enabled", false, "revoked", revoked(result)));
     }
 
@@ -134,7 +133,7 @@ final class CommandRoutes {
         out.put("name", name);
         out.put("status", "ACTIVE");
         out.put("createdAt", result.getDecidedAt().toString());
-        respond(ctx, 201, out);
+        respondWithSecret(ctx, 201, out);
     }
 
     void deactivate(Context ctx) {
@@ -203,13 +202,7 @@ final class CommandRoutes {
             throw Problem.invalidParameter("X-Actor", "X-Actor is at most 128 printable ASCII characters");
         }
         noSecret("X-Actor", actor);
-        String agent = ctx.userAgent();
-        if (agent != null && agent.length() > 256) {
-            agent = agent.substring(0, 256);
-        }
-        if (SecretFormat.containsSecret(agent)) {
-            agent = "(withheld: it contained a secret)";
-        }
+        String agent = SecretInput.userAgent(ctx.userAgent(), 256);
         return new CommandMetadata(UUID.randomUUID(), account, Instant.now(),
                 new Actor(actor, clientAddress.of(ctx), agent, Channel.HTTP_API), UUID.randomUUID(), expected);
     }
@@ -226,17 +219,8 @@ final class CommandRoutes {
         }
     }
 
-    /**
-     * Refuses, before anything is sent to Kafka, a field that carries one of the ledger's secrets (pasted
-     * into the wrong box): it would otherwise be stored in the command log for good.
-     */
     private static String noSecret(String field, String value) {
-        if (SecretFormat.containsSecret(value)) {
-            throw new Problem(422, "secret-in-input", "Secret in input", "'" + field + "' contains what looks like a "
-                    + "credledger secret; secrets are never stored, so this request was not sent. If it is a real "
-                    + "secret, treat it as leaked and refresh or delete it.").with("code", "SECRET_IN_INPUT").with("field", field);
-        }
-        return value;
+        return SecretInput.refuse(field, value);
     }
 
     private static <T> T required(String field, T value) {
@@ -256,6 +240,12 @@ final class CommandRoutes {
         out.put("kind", s.getKind().name());
         out.put("prefix", s.getPrefix());
         return out;
+    }
+
+    /** A response that shows a secret, the only one that ever will: no cache may keep it (RFC 9111 §5.2.2.5). */
+    private static void respondWithSecret(Context ctx, int status, Map<String, ?> body) {
+        ctx.header("Cache-Control", "no-store");
+        respond(ctx, status, body);
     }
 
     private static void respond(Context ctx, int status, Map<String, ?> body) {

@@ -5,6 +5,8 @@ import dev.credledger.processors.topology.Stores;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.router.Endpoint;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,31 +44,33 @@ public final class LedgerApi {
             config.jetty.port = port;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.http.prefer405over404 = true;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             RoutesConfig r = config.routes;
+            r.before(ctx -> ctx.attribute("started", System.nanoTime()));
             r.beforeMatched(ctx -> {
-                ctx.attribute("started", System.nanoTime());
                 backend.access().check(ctx);
+                SecretInput.checkParameters(ctx);
             });
             r.after(ctx -> record(backend.meters(), ctx));
 
             r.post(ENV + "/api/enable", commands::enable, Role.ADMIN);
             r.post(ENV + "/api/refresh", commands::refresh, Role.ADMIN);
             r.post(ENV + "/api/disable", commands::disable, Role.ADMIN);
-            r.get(ENV + "/api", views::apiAccess, Role.AUDITOR);
+            get(r, ENV + "/api", views::apiAccess, Role.AUDITOR);
             r.post(ENV + "/allowed-ips", commands::allowIp, Role.ADMIN);
             r.delete(ENV + "/allowed-ips", commands::removeIp, Role.ADMIN);
             r.post(ENV + "/credentials", commands::createCredential, Role.ADMIN);
-            r.get(ENV + "/credentials", views::credentials, Role.AUDITOR);
+            get(r, ENV + "/credentials", views::credentials, Role.AUDITOR);
             r.post(ENV + "/credentials/{credentialId}/deactivate", commands::deactivate, Role.ADMIN);
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
-            r.get(ACCOUNT + "/audit", views::auditTrail, Role.AUDITOR);
+            get(r, ACCOUNT + "/audit", views::auditTrail, Role.AUDITOR);
             r.post("/v1/verify", verify::verify, Role.VERIFIER);
 
-            r.get("/health/live", ctx -> ViewRoutes.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
-            r.get("/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
-            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+            get(r, "/health/live", ctx -> ViewRoutes.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
+            get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
+            get(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(backend.meters().scrape()), Role.PUBLIC);
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
@@ -82,6 +86,15 @@ public final class LedgerApi {
                 }
             });
         });
+    }
+
+    /**
+     * A GET route and its HEAD twin with the same roles: Javalin's automatic HEAD route would carry none,
+     * and so would admit anyone.
+     */
+    private static void get(RoutesConfig r, String path, Handler handler, Role... roles) {
+        r.get(path, handler, roles);
+        r.head(path, handler, roles);
     }
 
     private static void ready(Context ctx, Backend backend) {
@@ -124,12 +137,10 @@ public final class LedgerApi {
         if (started == null) {
             return;
         }
-        String route;
-        try {
-            route = ctx.endpoint().path;
-        } catch (RuntimeException e) {
-            route = "unmatched";
-        }
+        // The route template, never the path: the path holds account IDs, and one series per account
+        // would grow the scrape without bound.
+        Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+        String route = matched == null ? "unmatched" : matched.path;
         Timer.builder("http.server.requests")
                 .tag("method", ctx.method().name())
                 .tag("route", route)

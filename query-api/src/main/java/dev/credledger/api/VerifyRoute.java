@@ -35,6 +35,7 @@ final class VerifyRoute {
 
     private final StoreLocator locator;
     private final MeterRegistry meters;
+    private final LogThrottle wrongEnvironmentLog = new LogThrottle(java.time.Duration.ofSeconds(1));
 
     VerifyRoute(StoreLocator locator, MeterRegistry meters) {
         this.locator = locator;
@@ -71,9 +72,13 @@ final class VerifyRoute {
         }
         Environment tokenEnvironment = parsed.get().environment();
         if (expected != null && expected != tokenEnvironment) {
-            // The attempt is recorded: a counter per direction, and a log line naming only the prefix.
-            LOG.warn("Verification of a {} secret ({}…) presented for {} refused", tokenEnvironment,
-                    secret.substring(0, secret.indexOf('_', 5) + 5), expected);
+            // The attempt is recorded: a counter per direction, and a log line naming only the prefix, at most
+            // one a second so that a flood of attempts cannot flood the log.
+            if (wrongEnvironmentLog.tryAcquire()) {
+                LOG.warn("Verification of a {} secret ({}…) presented for {} refused ({} such attempts not logged "
+                        + "since the last line)", tokenEnvironment, secret.substring(0, secret.indexOf('_', 5) + 5), expected,
+                        wrongEnvironmentLog.suppressedSinceLast());
+            }
             meters.counter("credledger.verify.wrong.environment", "presented", tokenEnvironment.pathName(),
                     "expected", expected.pathName()).increment();
             return inactive("WRONG_ENVIRONMENT");
@@ -105,10 +110,13 @@ final class VerifyRoute {
         if (entry.getExpiresAt() != null && !Instant.now().isBefore(entry.getExpiresAt())) {
             return inactive("REVOKED");
         }
-        if (sourceIp != null) {
-            AllowList allowed = allowLists.get(entry.getAccountId() + "|" + entry.getEnvironment().name());
-            if (allowed != null && !allowed.getCidrs().isEmpty()
-                    && allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
+        AllowList allowed = allowLists.get(entry.getAccountId() + "|" + entry.getEnvironment().name());
+        if (allowed != null && !allowed.getCidrs().isEmpty()) {
+            // Fail closed: an allow-listed environment cannot be checked without the caller's address.
+            if (sourceIp == null) {
+                return inactive("SOURCE_IP_REQUIRED");
+            }
+            if (allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
                 return inactive("IP_NOT_ALLOWED");
             }
         }

@@ -74,18 +74,6 @@ public final class LedgerApplication implements AutoCloseable {
             bootstrapServers = s.bootstrapServers();
         }
         TopicSetup.ensure(bootstrapServers, s.partitions(), s.replicationFactor(), s.revocationRetention());
-        if (s.embeddedRegistry()) {
-            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(new EmbeddedSchemaRegistry.Settings(
-                    s.httpHost(), s.registryPort(), bootstrapServers, EmbeddedSchemaRegistry.Settings.DEFAULT_TOPIC,
-                    s.replicationFactor()));
-            toClose.push(registry);
-            registryUrl = registry.url();
-        } else {
-            registryUrl = s.schemaRegistryUrl();
-        }
-        SchemaRegistryClient registryClient = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
-                URI.create(registryUrl), s.registryBasicAuth(), null, Duration.ofSeconds(10)));
-
         String adminKey = s.adminToken();
         if (adminKey == null) {
             if (!s.embeddedKafka()) {
@@ -95,6 +83,21 @@ public final class LedgerApplication implements AutoCloseable {
             adminKey = AdminKey.loadOrCreate(s.dataDir());
             adminKeyFile = s.dataDir().resolve(AdminKey.FILE_NAME).toAbsolutePath().normalize().toString();
         }
+        String registryAuth = s.registryBasicAuth();
+        if (s.embeddedRegistry()) {
+            // Registry writes need the admin key; reads stay open for consumers (README, "Wire format").
+            EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(new EmbeddedSchemaRegistry.Settings(
+                    s.httpHost(), s.registryPort(), bootstrapServers, EmbeddedSchemaRegistry.Settings.DEFAULT_TOPIC,
+                    s.replicationFactor(), adminKey));
+            toClose.push(registry);
+            registryUrl = registry.url();
+            registryAuth = "credledger:" + adminKey;
+        } else {
+            registryUrl = s.schemaRegistryUrl();
+        }
+        SchemaRegistryClient registryClient = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
+                URI.create(registryUrl), registryAuth, null, Duration.ofSeconds(10)));
+
 
         Topics topics = new Topics(registryClient);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

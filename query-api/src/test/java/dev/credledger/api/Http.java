@@ -41,13 +41,18 @@ public final class Http {
     }
 
     public Response send(String method, String path, String key, String body, String... headers) {
+        return sendAs(method, path, key, body, body == null ? null : "application/json", headers);
+    }
+
+    /** A request with this Content-Type ({@code null}: none). */
+    public Response sendAs(String method, String path, String key, String body, String contentType, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
         }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);

@@ -63,14 +63,17 @@ abstract class LifecycleSpec {
         assertThat(verifyToken(newToken, null).path("reason").asText()).isEqualTo("REVOKED");
         JsonNode view = http().get(base + "/api", AUDITOR).json();
         assertThat(view.path("enabled").asBoolean()).isFalse();
-        assertThat(view.path("allowedIps")).isEmpty();
+        // The allow-list outlives disable: it still governs the environment's client credentials (README, "Rules").
+        assertThat(view.path("allowedIps").toString()).isEqualTo("[\"203.0.113.0/24\"]");
         assertThat(view.path("tokenId").isNull()).isTrue();
 
         Http.Response again = http().post(base + "/api/enable", ADMIN, null);
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.json().path("authToken").asText()).isNotEqualTo(newToken).isNotEqualTo(token);
         assertThat(again.json().path("privateSalt").asText()).isNotEqualTo(salt);
-        assertThat(http().get(base + "/api", AUDITOR).json().path("allowedIps")).isEmpty();
+        assertThat(http().get(base + "/api", AUDITOR).json().path("allowedIps").toString()).isEqualTo("[\"203.0.113.0/24\"]");
+        assertThat(verifyToken(again.json().path("authToken").asText(), "{\"sourceIp\":\"198.51.100.9\"}").path("reason").asText())
+                .isEqualTo("IP_NOT_ALLOWED");
     }
 
     @Test

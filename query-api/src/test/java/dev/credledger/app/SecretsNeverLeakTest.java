@@ -73,6 +73,15 @@ class SecretsNeverLeakTest {
             otherResponses.add(http.send("DELETE", base + "/allowed-ips?cidr=" + token, ADMIN, null).raw());
             otherResponses.add(http.post(base + "/api/disable", ADMIN, null, "User-Agent", "agent/" + token).raw());
             otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
+            // A secret as a path segment or query value, and a user agent long enough that truncation would
+            // keep only part of the secret: refused or withheld before anything reaches Kafka.
+            Http.Response asAccount = http.post("/v1/accounts/" + token + "/environments/sandbox/api/enable", ADMIN, null);
+            assertThat(asAccount.status()).isEqualTo(422);
+            otherResponses.add(asAccount.raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/audit?actor=" + token, AUDITOR).raw());
+            otherResponses.add(http.post(base + "/credentials", ADMIN, "{\"name\":\"leak-agent\"}",
+                    "User-Agent", "x".repeat(220) + token).raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
         } finally {
             root.detachAppender(logs);
         }

@@ -33,6 +33,7 @@ public final class SecretFormat {
             "(clat|clps|clcs)_(sbx|live)_([0-9A-Za-z]{" + RANDOM_LENGTH + "})([0-9A-Za-z]{" + CHECKSUM_LENGTH + "})");
     private static final Pattern SECRET_ANYWHERE = Pattern.compile(
             "cl(at|ps|cs)_(sbx|live)_[0-9A-Za-z]{" + (RANDOM_LENGTH + CHECKSUM_LENGTH) + "}");
+    private static final Pattern FRAGMENT = Pattern.compile("cl(at|ps|cs)_(sbx|live)_[0-9A-Za-z]");
     private static final Pattern CLIENT_ID = Pattern.compile("clid_(sbx|live)_[0-9A-Za-z]{" + CLIENT_ID_LENGTH + "}");
 
     private final SecureRandom random;
@@ -90,6 +91,15 @@ public final class SecretFormat {
         };
         Environment environment = m.group(2).equals("live") ? Environment.LIVE : Environment.SANDBOX;
         return Optional.of(new Parsed(kind, environment));
+    }
+
+    /**
+     * Whether {@code text} contains anything that looks like the start of a secret: a kind, an environment and
+     * at least one base62 character ({@code clat_sbx_7}). Stricter than {@link #containsSecret}: a truncated or
+     * mistyped secret is still mostly secret, so input fields, path segments and user agents refuse fragments.
+     */
+    public static boolean containsSecretFragment(String text) {
+        return text != null && FRAGMENT.matcher(text).find();
     }
 
     /** Whether {@code text} contains, anywhere, a well-formed secret (checksum included). */

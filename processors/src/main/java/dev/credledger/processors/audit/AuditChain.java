@@ -43,7 +43,7 @@ public final class AuditChain {
                 .setActor(DomainToAvro.actor(m.actor()))
                 .setOutcome(rejected ? Outcome.REJECTED : Outcome.ACCEPTED)
                 .setReasonCode(event instanceof CredentialEvent.CommandRejected r ? r.reasonCode() : null)
-                .setDetail(event instanceof CredentialEvent.CommandRejected r ? r.commandType() + ": " + r.detail() : null)
+                .setDetail(detail(event))
                 .setSubjectId(subject(event))
                 .setCommandId(m.causationId())
                 .setCorrelationId(m.correlationId())
@@ -78,6 +78,17 @@ public final class AuditChain {
             expected++;
         }
         return Optional.empty();
+    }
+
+    /** What a record says beyond its type and subject: the reason of a rejection, the address or plan changed. */
+    private static String detail(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.CommandRejected r -> r.commandType() + ": " + r.detail();
+            case CredentialEvent.IpAllowed e -> "cidr " + e.cidr();
+            case CredentialEvent.IpRemoved e -> "cidr " + e.cidr();
+            case CredentialEvent.PlanChanged e -> "plan " + e.previousPlan() + " -> " + e.plan();
+            default -> null;
+        };
     }
 
     private static UUID subject(CredentialEvent event) {

@@ -7,7 +7,9 @@ import java.util.Objects;
 
 /**
  * API access of one account+environment: the auth token, the private salt, a token in its grace period
- * and the IP allow-list. All {@code null}/empty while disabled.
+ * and the IP allow-list. Token and salt are {@code null} while disabled; the allow-list is the environment's
+ * network policy, governs every secret of the environment (auth token and client credentials) and is kept
+ * whether API access is on or off, so that no command but an allow-list change ever widens where a secret works.
  */
 public record ApiAccess(
         boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
@@ -20,7 +22,7 @@ public record ApiAccess(
         }
     }
 
-    /** Never enabled, or disabled: nothing issued, nothing allowed. */
+    /** Never enabled: nothing issued, no allow-list. */
     public static ApiAccess disabled(Instant updatedAt) {
         return new ApiAccess(false, null, null, null, List.of(), null, updatedAt);
     }

@@ -1,5 +1,6 @@
 package dev.credledger.processors.domain;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -37,6 +38,8 @@ public final class Cidr {
         if (bytes == null) {
             return Optional.empty();
         }
+        // An IPv4-mapped IPv6 address (::ffff:198.51.100.1) is that IPv4 address; its prefix counts the 96 bits before.
+        int mappedBits = bytes.length == 4 && address.indexOf(':') >= 0 ? 96 : 0;
         int max = bytes.length * 8;
         int prefix = max;
         if (slash >= 0) {
@@ -44,8 +47,8 @@ public final class Cidr {
             if (!digits.matches("\\d{1,3}")) {
                 return Optional.empty();
             }
-            prefix = Integer.parseInt(digits);
-            if (prefix > max) {
+            prefix = Integer.parseInt(digits) - mappedBits;
+            if (prefix < 0 || prefix > max) {
                 return Optional.empty();
             }
         }
@@ -98,9 +101,10 @@ public final class Cidr {
             return null;
         }
         try {
-            // Only hex digits, colons and dots: a literal, so the JDK does not resolve it.
+            // Only hex digits, colons and dots: a literal, so the JDK does not resolve it. The JDK answers an
+            // IPv4-mapped address (::ffff:a.b.c.d) with its IPv4 address.
             InetAddress parsed = InetAddress.getByName("[" + address + "]");
-            return parsed instanceof Inet6Address ? parsed.getAddress() : null;
+            return parsed instanceof Inet6Address || parsed instanceof Inet4Address ? parsed.getAddress() : null;
         } catch (UnknownHostException e) {
             return null;
         }

@@ -46,7 +46,7 @@ public sealed interface Command {
         }
     }
 
-    /** Switch API access off: token, salt and allow-list go in one step. */
+    /** Switch API access off: token (and any grace token) and salt are revoked in one step; the allow-list stays. */
     record DisableApi(CommandMetadata metadata, Environment environment) implements Command {
         public DisableApi {
             Objects.requireNonNull(environment, "environment");

@@ -14,6 +14,6 @@ public final class CredentialNames {
     private CredentialNames() {}
 
     public static boolean isValid(String name) {
-        return name != null && VALID.matcher(name).matches() && !SecretFormat.containsSecret(name);
+        return name != null && VALID.matcher(name).matches() && !SecretFormat.containsSecretFragment(name);
     }
 }

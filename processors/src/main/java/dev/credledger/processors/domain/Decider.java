@@ -58,7 +58,9 @@ public final class Decider {
                     revoked.add(access.graceToken().token());
                 }
                 revoked.add(access.salt());
-                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, access.allowedIps()));
+                // The allow-list is the environment's network policy and stays: it still governs the client
+                // credentials of this environment, which disabling API access does not touch (README, "Rules").
+                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, List.of()));
             }
             case Command.CreateClientCredential c -> {
                 if (!CredentialNames.isValid(c.name())) {
@@ -95,7 +97,8 @@ public final class Decider {
             }
             case Command.ChangePlan c -> {
                 if (c.plan() == slice.account().plan()) {
-                    yield draft.reject(RejectionReason.PLAN_UNCHANGED, "the account is already on " + c.plan());
+                    // Setting the plan the account has changes nothing: accepted, no event (PUT is idempotent).
+                    yield new Decision.Accepted(List.of());
                 }
                 if (!c.plan().allowsLive() && slice.account().hasActiveLiveSecrets()) {
                     yield draft.reject(RejectionReason.LIVE_SECRETS_ACTIVE, "live secrets are active: disable live API "
@@ -140,9 +143,6 @@ public final class Decider {
         Optional<Cidr> cidr = Cidr.parse(c.cidr());
         if (cidr.isEmpty()) {
             return draft.reject(RejectionReason.IP_INVALID, "not an IPv4/IPv6 address or CIDR block");
-        }
-        if (!access.enabled()) {
-            return draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
         }
         String normalised = cidr.get().toString();
         if (access.allowedIps().contains(normalised)) {

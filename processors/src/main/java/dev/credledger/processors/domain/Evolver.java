@@ -26,7 +26,7 @@ public final class Evolver {
         boolean live = m.environment() == Environment.LIVE;
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> account(
-                    s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, List.of(), at, at)),
+                    s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, s.access().allowedIps(), at, at)),
                     live ? true : null, 0);
             case CredentialEvent.AuthTokenRefreshed e -> s.withAccess(new ApiAccess(true, e.newToken(), s.access().salt(),
                     e.graceUntil() == null ? null : new GraceToken(e.previousToken(), e.graceUntil(), e.reason()),
@@ -37,7 +37,12 @@ public final class Evolver {
                 yield s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), ends ? null : x.graceToken(),
                         x.allowedIps(), x.enabledAt(), at));
             }
-            case CredentialEvent.ApiDisabled e -> account(s.withAccess(ApiAccess.disabled(at)), live ? false : null, 0);
+            case CredentialEvent.ApiDisabled e -> {
+                // Events written before the allow-list outlived disable name the entries they removed.
+                List<String> ips = new ArrayList<>(s.access().allowedIps());
+                ips.removeAll(e.removedIps());
+                yield account(s.withAccess(withIps(ApiAccess.disabled(at), ips, at)), live ? false : null, 0);
+            }
             case CredentialEvent.IpAllowed e -> s.withAccess(withIps(s.access(), add(s.access().allowedIps(), e.cidr()), at));
             case CredentialEvent.IpRemoved e -> {
                 List<String> ips = new ArrayList<>(s.access().allowedIps());

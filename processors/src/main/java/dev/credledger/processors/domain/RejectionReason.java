@@ -21,6 +21,7 @@ public enum RejectionReason {
     IP_ALREADY_ALLOWED,
     IP_NOT_ALLOWED,
     IP_LIMIT_REACHED,
+    /** No longer decided (a plan set to itself is accepted without an event); kept so that old results still read. */
     PLAN_UNCHANGED,
     /** A downgrade to FREE while live secrets are active: disable live API access and deactivate live credentials first. */
     LIVE_SECRETS_ACTIVE,

@@ -35,6 +35,18 @@ public final class Keys {
         return auditPrefix(account) + String.format("%013d|%020d", occurredAt.toEpochMilli(), sequence);
     }
 
+    /**
+     * The time part of audit keys for a query bound: epoch millis as 13 digits, clamped to what 13 digits
+     * hold (1970 to 2286), so that a bound beyond them still sorts after (or before) every record.
+     */
+    public static String auditTime(Instant bound) {
+        long millis = bound.isBefore(Instant.EPOCH) ? 0 : bound.isAfter(LAST_AUDIT_TIME) ? LAST_AUDIT_TIME.toEpochMilli()
+                : bound.toEpochMilli();
+        return String.format("%013d", millis);
+    }
+
+    private static final Instant LAST_AUDIT_TIME = Instant.ofEpochMilli(9_999_999_999_999L);
+
     public static String auditPrefix(String account) {
         return account + "|";
     }

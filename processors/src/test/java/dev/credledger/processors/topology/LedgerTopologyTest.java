@@ -140,13 +140,13 @@ class LedgerTopologyTest {
             Map<Command, String> expected = new java.util.LinkedHashMap<>();
             expected.put(cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ZERO), "API_NOT_ENABLED");
             expected.put(cmd.disable(SANDBOX), "API_NOT_ENABLED");
-            expected.put(cmd.allow(SANDBOX, "192.0.2.1"), "API_NOT_ENABLED");
+            expected.put(cmd.allow(SANDBOX, "192.0.2.1/33"), "IP_INVALID");
             expected.put(cmd.remove(SANDBOX, "not-an-ip"), "IP_INVALID");
             expected.put(cmd.create(SANDBOX, "bad name"), "NAME_INVALID");
             expected.put(cmd.deactivate(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
             expected.put(cmd.reactivate(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
             expected.put(cmd.delete(SANDBOX, ghost), "CREDENTIAL_NOT_FOUND");
-            expected.put(cmd.plan(Plan.FREE), "PLAN_UNCHANGED");
+            expected.put(cmd.expecting(99).plan(Plan.TEAMS), "VERSION_CONFLICT");
             expected.put(cmd.enable(LIVE), "PLAN_REQUIRED");
 
             expected.forEach((command, reason) -> {
@@ -291,6 +291,11 @@ class LedgerTopologyTest {
 
             assertThat(lookup.get(token).getStatus()).isEqualTo(TokenStatus.REVOKED);
             assertThat(lookup.get(enable.privateSalt().fingerprint().hex()).getStatus()).isEqualTo(TokenStatus.REVOKED);
+            // The allow-list outlives disable: it still governs the environment's client credentials.
+            assertThat(allow.get(Keys.access(cmd.account(), SANDBOX)).getCidrs()).containsExactly("203.0.113.0/24");
+
+            ledger.submit(cmd.remove(SANDBOX, "203.0.113.0/24"));
+
             assertThat(allow.get(Keys.access(cmd.account(), SANDBOX))).isNull();
             KeyValueStore<String, ApiAccessState> access = ledger.store(Stores.VIEW_API_ACCESS);
             assertThat(access.get(Keys.access(cmd.account(), SANDBOX)).getEnabled()).isFalse();

@@ -33,8 +33,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      * @param bootstrapServers the Kafka cluster that holds the schema topic
      * @param topic the compacted topic, by default {@code _credledger_schemas}
      * @param replicationFactor of the topic when it has to be created
+     * @param writeKey the key registrations and configuration changes must present ({@link WriteKey}), or
+     *     {@code null} to leave writes open (tests that stand in for an external registry)
      */
-    public record Settings(String host, int port, String bootstrapServers, String topic, short replicationFactor) {
+    public record Settings(String host, int port, String bootstrapServers, String topic, short replicationFactor,
+                           String writeKey) {
         public static final String DEFAULT_TOPIC = "_credledger_schemas";
 
         public Settings {
@@ -44,7 +47,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         }
 
         public static Settings local(String bootstrapServers, int port) {
-            return new Settings("127.0.0.1", port, bootstrapServers, DEFAULT_TOPIC, (short) 1);
+            return new Settings("127.0.0.1", port, bootstrapServers, DEFAULT_TOPIC, (short) 1, null);
         }
     }
 
@@ -64,7 +67,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         KafkaSchemaStore store = KafkaSchemaStore.open(
                 settings.bootstrapServers(), settings.topic(), settings.replicationFactor());
         try {
-            Routes routes = new Routes(store);
+            Routes routes = new Routes(store, settings.writeKey() == null ? null : new WriteKey(settings.writeKey()));
             Javalin server = Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
                 config.jetty.host = settings.host();
@@ -96,9 +99,18 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /** The REST resources; one method per endpoint. */
-    private record Routes(KafkaSchemaStore store) {
+    private record Routes(KafkaSchemaStore store, WriteKey writeKey) {
 
         void register(io.javalin.config.RoutesConfig r) {
+            if (writeKey != null) {
+                r.before(ctx -> {
+                    if (changesState(ctx) && !writeKey.admits(ctx.header("Authorization"))) {
+                        ctx.header("WWW-Authenticate", "Basic realm=\"credledger-schema-registry\"");
+                        throw new RegistryError(401, 40101, "Unauthorized: registering schemas and changing "
+                                + "compatibility need the admin key");
+                    }
+                });
+            }
             r.get("/", ctx -> reply(ctx, JSON.createObjectNode()));
             r.get("/subjects", ctx -> reply(ctx, array(store.subjectNames())));
             r.get("/subjects/{subject}/versions", this::listVersions);
@@ -118,6 +130,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 LOG.error("Schema registry request {} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, 50001, "Error in the backend data store");
             });
+        }
+
+        /** Registration and configuration change state; lookups and compatibility checks are reads sent by POST. */
+        private static boolean changesState(Context ctx) {
+            String method = ctx.method().name();
+            return method.equals("PUT") || method.equals("DELETE")
+                    || (method.equals("POST") && ctx.path().matches("/subjects/[^/]+/versions/?"));
         }
 
         private void listVersions(Context ctx) {

@@ -67,7 +67,7 @@ class EmbeddedSchemaRegistryTest {
         EmbeddedSchemaRegistry.Settings settings = settings(test);
         try (EmbeddedSchemaRegistry first = EmbeddedSchemaRegistry.start(settings)) {
             try (EmbeddedSchemaRegistry second = EmbeddedSchemaRegistry.start(
-                    new EmbeddedSchemaRegistry.Settings("127.0.0.1", 0, broker.bootstrapServers(), settings.topic(), (short) 1))) {
+                    new EmbeddedSchemaRegistry.Settings("127.0.0.1", 0, broker.bootstrapServers(), settings.topic(), (short) 1, null))) {
                 int id = client(second).register("x-value", parse(THING));
                 assertThat(id).isEqualTo(1);
                 Schema other = parse("{\"type\":\"record\",\"name\":\"Other\",\"fields\":[]}");
@@ -134,7 +134,42 @@ class EmbeddedSchemaRegistryTest {
 
     private EmbeddedSchemaRegistry.Settings settings(TestInfo test) {
         return new EmbeddedSchemaRegistry.Settings("127.0.0.1", 0, broker.bootstrapServers(),
-                "_schemas_" + test.getTestMethod().orElseThrow().getName(), (short) 1);
+                "_schemas_" + test.getTestMethod().orElseThrow().getName(), (short) 1, null);
+    }
+
+    @Test
+    void withAWriteKeyRegistrationsAndConfigChangesNeedItWhileReadsStayOpen(TestInfo test) throws Exception {
+        EmbeddedSchemaRegistry.Settings open = settings(test);
+        EmbeddedSchemaRegistry.Settings guarded = new EmbeddedSchemaRegistry.Settings(open.host(), 0,
+                open.bootstrapServers(), open.topic(), (short) 1, "the-admin-key");
+        try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(guarded)) {
+            String base = registry.url();
+            String body = "{\"schema\":" + JSON.writeValueAsString(THING) + "}";
+
+            HttpResponse<String> anonymous = post(base + "/subjects/things-value/versions", body);
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(errorCode(anonymous)).isEqualTo(40101);
+            assertThat(put(base + "/config", "{\"compatibility\":\"NONE\"}").statusCode()).isEqualTo(401);
+            assertThat(send(base + "/subjects/things-value/versions", body, "Bearer wrong-key").statusCode()).isEqualTo(401);
+            assertThatThrownBy(() -> client(registry).register("things-value", parse(THING)))
+                    .isInstanceOf(SchemaRegistryException.class);
+
+            // What Confluent clients send with basic.auth.user.info=any-user:the-admin-key, and a bearer key.
+            SchemaRegistryClient confluentStyle = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
+                    URI.create(base), "any-user:the-admin-key", null, java.time.Duration.ofSeconds(10)));
+            int id = confluentStyle.register("things-value", parse(THING));
+            assertThat(send(base + "/subjects/other-value/versions", body, "Bearer the-admin-key").statusCode()).isEqualTo(200);
+
+            assertThat(get(base + "/schemas/ids/" + id).statusCode()).isEqualTo(200);
+            assertThat(post(base + "/subjects/things-value", body).statusCode()).isEqualTo(200);
+            assertThat(client(registry).schemaById(id)).isEqualTo(parse(THING));
+        }
+    }
+
+    private static HttpResponse<String> send(String url, String body, String authorization) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", SchemaRegistryClient.CONTENT_TYPE).header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static SchemaRegistryClient client(EmbeddedSchemaRegistry registry) {

@@ -1,0 +1,158 @@
+package dev.credledger.processors.domain;
+
+import static dev.credledger.events.model.Environment.LIVE;
+import static dev.credledger.events.model.Environment.SANDBOX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Plan;
+import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.model.SecretRef;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The invariant behind the allow-list model: no command ever makes an existing secret valid from more
+ * places than before, unless widening is the command's purpose (adding or removing an allow-list entry,
+ * reactivating that very credential). "Where a secret works" is nowhere (inactive, revoked) or the
+ * allow-list of its environment, where an empty list means everywhere.
+ */
+class AccessNeverWidensTest {
+
+    /** The fixed scenario every command is tried on, rebuilt for each command. */
+    private static final class Scenario {
+        final LedgerSpec spec = new LedgerSpec();
+        final Commands cmd = new Commands("widen");
+        UUID sandboxActive;
+        UUID sandboxInactive;
+        UUID liveActive;
+        UUID sandboxToken;
+
+        Scenario() {
+            spec.given(cmd.plan(Plan.TEAMS));
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable, cmd.allow(SANDBOX, "203.0.113.0/24"),
+                    cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofHours(1)));
+            sandboxToken = enable.authToken().secretId();
+            var a = cmd.create(SANDBOX, "sandbox-active");
+            var b = cmd.create(SANDBOX, "sandbox-inactive");
+            spec.given(a, b, cmd.deactivate(SANDBOX, b.credentialId()));
+            sandboxActive = a.credentialId();
+            sandboxInactive = b.credentialId();
+            // Live: API access never enabled, yet a credential exists and the environment is allow-listed.
+            var c = cmd.create(LIVE, "live-active");
+            spec.given(c, cmd.allow(LIVE, "198.51.100.0/24"));
+            liveActive = c.credentialId();
+        }
+
+        /** Where each secret works, by secret ID: {@code null} nowhere, an empty set everywhere. */
+        Map<UUID, Set<String>> reach() {
+            Map<UUID, Set<String>> out = new HashMap<>();
+            for (Environment env : Environment.values()) {
+                ApiAccess access = spec.state.access(cmd.account(), env);
+                Set<String> places = Set.copyOf(access.allowedIps());
+                if (access.token() != null) {
+                    out.put(access.token().secretId(), places);
+                }
+                if (access.graceToken() != null) {
+                    out.put(access.graceToken().token().secretId(), places);
+                }
+                for (Credential credential : spec.state.credentials(cmd.account(), env)) {
+                    SecretRef secret = credential.secret();
+                    out.put(secret.secretId(), credential.status() == CredentialStatus.ACTIVE ? places : null);
+                }
+            }
+            return out;
+        }
+
+        UUID secretOf(Environment env, UUID credentialId) {
+            return spec.state.credential(cmd.account(), env, credentialId).secret().secretId();
+        }
+    }
+
+    private record Case(String name, Function<Scenario, Command> command, Function<Scenario, Set<UUID>> mayWiden) {}
+
+    private static final Function<Scenario, Set<UUID>> NONE = s -> Set.of();
+    private static final Function<Scenario, Set<UUID>> ALL = s -> s.reach().keySet();
+
+    private static final List<Case> CASES = List.of(
+            new Case("enable live", s -> s.cmd.enable(LIVE), NONE),
+            new Case("refresh routine with grace", s -> s.cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofMinutes(5)), NONE),
+            new Case("refresh compromised", s -> s.cmd.refresh(SANDBOX, RefreshReason.COMPROMISED, Duration.ZERO), NONE),
+            new Case("disable sandbox", s -> s.cmd.disable(SANDBOX), NONE),
+            new Case("create sandbox", s -> s.cmd.create(SANDBOX, "sandbox-new"), NONE),
+            new Case("deactivate", s -> s.cmd.deactivate(SANDBOX, s.sandboxActive), NONE),
+            new Case("reactivate", s -> s.cmd.reactivate(SANDBOX, s.sandboxInactive),
+                    s -> Set.of(s.secretOf(SANDBOX, s.sandboxInactive))),
+            new Case("delete active", s -> s.cmd.delete(SANDBOX, s.sandboxActive), NONE),
+            new Case("delete inactive", s -> s.cmd.delete(SANDBOX, s.sandboxInactive), NONE),
+            new Case("delete live", s -> s.cmd.delete(LIVE, s.liveActive), NONE),
+            new Case("allow another block", s -> s.cmd.allow(SANDBOX, "192.0.2.0/24"), ALL),
+            new Case("remove the only entry", s -> s.cmd.remove(LIVE, "198.51.100.0/24"), ALL),
+            new Case("downgrade to free", s -> s.cmd.plan(Plan.FREE), NONE),
+            new Case("change to professional", s -> s.cmd.plan(Plan.PROFESSIONAL), NONE),
+            new Case("end grace period", s -> {
+                s.spec.now = s.spec.now.plus(Duration.ofHours(2));
+                return s.cmd.endGrace(SANDBOX, s.sandboxToken);
+            }, NONE));
+
+    @Test
+    void noCommandMakesAnExistingSecretValidFromMorePlacesUnlessThatIsItsPurpose() {
+        for (Case c : CASES) {
+            Scenario s = new Scenario();
+            Map<UUID, Set<String>> before = s.reach();
+            Set<UUID> exempt = c.mayWiden().apply(s);
+
+            s.spec.when(c.command().apply(s));
+
+            Map<UUID, Set<String>> after = s.reach();
+            before.forEach((secret, was) -> {
+                if (!exempt.contains(secret)) {
+                    assertThat(widens(was, after.get(secret)))
+                            .as("%s: secret %s worked from %s, now from %s", c.name(), secret, describe(was), describe(after.get(secret)))
+                            .isFalse();
+                }
+            });
+        }
+    }
+
+    @Test
+    void everyCommandTypeIsTried() {
+        Scenario s = new Scenario();
+        Set<Class<?>> tried = CASES.stream().map(c -> c.command().apply(s).getClass()).collect(Collectors.toSet());
+
+        assertThat(tried).containsExactlyInAnyOrderElementsOf(Arrays.asList(Command.class.getPermittedSubclasses()));
+    }
+
+    @Test
+    void disablingApiAccessKeepsTheEnvironmentsClientCredentialsBehindItsAllowList() {
+        Scenario s = new Scenario();
+        UUID secret = s.secretOf(SANDBOX, s.sandboxActive);
+
+        s.spec.given(s.cmd.disable(SANDBOX));
+
+        assertThat(s.reach().get(secret)).containsExactly("203.0.113.0/24");
+    }
+
+    private static boolean widens(Set<String> before, Set<String> after) {
+        if (after == null) {
+            return false;
+        }
+        if (before == null) {
+            return true;
+        }
+        return (after.isEmpty() && !before.isEmpty()) || !before.containsAll(after);
+    }
+
+    private static String describe(Set<String> places) {
+        return places == null ? "nowhere" : places.isEmpty() ? "everywhere" : places.toString();
+    }
+}
