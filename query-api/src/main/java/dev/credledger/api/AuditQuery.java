@@ -21,13 +21,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * One page of an account's audit trail, oldest first: a range scan of {@code view-audit} between the
  * time bounds (or after the cursor), filtered, at most {@code limit} records. A scan stops after
- * {@link #MAX_SCANNED} records even if the page is not full, and says where to continue.
+ * {@link #MAX_SCANNED} records or {@link #MAX_SCAN_NANOS} even if the page is not full, and says where to
+ * continue: a selective filter on a large account costs many cheap pages, never one expensive one.
  */
 final class AuditQuery {
 
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
-    static final int MAX_SCANNED = 100_000;
+    /** The work one page may do: records read and time spent, whichever ends first; the cursor continues. */
+    static final int MAX_SCANNED = 10_000;
+    static final long MAX_SCAN_NANOS = 100_000_000L;
     /** The instants a time bound may name; beyond these no record can exist, and arithmetic on them overflows. */
     static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
@@ -61,10 +64,12 @@ final class AuditQuery {
         String last = null;
         int scanned = 0;
         boolean more = false;
+        long deadline = System.nanoTime() + MAX_SCAN_NANOS;
         if (from.compareTo(to) <= 0) {
             try (KeyValueIterator<String, AuditRecord> it = store.range(from, to)) {
                 while (it.hasNext()) {
-                    if (items.size() == f.limit() || scanned == MAX_SCANNED) {
+                    if (items.size() == f.limit() || scanned == MAX_SCANNED
+                            || ((scanned & 255) == 255 && System.nanoTime() > deadline)) {
                         more = true;
                         break;
                     }

@@ -55,6 +55,12 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * A decided command. {@code viewsCurrent}: its audit records, written in the same transaction as the view
+     * updates, arrived within the timeout, so every view of the cluster already shows the command.
+     */
+    public record Answer(CommandResult result, boolean viewsCurrent) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
 
     private final Topics topics;
@@ -101,8 +107,12 @@ public final class CommandGateway implements AutoCloseable {
         return ready && reader.isAlive();
     }
 
-    /** Sends the command and waits (bounded) for its result, then for its events to reach the views. */
-    public CommandResult execute(Command command) throws Timeout {
+    /**
+     * Sends the command and waits (bounded) for its result, then for its events to reach the views. Once
+     * the command may have been sent, every failure is a {@link Timeout} naming the command ID: the command
+     * may still be applied, and the caller can find out from the audit trail.
+     */
+    public Answer execute(Command command) throws Timeout {
         UUID id = command.metadata().commandId();
         long deadline = System.nanoTime() + timeout.toNanos();
         Pending p = new Pending();
@@ -115,19 +125,23 @@ public final class CommandGateway implements AutoCloseable {
                 }
             });
             CommandResult result = p.result.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            boolean viewsCurrent = true;
             try {
                 p.audited.get(remaining(deadline), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                viewsCurrent = false;
                 LOG.warn("Command {} was decided, but its events had not reached the views within {}", id, timeout);
             }
-            return result;
+            return new Answer(result, viewsCurrent);
         } catch (TimeoutException e) {
             throw new Timeout(id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Timeout(id);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("command " + id + " could not be sent: " + e.getCause().getMessage(), e.getCause());
+        } catch (ExecutionException | RuntimeException e) {
+            // The producer failed or is closing: the command may or may not have reached the broker.
+            LOG.warn("Command {} may not have been sent: {}", id, e instanceof ExecutionException x ? x.getCause() : e.toString());
+            throw new Timeout(id);
         } finally {
             pending.remove(id);
         }

@@ -43,6 +43,9 @@ final class CommandRoutes {
 
     private static final Versioned NONE = new Versioned(null);
 
+    /** Response header of accepted commands: {@code current} (read-your-writes holds) or {@code catching-up}. */
+    static final String VIEWS_HEADER = "Credledger-Views";
+
     private final CommandGateway gateway;
     private final SecretFormat secrets;
     private final ClientAddress clientAddress;
@@ -61,7 +64,7 @@ final class CommandRoutes {
         Versioned body = Json.body(ctx, Versioned.class, NONE);
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
         IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, env);
-        execute(new Command.EnableApi(meta(ctx, account, body.expectedVersion()), env, token.ref(), salt.ref()));
+        execute(ctx, new Command.EnableApi(meta(ctx, account, body.expectedVersion()), env, token.ref(), salt.ref()));
         respondWithSecret(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
                 "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
     }
@@ -73,7 +76,7 @@ final class CommandRoutes {
         RefreshReason reason = body.reason() == null ? RefreshReason.ROUTINE : body.reason();
         long grace = body.graceSeconds() == null ? 0 : body.graceSeconds();
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
-        CommandResult result = execute(new Command.RefreshAuthToken(meta(ctx, account, body.expectedVersion()), env,
+        CommandResult result = execute(ctx, new Command.RefreshAuthToken(meta(ctx, account, body.expectedVersion()), env,
                 token.ref(), reason, Duration.ofSeconds(grace)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("authToken", token.plaintext());
@@ -87,7 +90,7 @@ final class CommandRoutes {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
-        CommandResult result = execute(new Command.DisableApi(meta(ctx, account, body.expectedVersion()), env));
+        CommandResult result = execute(ctx, new Command.DisableApi(meta(ctx, account, body.expectedVersion()), env));
         respond(ctx, 200, Map.of("enabled", false, "revoked", revoked(result)));
     }
 
@@ -96,9 +99,9 @@ final class CommandRoutes {
         Environment env = Requests.environment(ctx);
         CidrBody body = Json.body(ctx, CidrBody.class, new CidrBody(null, null));
         String cidr = noSecret("cidr", required("cidr", body.cidr()));
-        execute(new Command.AllowIp(meta(ctx, account, body.expectedVersion()), env, cidr));
+        execute(ctx, new Command.AllowIp(meta(ctx, account, body.expectedVersion()), env, cidr));
         String normalised = dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr);
-        lookups.awaitAllowList(Keys.access(account, env), normalised, true);
+        catchingUpUnless(ctx, lookups.awaitAllowList(Keys.access(account, env), normalised, true));
         respond(ctx, 201, Map.of("cidr", normalised));
     }
 
@@ -110,9 +113,9 @@ final class CommandRoutes {
             throw Problem.invalidParameter("cidr", "give the address or block to remove as ?cidr=");
         }
         noSecret("cidr", cidr);
-        execute(new Command.RemoveIp(meta(ctx, account, ifMatch(ctx)), env, cidr));
-        lookups.awaitAllowList(Keys.access(account, env),
-                dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false);
+        execute(ctx, new Command.RemoveIp(meta(ctx, account, ifMatch(ctx)), env, cidr));
+        catchingUpUnless(ctx, lookups.awaitAllowList(Keys.access(account, env),
+                dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false));
         ctx.status(204);
     }
 
@@ -124,7 +127,7 @@ final class CommandRoutes {
         IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
         UUID credentialId = UUID.randomUUID();
         String clientId = secrets.newClientId(env);
-        CommandResult result = execute(new Command.CreateClientCredential(meta(ctx, account, body.expectedVersion()), env,
+        CommandResult result = execute(ctx, new Command.CreateClientCredential(meta(ctx, account, body.expectedVersion()), env,
                 credentialId, name, clientId, secret.ref()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("credentialId", credentialId);
@@ -148,7 +151,7 @@ final class CommandRoutes {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         UUID id = Requests.credentialId(ctx);
-        execute(new Command.DeleteCredential(meta(ctx, account, ifMatch(ctx)), env, id));
+        execute(ctx, new Command.DeleteCredential(meta(ctx, account, ifMatch(ctx)), env, id));
         ctx.status(204);
     }
 
@@ -156,7 +159,7 @@ final class CommandRoutes {
         AccountId account = Requests.account(ctx);
         PlanBody body = Json.body(ctx, PlanBody.class, new PlanBody(null, null));
         Plan plan = required("plan", body.plan());
-        CommandResult result = execute(new Command.ChangePlan(meta(ctx, account, body.expectedVersion()), plan));
+        CommandResult result = execute(ctx, new Command.ChangePlan(meta(ctx, account, body.expectedVersion()), plan));
         respond(ctx, 200, Map.of("plan", plan.name(), "version", result.getStateVersion()));
     }
 
@@ -169,20 +172,27 @@ final class CommandRoutes {
         Environment env = Requests.environment(ctx);
         UUID id = Requests.credentialId(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
-        CommandResult result = execute(command.of(meta(ctx, account, body.expectedVersion()), env, id));
+        CommandResult result = execute(ctx, command.of(meta(ctx, account, body.expectedVersion()), env, id));
         respond(ctx, 200, Map.of("credentialId", id, "status", status, "revoked", revoked(result)));
     }
 
-    private CommandResult execute(Command command) {
-        CommandResult result;
+    /**
+     * Executes the command; an accepted one's answer says in {@code Credledger-Views} whether this instance's
+     * views already show it ({@code current}) or are still catching up ({@code catching-up}). Once accepted,
+     * nothing here may fail the request: the answer may carry the only copy of a new secret.
+     */
+    private CommandResult execute(Context ctx, Command command) {
+        CommandGateway.Answer answer;
         try {
-            result = gateway.execute(command);
+            answer = gateway.execute(command);
         } catch (CommandGateway.Timeout e) {
             throw Problem.unavailable("the command was sent but its result did not arrive in time; it may still be "
                     + "applied: look for commandId " + e.commandId() + " in the audit trail").with("commandId", e.commandId());
         }
+        CommandResult result = answer.result();
         if (result.getOutcome() == Outcome.ACCEPTED) {
-            lookups.awaitSecrets(result);
+            boolean current = answer.viewsCurrent() && lookups.awaitSecrets(result);
+            ctx.header(VIEWS_HEADER, current ? "current" : "catching-up");
             return result;
         }
         RejectionReason reason = RejectionReason.valueOf(result.getReasonCode());
@@ -190,6 +200,12 @@ final class CommandRoutes {
         throw new Problem(status, "rejected/" + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                 "Command rejected", result.getDetail())
                 .with("code", reason.name()).with("commandId", result.getCommandId()).with("version", result.getStateVersion());
+    }
+
+    private static void catchingUpUnless(Context ctx, boolean current) {
+        if (!current) {
+            ctx.header(VIEWS_HEADER, "catching-up");
+        }
     }
 
     private CommandMetadata meta(Context ctx, AccountId account, Long bodyVersion) {

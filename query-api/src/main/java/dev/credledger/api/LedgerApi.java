@@ -29,7 +29,7 @@ public final class LedgerApi {
 
     /** What the routes need. {@code streams} may be set after the server starts (its port is part of Streams' config). */
     public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
-                          AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters) {}
+                          AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain) {}
 
     private LedgerApi() {}
 
@@ -46,12 +46,18 @@ public final class LedgerApi {
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             RoutesConfig r = config.routes;
-            r.before(ctx -> ctx.attribute("started", System.nanoTime()));
+            r.before(ctx -> {
+                ctx.attribute("started", System.nanoTime());
+                backend.drain().enter(ctx);
+            });
             r.beforeMatched(ctx -> {
                 backend.access().check(ctx);
                 SecretInput.checkParameters(ctx);
             });
-            r.after(ctx -> record(backend.meters(), ctx));
+            r.after(ctx -> {
+                backend.drain().exit(ctx);
+                record(backend.meters(), ctx);
+            });
 
             r.post(ENV + "/api/enable", commands::enable, Role.ADMIN);
             r.post(ENV + "/api/refresh", commands::refresh, Role.ADMIN);

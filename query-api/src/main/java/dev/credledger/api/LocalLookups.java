@@ -31,20 +31,22 @@ final class LocalLookups {
         this.locator = locator;
     }
 
-    void awaitSecrets(CommandResult result) {
+    /** Whether this instance's lookup shows the secrets the command activated and revoked. */
+    boolean awaitSecrets(CommandResult result) {
         if (result.getActivated().isEmpty() && result.getRevoked().isEmpty()) {
-            return;
+            return true;
         }
-        ReadOnlyKeyValueStore<String, TokenLookup> lookup = locator.global(Stores.VIEW_TOKEN_LOOKUP);
-        await("secret statuses", () -> all(lookup, result.getActivated(), true) && all(lookup, result.getRevoked(), false));
+        return await("secret statuses", () -> {
+            ReadOnlyKeyValueStore<String, TokenLookup> lookup = locator.global(Stores.VIEW_TOKEN_LOOKUP);
+            return all(lookup, result.getActivated(), true) && all(lookup, result.getRevoked(), false);
+        });
     }
 
-    void awaitAllowList(String key, String cidr, boolean present) {
-        ReadOnlyKeyValueStore<String, AllowList> lists = locator.global(Stores.VIEW_ALLOW_LISTS);
-        await("allow-list", () -> {
-            AllowList list = lists.get(key);
-            boolean contains = list != null && (cidr == null ? !list.getCidrs().isEmpty() : list.getCidrs().contains(cidr));
-            return contains == present;
+    /** Whether this instance's allow-list of {@code key} shows {@code cidr} present (or absent). */
+    boolean awaitAllowList(String key, String cidr, boolean present) {
+        return await("allow-list", () -> {
+            AllowList list = locator.<AllowList>global(Stores.VIEW_ALLOW_LISTS).get(key);
+            return (list != null && list.getCidrs().contains(cidr)) == present;
         });
     }
 
@@ -58,14 +60,24 @@ final class LocalLookups {
         return true;
     }
 
-    private static void await(String what, BooleanSupplier condition) {
+    /**
+     * Waits for the condition, bounded; never throws: the command is decided, and its answer (which may carry
+     * the only copy of a secret) must reach the caller even if the stores are closing or migrating.
+     */
+    private static boolean await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + MAX_WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                LOG.warn("The local {} did not catch up within {}; answering anyway", what, MAX_WAIT);
-                return;
+        try {
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("The local {} did not catch up within {}; answering anyway", what, MAX_WAIT);
+                    return false;
+                }
+                LockSupport.parkNanos(1_000_000);
             }
-            LockSupport.parkNanos(1_000_000);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("The local {} cannot be read ({}); answering anyway", what, e.toString());
+            return false;
         }
     }
 }

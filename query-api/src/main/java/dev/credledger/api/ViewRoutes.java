@@ -26,6 +26,9 @@ final class ViewRoutes {
     private final StoreLocator locator;
     private final Forwarder forwarder;
     private final AuditQuery audit;
+    /** Audit pages are the expensive reads: at most this many at once per key. */
+    static final int AUDIT_QUERIES_PER_KEY = 4;
+    private final QueryLimiter queries = new QueryLimiter(AUDIT_QUERIES_PER_KEY);
 
     ViewRoutes(StoreLocator locator, Forwarder forwarder) {
         this.locator = locator;
@@ -79,7 +82,8 @@ final class ViewRoutes {
     void auditTrail(Context ctx) {
         AccountId account = Requests.account(ctx);
         AuditQuery.Filter filter = audit.filter(ctx);
-        this.<AuditRecord>onOwner(ctx, Stores.VIEW_AUDIT, account, (store, c) -> respond(c, audit.page(store, account, filter)));
+        queries.run(ctx.attribute("role"), () -> this.<AuditRecord>onOwner(ctx, Stores.VIEW_AUDIT, account,
+                (store, c) -> respond(c, audit.page(store, account, filter))));
     }
 
     private <V> void onOwner(Context ctx, String storeName, AccountId account,

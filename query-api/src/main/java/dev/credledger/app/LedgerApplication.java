@@ -3,6 +3,7 @@ package dev.credledger.app;
 import dev.credledger.api.AccessControl;
 import dev.credledger.api.ClientAddress;
 import dev.credledger.api.CommandGateway;
+import dev.credledger.api.Drain;
 import dev.credledger.api.LedgerApi;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.embedded.EmbeddedKafkaBroker;
@@ -109,6 +110,7 @@ public final class LedgerApplication implements AutoCloseable {
         toClose.push(gc);
 
         CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());
+        Drain drain = new Drain();
         toClose.push(gateway);
         AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
         String advertisedHost = s.advertisedHost() != null ? s.advertisedHost() : advertisedHost(s.httpHost());
@@ -117,7 +119,7 @@ public final class LedgerApplication implements AutoCloseable {
         StoreLocator locator = new StoreLocator(streamsRef::get, self::get);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken()),
-                new ClientAddress(s.trustedProxies()), meters);
+                new ClientAddress(s.trustedProxies()), meters, drain);
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();
@@ -146,6 +148,14 @@ public final class LedgerApplication implements AutoCloseable {
         streams.start();
         streamsRef.set(streams);
         gateway.start();
+        // Closed first: new requests get 503, commands in flight get their answers while Streams still runs.
+        Duration drainFor = s.commandTimeout().plusSeconds(1);
+        toClose.push(() -> {
+            int left = drain.drain(drainFor);
+            if (left > 0) {
+                LOG.warn("Stopping with {} requests still in flight after {}", left, drainFor);
+            }
+        });
         LOG.info("credledger started: {}", s);
     }
 

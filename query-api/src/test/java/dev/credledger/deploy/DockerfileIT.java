@@ -35,7 +35,7 @@ class DockerfileIT {
         Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
         assertThat(user.find()).isTrue();
         assertThat(user.group(1)).doesNotStartWith("0").doesNotStartWith("root");
-        assertThat(dockerfile).contains("HEALTHCHECK", "/health/ready", "MaxRAMPercentage");
+        assertThat(dockerfile).contains("HEALTHCHECK", "/health/ready", "-Xmx512m");
         assertThat(jarEntries()).contains("dev/credledger/app/HealthProbe.class", "dev/credledger/app/Main.class");
     }
 

@@ -16,7 +16,9 @@ class CidrTest {
         "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1/128",
         "2001:db8:1:2:3:4:5:6/32, 2001:db8::/32",
         "::, ::/128",
-        "fe80:0:0:0:0:0:0:1/64, fe80::/64"
+        "fe80:0:0:0:0:0:0:1/64, fe80::/64",
+        "::ffff:192.0.2.1, 192.0.2.1/32",
+        "::FFFF:192.0.2.77/120, 192.0.2.0/24"
     })
     void normalisesToOneCanonicalForm(String input, String canonical) {
         assertThat(Cidr.parse(input)).hasValueSatisfying(c -> assertThat(c.toString()).isEqualTo(canonical));
@@ -30,15 +32,17 @@ class CidrTest {
         "2001:db8::/32, 2001:db8:ffff::1, true",
         "2001:db8::/32, 2001:db9::1, false",
         "0.0.0.0/0, 2001:db8::1, false",
-        "203.0.113.0/24, not-an-ip, false"
+        "203.0.113.0/24, not-an-ip, false",
+        "203.0.113.0/24, ::ffff:203.0.113.9, true",
+        "203.0.113.0/24, ::ffff:198.51.100.1, false"
     })
     void containsAddressesOfItsFamilyInsideTheBlock(String cidr, String ip, boolean inside) {
         assertThat(Cidr.parse(cidr).orElseThrow().contains(ip)).isEqualTo(inside);
     }
 
     @ParameterizedTest
-    @CsvSource({"localhost", "fe80::1%eth0", "::ffff:192.0.2.1", "1.2.3.4/", "1.2.3.4/1234"})
-    void refusesNamesZonesMappedAddressesAndBadPrefixes(String input) {
+    @CsvSource({"localhost", "fe80::1%eth0", "::ffff:192.0.2.1/95", "::ffff:192.0.2.1/129", "1.2.3.4/", "1.2.3.4/1234"})
+    void refusesNamesZonesAndBadPrefixes(String input) {
         assertThat(Cidr.parse(input)).isEmpty();
     }
 }
