@@ -113,12 +113,19 @@ public final class CommandGateway implements AutoCloseable {
      * may still be applied, and the caller can find out from the audit trail.
      */
     public Answer execute(Command command) throws Timeout {
+        return execute(command, null);
+    }
+
+    /** As {@link #execute(Command)}, for a request sent with an Idempotency-Key: its fingerprint travels along. */
+    public Answer execute(Command command, String requestFingerprint) throws Timeout {
         UUID id = command.metadata().commandId();
         long deadline = System.nanoTime() + timeout.toNanos();
         Pending p = new Pending();
         pending.put(id, p);
         try {
-            byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, CommandCodec.toAvro(command));
+            var avro = dev.credledger.events.avro.command.CredentialCommand.newBuilder(CommandCodec.toAvro(command))
+                    .setRequestFingerprint(requestFingerprint).build();
+            byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, avro);
             producer.send(new ProducerRecord<>(Topics.COMMANDS, command.metadata().accountId().value(), value), (m, e) -> {
                 if (e != null) {
                     p.result.completeExceptionally(e);

@@ -125,9 +125,10 @@ final class CommandRoutes {
         NameBody body = Json.body(ctx, NameBody.class, new NameBody(null, null));
         String name = noSecret("name", required("name", body.name()));
         IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
-        UUID credentialId = UUID.randomUUID();
+        CommandMetadata meta = meta(ctx, account, body.expectedVersion());
+        UUID credentialId = IdempotencyKeys.credentialId(ctx, meta.commandId());
         String clientId = secrets.newClientId(env);
-        CommandResult result = execute(ctx, new Command.CreateClientCredential(meta(ctx, account, body.expectedVersion()), env,
+        CommandResult result = execute(ctx, new Command.CreateClientCredential(meta, env,
                 credentialId, name, clientId, secret.ref()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("credentialId", credentialId);
@@ -184,12 +185,13 @@ final class CommandRoutes {
     private CommandResult execute(Context ctx, Command command) {
         CommandGateway.Answer answer;
         try {
-            answer = gateway.execute(command);
+            answer = gateway.execute(command, IdempotencyKeys.sentFingerprint(ctx));
         } catch (CommandGateway.Timeout e) {
             throw Problem.unavailable("the command was sent but its result did not arrive in time; it may still be "
                     + "applied: look for commandId " + e.commandId() + " in the audit trail").with("commandId", e.commandId());
         }
         CommandResult result = answer.result();
+        IdempotencyKeys.checkRepeat(ctx, command, result);
         if (result.getOutcome() == Outcome.ACCEPTED) {
             boolean current = answer.viewsCurrent() && lookups.awaitSecrets(result);
             ctx.header(VIEWS_HEADER, current ? "current" : "catching-up");
@@ -219,7 +221,7 @@ final class CommandRoutes {
         }
         noSecret("X-Actor", actor);
         String agent = SecretInput.userAgent(ctx.userAgent(), 256);
-        return new CommandMetadata(UUID.randomUUID(), account, Instant.now(),
+        return new CommandMetadata(IdempotencyKeys.commandId(ctx, account), account, Instant.now(),
                 new Actor(actor, clientAddress.of(ctx), agent, Channel.HTTP_API), UUID.randomUUID(), expected);
     }
 

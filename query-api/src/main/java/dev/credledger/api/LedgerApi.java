@@ -80,6 +80,7 @@ public final class LedgerApi {
                     .result(backend.meters().scrape()), Role.PUBLIC);
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(IdempotencyKeys.Replayed.class, (e, ctx) -> e.respond(ctx));
             r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, fromJavalin(e)));
             r.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);

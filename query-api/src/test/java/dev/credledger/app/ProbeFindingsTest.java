@@ -333,6 +333,61 @@ class ProbeFindingsTest {
         }
     }
 
+    @Nested
+    class IdempotencyKeys {
+
+        @Test
+        void aRetriedRefreshRotatesOnceAndTheRepeatShowsNoSecret() {
+            String base = env("probe-idempotent", "sandbox");
+            http().post(base + "/api/enable", ADMIN, null);
+
+            Http.Response first = http().post(base + "/api/refresh", ADMIN, "{\"reason\":\"ROUTINE\"}", "Idempotency-Key", "k-1");
+            Http.Response again = http().post(base + "/api/refresh", ADMIN, "{\"reason\":\"ROUTINE\"}", "Idempotency-Key", "k-1");
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.header("Idempotent-Replayed")).isNull();
+            assertThat(again.status()).as(again.raw()).isEqualTo(200);
+            assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(again.json().has("authToken")).isFalse();
+            assertThat(again.raw()).doesNotContain(first.json().path("authToken").asText());
+            assertThat(again.json().path("activated").get(0).path("id").asText()).isEqualTo(first.json().path("tokenId").asText());
+            assertThat(verifyToken(first.json().path("authToken").asText(), null).path("active").asBoolean()).isTrue();
+            assertThat(audit("probe-idempotent", "?type=AuthTokenRefreshed")).hasSize(1);
+        }
+
+        @Test
+        void theSameKeyWithAnotherRequestIs422() {
+            String base = env("probe-idempotent-reuse", "sandbox");
+            http().post(base + "/api/enable", ADMIN, null);
+            http().post(base + "/allowed-ips", ADMIN, "{\"cidr\":\"203.0.113.0/24\"}", "Idempotency-Key", "k-2");
+
+            Http.Response other = http().post(base + "/allowed-ips", ADMIN, "{\"cidr\":\"198.51.100.0/24\"}", "Idempotency-Key", "k-2");
+
+            assertProblem(other, 422);
+            assertThat(other.json().path("code").asText()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+            assertThat(http().get(base + "/api", AUDITOR).json().path("allowedIps").toString()).isEqualTo("[\"203.0.113.0/24\"]");
+        }
+
+        @Test
+        void aRetriedCreateNamesTheSameCredentialAndCreatesOne() {
+            String base = env("probe-idempotent-create", "sandbox");
+            Http.Response first = http().post(base + "/credentials", ADMIN, "{\"name\":\"retried-create\"}", "Idempotency-Key", "k-3");
+            Http.Response again = http().post(base + "/credentials", ADMIN, "{\"name\":\"retried-create\"}", "Idempotency-Key", "k-3");
+
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(again.status()).isEqualTo(201);
+            assertThat(again.json().path("credentialId").asText()).isEqualTo(first.json().path("credentialId").asText());
+            assertThat(again.json().has("clientSecret")).isFalse();
+            assertThat(http().get(base + "/credentials", AUDITOR).json().path("items")).hasSize(1);
+        }
+
+        @Test
+        void aKeyThatIsNotPrintableAsciiIs400() {
+            assertProblem(http().post(env("probe-idempotent-bad", "sandbox") + "/api/enable", ADMIN, null,
+                    "Idempotency-Key", "x".repeat(256)), 400);
+        }
+    }
+
     record RawResponse(int status, String text) {}
 
     /** Sends bytes no well-behaved client would, and reads the whole answer. */

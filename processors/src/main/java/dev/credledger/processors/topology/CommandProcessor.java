@@ -117,12 +117,14 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         CommandResult earlier = earlierResult(command.metadata().commandId(), now);
         if (earlier != null) {
-            context.forward(new Record<>(record.key(), earlier, now.toEpochMilli()), RESULTS_SINK);
+            CommandResult replay = CommandResult.newBuilder(earlier).setReplayed(true).build();
+            context.forward(new Record<>(record.key(), replay, now.toEpochMilli()), RESULTS_SINK);
             return;
         }
         Decision decision = ledger.handle(command, now);
         emit(decision.events());
-        CommandResult result = result(command, decision, now);
+        CommandResult result = CommandResult.newBuilder(result(command, decision, now))
+                .setRequestFingerprint(avro.getRequestFingerprint()).build();
         processed.put(command.metadata().commandId().toString(), result, now.toEpochMilli());
         context.forward(new Record<>(record.key(), result, now.toEpochMilli()), RESULTS_SINK);
     }
