@@ -57,7 +57,9 @@ public final class Benchmarks {
         this.commandCount = commandCount;
         this.accountCount = accountCount;
         this.app = LedgerApplication.start(Settings.embedded(dir, 0, 0, 0).withTokens(ADMIN, null, VERIFIER));
-        this.topics = new Topics(new SchemaRegistryClient(SchemaRegistryClient.Settings.of(app.registryUrl())));
+        // Registry writes need the admin key (the serializer registers the command schema on first use).
+        this.topics = new Topics(new SchemaRegistryClient(new SchemaRegistryClient.Settings(
+                java.net.URI.create(app.registryUrl()), "bench:" + ADMIN, null, java.time.Duration.ofSeconds(10))));
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5,

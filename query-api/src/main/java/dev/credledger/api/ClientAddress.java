@@ -18,8 +18,11 @@ public final class ClientAddress {
     }
 
     String of(Context ctx) {
-        String peer = ctx.req().getRemoteAddr();
-        String forwarded = ctx.header("X-Forwarded-For");
+        return of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+    }
+
+    /** The client address given the connection's peer and the {@code X-Forwarded-For} header (or {@code null}). */
+    String of(String peer, String forwarded) {
         if (forwarded == null || !trusted(peer)) {
             return peer;
         }
@@ -27,8 +30,8 @@ public final class ClientAddress {
         String client = peer;
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].strip();
-            if (Cidr.parse(hop).isEmpty()) {
-                break;
+            if (!isAddress(hop)) {
+                break; // garbage or a block, not an address: nothing further left can be believed
             }
             client = hop;
             if (!trusted(hop)) {
@@ -36,6 +39,10 @@ public final class ClientAddress {
             }
         }
         return client;
+    }
+
+    private static boolean isAddress(String text) {
+        return text.indexOf('/') < 0 && Cidr.parse(text).isPresent();
     }
 
     private boolean trusted(String address) {

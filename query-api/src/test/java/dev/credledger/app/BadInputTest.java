@@ -8,6 +8,7 @@ import dev.credledger.api.Http;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,20 @@ class BadInputTest {
         LEDGER.http().post(ENV + "/api/enable", ADMIN, null);
     }
 
+    /** Audit records of the account so far: every command that reaches the processor leaves one, rejected or not. */
+    private long auditRecords;
+
+    @BeforeEach
+    void countAuditRecords() {
+        auditRecords = auditCount();
+    }
+
+    private static long auditCount() {
+        Http.Response r = LEDGER.http().get("/v1/accounts/bad-input/audit?limit=1000", AUDITOR);
+        assertThat(r.status()).isEqualTo(200);
+        return r.json().path("items").size();
+    }
+
     @AfterEach
     void serverStillServes() {
         assertThat(LEDGER.http().get("/health/ready", null).status()).isEqualTo(200);
@@ -36,7 +51,7 @@ class BadInputTest {
         return LEDGER.http().post(path, ADMIN, body, headers);
     }
 
-    private static void assertProblem(Http.Response r, int status, String detailContains) {
+    private void assertProblem(Http.Response r, int status, String detailContains) {
         assertThat(r.status()).as(r.raw()).isEqualTo(status);
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         assertThat(r.json().path("type").asText()).isNotBlank();
@@ -44,6 +59,12 @@ class BadInputTest {
         assertThat(r.json().path("status").asInt()).isEqualTo(status);
         assertThat(r.json().path("detail").asText()).contains(detailContains);
         assertThat(r.raw()).doesNotContain("Exception").doesNotContain("\tat ");
+        long now = auditCount();
+        if (status == 400 || status == 413 || status == 415) {
+            // Refused at the edge: nothing was sent to Kafka, so the account's trail did not grow.
+            assertThat(now).as("audit records after a request refused at the edge").isEqualTo(auditRecords);
+        }
+        auditRecords = now;
     }
 
     @Test

@@ -15,11 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,14 +45,12 @@ class CrashRecoveryIT {
                     new Topics(new SchemaRegistryClient(SchemaRegistryClient.Settings.of(registry.url()))));
             int port = freePort();
             Process first = startLedger(broker.bootstrapServers(), registry.url(), dataDir, port);
-            Set<UUID> sent = new HashSet<>();
+            List<Command> commands = ExactlyOnce.commands(COMMANDS, ACCOUNTS);
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                     new StringSerializer(), new ByteArraySerializer())) {
                 awaitReady(port);
-                List<Command> commands = ExactlyOnce.commands(COMMANDS, ACCOUNTS);
                 for (int i = 0; i < commands.size(); i++) {
-                    sent.add(commands.get(i).metadata().commandId());
                     producer.send(log.record(commands.get(i)));
                     if (i == COMMANDS / 3) {
                         producer.flush();
@@ -68,7 +63,7 @@ class CrashRecoveryIT {
             }
             Process second = startLedger(broker.bootstrapServers(), registry.url(), dataDir, port);
             try {
-                log.assertExactlyOnce(sent, ACCOUNTS);
+                log.assertExactlyOnce(commands, ACCOUNTS);
             } finally {
                 second.destroy();
                 second.waitFor();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.CredentialEvent;
+import dev.credledger.events.avro.Outcome;
 import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Actor;
@@ -14,6 +15,11 @@ import dev.credledger.events.secret.SecretFormat;
 import dev.credledger.processors.audit.AuditChain;
 import dev.credledger.processors.domain.Command;
 import dev.credledger.processors.domain.CommandMetadata;
+import dev.credledger.processors.domain.Decider;
+import dev.credledger.processors.domain.Decision;
+import dev.credledger.processors.domain.InMemoryLedgerState;
+import dev.credledger.processors.domain.Ledger;
+import dev.credledger.processors.domain.Limits;
 import dev.credledger.processors.topology.Topics;
 import dev.credledger.processors.wire.CommandCodec;
 import java.time.Duration;
@@ -92,11 +98,33 @@ final class ExactlyOnce {
         return counts;
     }
 
-    /** Waits for every sent command's result and checks that the log holds each command exactly once. */
-    void assertExactlyOnce(Set<UUID> sent, int accounts) {
+    /**
+     * Waits for every sent command's result and checks that the log holds each command exactly once: one
+     * result each, with the outcome the domain model decides for the same commands in the same order, and
+     * per account exactly the events the model produced, numbered 1..n — so a lost or repeated event, even
+     * the last of an account, fails.
+     */
+    void assertExactlyOnce(List<Command> commands, int accounts) {
+        Set<UUID> sent = new HashSet<>();
+        commands.forEach(c -> sent.add(c.metadata().commandId()));
         Map<UUID, Integer> results = awaitResults(sent.size());
         assertThat(results.keySet()).isEqualTo(sent);
         assertThat(results.values()).as("results per command").containsOnly(1);
+
+        Ledger model = new Ledger(new Decider(Limits.DEFAULT), new InMemoryLedgerState());
+        Map<UUID, Outcome> expectedOutcomes = new HashMap<>();
+        Map<String, Integer> expectedEvents = new HashMap<>();
+        for (Command c : commands) {
+            Decision d = model.handle(c, Instant.now());
+            expectedOutcomes.put(c.metadata().commandId(), d instanceof Decision.Accepted ? Outcome.ACCEPTED : Outcome.REJECTED);
+            expectedEvents.merge(c.metadata().accountId().value(), d.events().size(), Integer::sum);
+        }
+        Map<UUID, Outcome> outcomes = new HashMap<>();
+        for (byte[] value : readAll(Topics.RESULTS)) {
+            CommandResult r = topics.results.valueSerde().deserializer().deserialize(Topics.RESULTS, value);
+            outcomes.put(r.getCommandId(), r.getOutcome());
+        }
+        assertThat(outcomes).isEqualTo(expectedOutcomes);
 
         Map<String, List<Long>> sequences = new HashMap<>();
         Set<UUID> eventIds = new HashSet<>();
@@ -107,7 +135,7 @@ final class ExactlyOnce {
         }
         assertThat(sequences).hasSize(accounts);
         sequences.forEach((account, seq) -> assertThat(seq).as(account)
-                .isEqualTo(java.util.stream.LongStream.rangeClosed(1, seq.size()).boxed().toList()));
+                .isEqualTo(java.util.stream.LongStream.rangeClosed(1, expectedEvents.get(account)).boxed().toList()));
 
         // The audit trail is built one hop later, from the events: wait until it has caught up.
         long deadline = System.nanoTime() + DEADLINE.toNanos();

@@ -108,7 +108,9 @@ abstract class LifecycleSpec {
         assertThat(reactivate.status()).isEqualTo(409);
         assertThat(reactivate.json().path("code").asText()).isEqualTo("CREDENTIAL_DELETED");
         assertThat(http().post("/v1/verify", VERIFIER, pair).json().path("active").asBoolean()).isFalse();
-        assertThat(http().get(base + "/credentials", AUDITOR).json().path("items")).isEmpty();
+        JsonNode items = http().get(base + "/credentials", AUDITOR).json().path("items");
+        assertThat(items.isArray()).isTrue();
+        assertThat(items).isEmpty();
         assertThat(http().post(base + "/credentials", ADMIN, "{\"name\":\"billing-sync\"}").status()).isEqualTo(201);
     }
 
@@ -211,17 +213,20 @@ abstract class LifecycleSpec {
     }
 
     @Test
-    void gracePeriodKeepsTheOldTokenActiveUntilItEnds() {
+    void gracePeriodKeepsTheOldTokenActiveAndSaysUntilWhen() {
         String base = env("seed-grace", "sandbox");
         String token = http().post(base + "/api/enable", ADMIN, null).json().path("authToken").asText();
 
         Http.Response refreshed = http().post(base + "/api/refresh", ADMIN, "{\"reason\":\"ROUTINE\",\"graceSeconds\":3600}");
 
-        assertThat(refreshed.json().path("graceUntil").asText()).isNotBlank();
+        assertThat(refreshed.json().path("graceUntil").isTextual()).as(refreshed.raw()).isTrue();
+        java.time.Instant graceUntil = java.time.Instant.parse(refreshed.json().path("graceUntil").asText());
+        assertThat(graceUntil).isBetween(java.time.Instant.now().plusSeconds(3500), java.time.Instant.now().plusSeconds(3601));
+        assertThat(refreshed.json().path("revoked").isArray()).isTrue();
         assertThat(refreshed.json().path("revoked")).isEmpty();
         JsonNode old = verifyToken(token, null);
         assertThat(old.path("active").asBoolean()).isTrue();
-        assertThat(old.path("expiresAt").asText()).isNotBlank();
+        assertThat(java.time.Instant.parse(old.path("expiresAt").asText())).isEqualTo(graceUntil);
         assertThat(verifyToken(refreshed.json().path("authToken").asText(), null).path("active").asBoolean()).isTrue();
         assertThat(http().get(base + "/api", AUDITOR).json().path("graceToken").path("tokenPrefix").asText())
                 .isEqualTo(token.substring(0, 13));

@@ -233,6 +233,18 @@ class ProbeFindingsTest {
     }
 
     @Nested
+    class ForwardedFor {
+
+        @Test
+        void isIgnoredFromAPeerThatIsNotATrustedProxy() {
+            String account = "probe-xff";
+            http().post(env(account, "sandbox") + "/api/enable", ADMIN, null, "X-Forwarded-For", "203.0.113.66");
+
+            assertThat(audit(account, "").get(0).path("sourceIp").asText()).isEqualTo("127.0.0.1");
+        }
+    }
+
+    @Nested
     class WrongEnvironmentAttempts {
 
         @Test

@@ -15,7 +15,14 @@ import org.rocksdb.WriteBufferManager;
  * each store (and each window-store segment) takes its own 50 MiB-ish of memtables and cache.
  *
  * <p>Sizes come from {@link #TOTAL_BYTES} and {@link #WRITE_BUFFER_BYTES} in the Streams configuration;
- * the first store to be configured creates the shared cache, which lives as long as the process.
+ * the first store to be configured creates the shared cache, which lives as long as the process: the
+ * bound is per JVM, not per Streams instance (two ledgers in one JVM, as in tests, share it).
+ *
+ * <p>The bound is <em>soft</em>, as in the Kafka guide's own example: the cache is built without a strict
+ * capacity limit, so RocksDB may exceed it briefly when pinned index and filter blocks and iterators in use
+ * need more; a strict limit would instead fail reads and writes ("Insert failed due to LRU cache being
+ * full"), which a credential ledger must not do. RocksDB's own bookkeeping and the JNI allocations outside
+ * the cache are not counted either.
  */
 public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
 

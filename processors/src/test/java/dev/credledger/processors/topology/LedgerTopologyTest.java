@@ -200,6 +200,9 @@ class LedgerTopologyTest {
             assertThat(record.key()).isEqualTo(enable.authToken().fingerprint().hex());
             assertThat(record.value().getReason().name()).isEqualTo("TOKEN_COMPROMISED");
             assertThat(record.value().getPrefix()).isEqualTo(enable.authToken().prefix());
+            String whole = record.key() + " " + record.value();
+            assertThat(cmd.issuedPlaintexts()).hasSizeGreaterThanOrEqualTo(3)
+                    .allSatisfy(plaintext -> assertThat(whole).doesNotContain(plaintext));
         }
 
         @Test
