@@ -93,6 +93,13 @@ public record Settings(
                 idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
     }
 
+    public Settings withCommandTimeout(Duration timeout) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                timeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+    }
+
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,

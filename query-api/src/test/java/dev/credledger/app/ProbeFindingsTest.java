@@ -400,6 +400,49 @@ class ProbeFindingsTest {
         }
     }
 
+    @Nested
+    class DocumentedButUntilNowUntested {
+
+        @Test
+        void expectedVersionAndIfMatchGuardCommandsOverHttp() {
+            String base = env("probe-version", "sandbox");
+            long version = http().post(base + "/credentials", ADMIN, "{\"name\":\"versioned-one\"}").status() == 201
+                    ? audit("probe-version", "").size() : -1;
+
+            Http.Response stale = http().post(base + "/credentials", ADMIN, "{\"name\":\"versioned-two\",\"expectedVersion\":"
+                    + (version + 5) + "}");
+            assertProblem(stale, 409);
+            assertThat(stale.json().path("code").asText()).isEqualTo("VERSION_CONFLICT");
+            assertThat(stale.json().path("version").asLong()).isEqualTo(version);
+
+            Http.Response current = http().post(base + "/credentials", ADMIN, "{\"name\":\"versioned-two\",\"expectedVersion\":"
+                    + version + "}");
+            assertThat(current.status()).as(current.raw()).isEqualTo(201);
+            String id = current.json().path("credentialId").asText();
+
+            Http.Response staleDelete = http().send("DELETE", base + "/credentials/" + id, ADMIN, null, "If-Match", "\"" + version + "\"");
+            assertProblem(staleDelete, 409);
+            long now = staleDelete.json().path("version").asLong();
+            assertThat(http().send("DELETE", base + "/credentials/" + id, ADMIN, null, "If-Match", "\"" + now + "\"").status())
+                    .isEqualTo(204);
+        }
+
+        @Test
+        void deletedCredentialsAreListedOnlyWhenAskedFor() {
+            String base = env("probe-deleted", "sandbox");
+            String id = http().post(base + "/credentials", ADMIN, "{\"name\":\"soon-deleted\"}").json().path("credentialId").asText();
+            http().post(base + "/credentials", ADMIN, "{\"name\":\"still-here\"}");
+            http().send("DELETE", base + "/credentials/" + id, ADMIN, null);
+
+            JsonNode visible = http().get(base + "/credentials", AUDITOR).json().path("items");
+            JsonNode all = http().get(base + "/credentials?includeDeleted=true", AUDITOR).json().path("items");
+
+            assertThat(visible).extracting(i -> i.path("name").asText()).containsExactly("still-here");
+            assertThat(all).extracting(i -> i.path("name").asText() + " " + i.path("status").asText())
+                    .containsExactlyInAnyOrder("still-here ACTIVE", "soon-deleted DELETED");
+        }
+    }
+
     record RawResponse(int status, String text) {}
 
     /** Sends bytes no well-behaved client would, and reads the whole answer. */

@@ -223,6 +223,20 @@ class LedgerTopologyTest {
         }
 
         @Test
+        void aCommandIdIsDecidedAgainAfterTheIdempotencyWindow() {
+            ledger.submit(cmd.enable(SANDBOX));
+            var disable = cmd.disable(SANDBOX);
+            assertThat(ledger.submit(disable).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+
+            ledger.advanceWallClock(LedgerTopology.Settings.DEFAULT.idempotencyWindow().plusMinutes(1));
+            CommandResult later = ledger.submit(disable);
+
+            assertThat(later.getReplayed()).isFalse();
+            assertThat(later.getOutcome()).isEqualTo(Outcome.REJECTED);
+            assertThat(later.getReasonCode()).isEqualTo("API_NOT_ENABLED");
+        }
+
+        @Test
         void gracePeriodEndsOnTheWallClockAndPublishesTheRevocationThen() {
             var enable = cmd.enable(SANDBOX);
             ledger.submit(enable);
