@@ -67,7 +67,8 @@ public final class CommandGateway implements AutoCloseable {
     private final Duration timeout;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> results;
-    private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
+    /** Requests waiting, by command ID: a retried keyed request can wait on the same ID as the first one. */
+    private final Map<UUID, List<Pending>> pending = new ConcurrentHashMap<>();
     private final Thread reader;
     private volatile boolean running = true;
     private volatile boolean ready;
@@ -120,12 +121,24 @@ public final class CommandGateway implements AutoCloseable {
     public Answer execute(Command command, String requestFingerprint) throws Timeout {
         UUID id = command.metadata().commandId();
         long deadline = System.nanoTime() + timeout.toNanos();
-        Pending p = new Pending();
-        pending.put(id, p);
+        byte[] value;
         try {
             var avro = dev.credledger.events.avro.command.CredentialCommand.newBuilder(CommandCodec.toAvro(command))
                     .setRequestFingerprint(requestFingerprint).build();
-            byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, avro);
+            value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, avro);
+        } catch (RuntimeException e) {
+            // Nothing was sent: the schema registry is unreachable or refused the schema.
+            LOG.warn("Command {} could not be encoded, so it was not sent: {}", id, e.toString());
+            throw Problem.unavailable("the command could not be encoded (is the schema registry reachable?); it was not "
+                    + "sent: retry");
+        }
+        Pending p = new Pending();
+        pending.compute(id, (k, waiting) -> {
+            List<Pending> list = waiting == null ? new java.util.concurrent.CopyOnWriteArrayList<>() : waiting;
+            list.add(p);
+            return list;
+        });
+        try {
             producer.send(new ProducerRecord<>(Topics.COMMANDS, command.metadata().accountId().value(), value), (m, e) -> {
                 if (e != null) {
                     p.result.completeExceptionally(e);
@@ -150,7 +163,10 @@ public final class CommandGateway implements AutoCloseable {
             LOG.warn("Command {} may not have been sent: {}", id, e instanceof ExecutionException x ? x.getCause() : e.toString());
             throw new Timeout(id);
         } finally {
-            pending.remove(id);
+            pending.computeIfPresent(id, (k, waiting) -> {
+                waiting.remove(p);
+                return waiting.isEmpty() ? null : waiting;
+            });
         }
     }
 
@@ -166,7 +182,8 @@ public final class CommandGateway implements AutoCloseable {
         private List<UUID> expected;
 
         synchronized void onResult(CommandResult r) {
-            expected = r.getEventIds();
+            // A replayed answer's events reached the views long ago, before this request began to listen.
+            expected = r.getReplayed() ? List.of() : r.getEventIds();
             result.complete(r);
             check();
         }
@@ -192,15 +209,11 @@ public final class CommandGateway implements AutoCloseable {
                     }
                     if (record.topic().equals(Topics.RESULTS)) {
                         CommandResult result = topics.results.valueSerde().deserializer().deserialize(Topics.RESULTS, record.value());
-                        Pending p = pending.get(result.getCommandId());
-                        if (p != null) {
-                            p.onResult(result);
-                        }
+                        pending.getOrDefault(result.getCommandId(), List.of()).forEach(p -> p.onResult(result));
                     } else {
                         AuditRecord audit = topics.audit.valueSerde().deserializer().deserialize(Topics.AUDIT, record.value());
-                        Pending p = audit.getCommandId() == null ? null : pending.get(audit.getCommandId());
-                        if (p != null) {
-                            p.onAudit(audit.getEventId());
+                        if (audit.getCommandId() != null) {
+                            pending.getOrDefault(audit.getCommandId(), List.of()).forEach(p -> p.onAudit(audit.getEventId()));
                         }
                     }
                 }

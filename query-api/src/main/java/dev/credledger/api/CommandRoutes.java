@@ -191,10 +191,13 @@ final class CommandRoutes {
                     + "applied: look for commandId " + e.commandId() + " in the audit trail").with("commandId", e.commandId());
         }
         CommandResult result = answer.result();
+        if (result.getOutcome() == Outcome.ACCEPTED) {
+            // A replay was decided long ago: what it activated may have been revoked since, so no lookup wait.
+            boolean current = answer.viewsCurrent() && (result.getReplayed() || lookups.awaitSecrets(result));
+            ctx.header(VIEWS_HEADER, current ? "current" : "catching-up");
+        }
         IdempotencyKeys.checkRepeat(ctx, command, result);
         if (result.getOutcome() == Outcome.ACCEPTED) {
-            boolean current = answer.viewsCurrent() && lookups.awaitSecrets(result);
-            ctx.header(VIEWS_HEADER, current ? "current" : "catching-up");
             return result;
         }
         RejectionReason reason = RejectionReason.valueOf(result.getReasonCode());

@@ -18,13 +18,15 @@ public final class Drain {
     private volatile boolean draining;
 
     void enter(Context ctx) {
+        // Counted before the check: a request that races with the start of the drain is either refused here
+        // or seen by drain(), never neither.
+        inFlight.incrementAndGet();
         if (draining) {
+            inFlight.decrementAndGet();
             throw new Problem(503, "shutting-down", "Service unavailable", "this instance is shutting down; retry")
                     .retryAfter(1);
         }
-        inFlight.incrementAndGet();
         ctx.attribute(COUNTED, Boolean.TRUE);
-        // A request that raced with the start of the drain still counts: drain() waits for it.
     }
 
     void exit(Context ctx) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -58,7 +59,11 @@ final class IdempotencyKeys {
                     + "used for a different request; use a new key for a new request")
                     .with("code", "IDEMPOTENCY_KEY_REUSED").with("commandId", result.getCommandId());
         }
-        if (!result.getReplayed()) {
+        // A keyed retry may also receive the first attempt's fresh decision (both wait on one command ID): if
+        // the secrets this request generated are not the ones the decision activated, it is a repeat too, and
+        // showing this request's secrets would show secrets that were never recorded.
+        boolean repeat = result.getReplayed() || (sent != null && !activatesOwnSecrets(command, result));
+        if (!repeat) {
             return;
         }
         ctx.header(REPLAYED_HEADER, "true");
@@ -77,6 +82,20 @@ final class IdempotencyKeys {
         body.put("detail", "already applied under this Idempotency-Key at " + result.getDecidedAt()
                 + "; secrets are shown only in the first response");
         throw new Replayed(successStatus(command), body);
+    }
+
+    private static boolean activatesOwnSecrets(Command command, CommandResult result) {
+        List<UUID> own = switch (command) {
+            case Command.EnableApi c -> List.of(c.authToken().secretId(), c.privateSalt().secretId());
+            case Command.RefreshAuthToken c -> List.of(c.newToken().secretId());
+            case Command.CreateClientCredential c -> List.of(c.clientSecret().secretId());
+            default -> List.of();
+        };
+        if (own.isEmpty() || result.getOutcome() == Outcome.REJECTED) {
+            return true;
+        }
+        List<UUID> activated = result.getActivated().stream().map(s -> s.getSecretId()).toList();
+        return activated.containsAll(own);
     }
 
     /** For a keyed create, the credential ID derives from the command ID, so a repeat names the same one. */

@@ -89,7 +89,9 @@ public final class LedgerApi {
             });
             r.error(404, ctx -> {
                 if (!ctx.res().isCommitted() && !"application/problem+json".equals(ctx.res().getContentType())) {
-                    problem(ctx, Problem.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+                    // The path is echoed only if it cannot carry a secret: errors never echo one.
+                    String path = SecretFormat.containsSecretFragment(ctx.path()) ? "(path withheld)" : ctx.path();
+                    problem(ctx, Problem.notFound("no such endpoint: " + ctx.method() + " " + path));
                 }
             });
         });

@@ -32,7 +32,7 @@ final class SecretInput {
             refuse(p.getKey(), p.getValue());
         }
         for (Map.Entry<String, List<String>> q : ctx.queryParamMap().entrySet()) {
-            refuse(q.getKey(), q.getKey());
+            refuse("query parameter name", q.getKey());
             for (String value : q.getValue()) {
                 refuse(q.getKey(), value);
             }
@@ -48,19 +48,18 @@ final class SecretInput {
         if (agent == null) {
             return null;
         }
-        if (SecretFormat.containsSecretFragment(agent)) {
-            return "(withheld: it contained a secret)";
-        }
-        StringBuilder out = new StringBuilder(Math.min(agent.length(), max));
+        StringBuilder printable = new StringBuilder(agent.length());
         agent.codePoints()
                 .filter(cp -> !Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT
                         && Character.getType(cp) != Character.UNASSIGNED && Character.getType(cp) != Character.PRIVATE_USE
                         && Character.getType(cp) != Character.SURROGATE)
-                .forEach(cp -> {
-                    if (out.length() + Character.charCount(cp) <= max) {
-                        out.appendCodePoint(cp);
-                    }
-                });
-        return out.toString();
+                .forEach(printable::appendCodePoint);
+        // Checked on the raw and on the cleaned text: "clat\t_sbx_..." becomes a fragment once the tab is dropped.
+        if (SecretFormat.containsSecretFragment(agent) || SecretFormat.containsSecretFragment(printable.toString())) {
+            return "(withheld: it contained a secret)";
+        }
+        int end = printable.length() <= max ? printable.length()
+                : Character.isHighSurrogate(printable.charAt(max - 1)) ? max - 1 : max;
+        return printable.substring(0, end);
     }
 }

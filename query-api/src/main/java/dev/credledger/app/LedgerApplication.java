@@ -149,7 +149,8 @@ public final class LedgerApplication implements AutoCloseable {
         streamsRef.set(streams);
         gateway.start();
         // Closed first: new requests get 503, commands in flight get their answers while Streams still runs.
-        Duration drainFor = s.commandTimeout().plusSeconds(1);
+        // A command request waits up to the command timeout, then up to 2 s for the local lookup.
+        Duration drainFor = s.commandTimeout().plusSeconds(3);
         toClose.push(() -> {
             int left = drain.drain(drainFor);
             if (left > 0) {

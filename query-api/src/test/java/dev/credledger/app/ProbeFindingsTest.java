@@ -142,12 +142,16 @@ class ProbeFindingsTest {
         @Test
         void aUserAgentIsCheckedForSecretsBeforeItIsTruncated() {
             String account = "probe-agent";
-            String agent = "x".repeat(220) + "clat_sbx_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n";
+            // Cut at 256 characters, this agent would keep only "clat_s": no longer recognisable, still a secret's start.
+            String agent = "x".repeat(250) + "clat_sbx_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n";
+            String hidden = "agent clat\t_sbx_A1b2C3d4E5f6G7h8I9j0K1l2M3n";
 
             http().post(env(account, "sandbox") + "/api/enable", ADMIN, null, "User-Agent", agent);
+            http().post(env(account, "sandbox") + "/allowed-ips", ADMIN, "{\"cidr\":\"192.0.2.1\"}", "User-Agent", hidden);
 
-            JsonNode record = audit(account, "").get(0);
-            assertThat(record.path("actor").path("userAgent").asText()).isEqualTo("(withheld: it contained a secret)");
+            JsonNode records = audit(account, "");
+            assertThat(records).hasSize(2).allSatisfy(r ->
+                    assertThat(r.path("actor").path("userAgent").asText()).isEqualTo("(withheld: it contained a secret)"));
         }
     }
 
@@ -365,6 +369,45 @@ class ProbeFindingsTest {
             assertThat(again.json().path("activated").get(0).path("id").asText()).isEqualTo(first.json().path("tokenId").asText());
             assertThat(verifyToken(first.json().path("authToken").asText(), null).path("active").asBoolean()).isTrue();
             assertThat(audit("probe-idempotent", "?type=AuthTokenRefreshed")).hasSize(1);
+        }
+
+        @Test
+        void concurrentRetriesShowTheSecretOnceAndItIsTheOneThatWorks() throws Exception {
+            String base = env("probe-idempotent-race", "sandbox");
+            http().post(base + "/api/enable", ADMIN, null);
+            java.util.List<java.util.concurrent.Future<Http.Response>> answers = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                for (int i = 0; i < 4; i++) {
+                    answers.add(pool.submit(() -> http().post(base + "/api/refresh", ADMIN, "{\"reason\":\"ROUTINE\"}",
+                            "Idempotency-Key", "k-race")));
+                }
+            }
+            java.util.List<Http.Response> responses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                responses.add(answer.get());
+            }
+
+            assertThat(responses).allSatisfy(r -> assertThat(r.status()).as(r.raw()).isEqualTo(200));
+            java.util.List<Http.Response> withSecret = responses.stream().filter(r -> r.json().has("authToken")).toList();
+            assertThat(withSecret).hasSize(1);
+            assertThat(responses).filteredOn(r -> !r.json().has("authToken"))
+                    .allSatisfy(r -> assertThat(r.header("Idempotent-Replayed")).isEqualTo("true"));
+            assertThat(verifyToken(withSecret.getFirst().json().path("authToken").asText(), null).path("active").asBoolean()).isTrue();
+            assertThat(audit("probe-idempotent-race", "?type=AuthTokenRefreshed")).hasSize(1);
+        }
+
+        @Test
+        void aReplayIsAnsweredWithoutWaitingForViewsThatUpdatedLongAgo() {
+            String base = env("probe-idempotent-fast", "sandbox");
+            http().post(base + "/api/enable", ADMIN, null, "Idempotency-Key", "k-fast");
+            long started = System.nanoTime();
+
+            Http.Response again = http().post(base + "/api/enable", ADMIN, null, "Idempotency-Key", "k-fast");
+
+            // The command timeout is 10 s: a replay that waited for audit records it will never see would take that long.
+            assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(again.header("Credledger-Views")).isEqualTo("current");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
         }
 
         @Test

@@ -116,7 +116,8 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         CommandResult earlier = earlierResult(command.metadata().commandId(), now);
-        if (earlier != null) {
+        // Command IDs are unique per account by construction; the account check keeps it so by defence too.
+        if (earlier != null && earlier.getAccountId().equals(record.key())) {
             CommandResult replay = CommandResult.newBuilder(earlier).setReplayed(true).build();
             context.forward(new Record<>(record.key(), replay, now.toEpochMilli()), RESULTS_SINK);
             return;
