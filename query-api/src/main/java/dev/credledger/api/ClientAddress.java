@@ -17,12 +17,12 @@ public final class ClientAddress {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
-    String of(Context ctx) {
+    public String of(Context ctx) {
         return of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
     }
 
     /** The client address given the connection's peer and the {@code X-Forwarded-For} header (or {@code null}). */
-    String of(String peer, String forwarded) {
+    public String of(String peer, String forwarded) {
         if (forwarded == null || !trusted(peer)) {
             return peer;
         }

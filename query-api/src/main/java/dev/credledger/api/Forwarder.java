@@ -16,15 +16,15 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public final class Forwarder {
 
-    static final String FORWARDED_HEADER = "X-Credledger-Forwarded";
+    public static final String FORWARDED_HEADER = "X-Credledger-Forwarded";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    boolean alreadyForwarded(Context ctx) {
+    public boolean alreadyForwarded(Context ctx) {
         return ctx.header(FORWARDED_HEADER) != null;
     }
 
-    void forward(Context ctx, HostInfo owner) {
+    public void forward(Context ctx, HostInfo owner) {
         String query = ctx.queryString();
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + (query == null ? "" : "?" + query));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()

@@ -18,9 +18,9 @@ import io.javalin.http.Context;
  * Strict JSON for request bodies: unknown fields, wrong types, trailing garbage and scalars coerced from
  * strings are errors. Error details name the field, never echo the value (it may be a secret).
  */
-final class Json {
+public final class Json {
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -39,7 +39,7 @@ final class Json {
     private Json() {}
 
     /** The body as {@code type}; an empty body is {@code empty}. */
-    static <T> T body(Context ctx, Class<T> type, T empty) {
+    public static <T> T body(Context ctx, Class<T> type, T empty) {
         String body = ctx.body();
         if (body.isBlank()) {
             return empty;
@@ -68,7 +68,7 @@ final class Json {
     }
 
     /** Whether the media type is exactly {@code application/json}, parameters (a charset) aside. */
-    static boolean isJson(String contentType) {
+    public static boolean isJson(String contentType) {
         if (contentType == null) {
             return false;
         }
@@ -77,7 +77,7 @@ final class Json {
         return type.equalsIgnoreCase("application/json");
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {

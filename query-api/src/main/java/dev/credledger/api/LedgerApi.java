@@ -1,5 +1,12 @@
 package dev.credledger.api;
 
+import dev.credledger.api.audit.AuditRoutes;
+import dev.credledger.api.commands.CommandGateway;
+import dev.credledger.api.commands.CommandRoutes;
+import dev.credledger.api.commands.IdempotencyKeys;
+import dev.credledger.api.commands.LocalLookups;
+import dev.credledger.api.verify.VerifyRoute;
+import dev.credledger.api.views.ViewRoutes;
 import dev.credledger.events.secret.SecretFormat;
 import dev.credledger.processors.topology.Stores;
 import io.javalin.Javalin;
@@ -36,7 +43,9 @@ public final class LedgerApi {
     public static Javalin create(Backend backend, String host, int port) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()));
-        ViewRoutes views = new ViewRoutes(backend.locator(), new Forwarder());
+        OwnerRouting owner = new OwnerRouting(backend.locator(), new Forwarder());
+        ViewRoutes views = new ViewRoutes(owner);
+        AuditRoutes audit = new AuditRoutes(owner);
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -71,10 +80,10 @@ public final class LedgerApi {
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
-            get(r, ACCOUNT + "/audit", views::auditTrail, Role.AUDITOR);
+            get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
             r.post("/v1/verify", verify::verify, Role.VERIFIER);
 
-            get(r, "/health/live", ctx -> ViewRoutes.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
+            get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
             get(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(backend.meters().scrape()), Role.PUBLIC);
@@ -118,7 +127,7 @@ public final class LedgerApi {
         };
         boolean running = streams != null && streams.state() == KafkaStreams.State.RUNNING;
         if (running && backend.gateway().ready() && storesQueryable.getAsBoolean()) {
-            ViewRoutes.respond(ctx, Map.of("status", "READY"));
+            OwnerRouting.respond(ctx, Map.of("status", "READY"));
         } else {
             throw Problem.unavailable("not ready: stream processing is " + (streams == null ? "starting" : streams.state()));
         }

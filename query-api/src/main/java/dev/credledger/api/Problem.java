@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class Problem extends RuntimeException {
 
-    static final String TYPE_BASE = "https://credledger.dev/problems/";
+    public static final String TYPE_BASE = "https://credledger.dev/problems/";
 
     private final int status;
     private final String slug;
@@ -18,32 +18,32 @@ public final class Problem extends RuntimeException {
     private final Map<String, Object> members = new LinkedHashMap<>();
     private Integer retryAfterSeconds;
 
-    Problem(int status, String slug, String title, String detail) {
+    public Problem(int status, String slug, String title, String detail) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
         this.title = title;
     }
 
-    Problem with(String member, Object value) {
+    public Problem with(String member, Object value) {
         members.put(member, value);
         return this;
     }
 
-    Problem retryAfter(int seconds) {
+    public Problem retryAfter(int seconds) {
         this.retryAfterSeconds = seconds;
         return this;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    Integer retryAfterSeconds() {
+    public Integer retryAfterSeconds() {
         return retryAfterSeconds;
     }
 
-    Map<String, Object> body() {
+    public Map<String, Object> body() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_BASE + slug);
         body.put("title", title);
@@ -53,32 +53,32 @@ public final class Problem extends RuntimeException {
         return body;
     }
 
-    static Problem badRequest(String detail) {
+    public static Problem badRequest(String detail) {
         return new Problem(400, "bad-request", "Bad request", detail);
     }
 
-    static Problem invalidParameter(String name, String detail) {
+    public static Problem invalidParameter(String name, String detail) {
         return new Problem(400, "invalid-parameter", "Invalid parameter", detail).with("parameter", name);
     }
 
-    static Problem unauthorized() {
+    public static Problem unauthorized() {
         return new Problem(401, "unauthorized", "Unauthorized",
                 "send a valid key as 'Authorization: Bearer <key>'");
     }
 
-    static Problem forbidden(String detail) {
+    public static Problem forbidden(String detail) {
         return new Problem(403, "forbidden", "Forbidden", detail);
     }
 
-    static Problem notFound(String detail) {
+    public static Problem notFound(String detail) {
         return new Problem(404, "not-found", "Not found", detail);
     }
 
-    static Problem unsupportedMediaType(String detail) {
+    public static Problem unsupportedMediaType(String detail) {
         return new Problem(415, "unsupported-media-type", "Unsupported media type", detail);
     }
 
-    static Problem unavailable(String detail) {
+    public static Problem unavailable(String detail) {
         return new Problem(503, "unavailable", "Service unavailable", detail).retryAfter(1);
     }
 }

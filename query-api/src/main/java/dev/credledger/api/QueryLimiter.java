@@ -9,17 +9,17 @@ import java.util.concurrent.Semaphore;
  * role key: one auditor looping queries cannot take the cores that verification needs. Over the bound:
  * 429 with {@code Retry-After}.
  */
-final class QueryLimiter {
+public final class QueryLimiter {
 
     private final int perCaller;
     private final Map<Object, Semaphore> permits = new ConcurrentHashMap<>();
 
-    QueryLimiter(int perCaller) {
+    public QueryLimiter(int perCaller) {
         this.perCaller = perCaller;
     }
 
     /** Runs {@code query} if the caller (the role its key stands for) has a permit free, else answers 429. */
-    void run(Object caller, Runnable query) {
+    public void run(Object caller, Runnable query) {
         Semaphore semaphore = permits.computeIfAbsent(caller == null ? "anonymous" : caller, k -> new Semaphore(perCaller));
         if (!semaphore.tryAcquire()) {
             throw new Problem(429, "too-many-queries", "Too many requests", "at most " + perCaller

@@ -6,11 +6,11 @@ import io.javalin.http.Context;
 import java.util.UUID;
 
 /** Path parameters, checked before anything else happens. */
-final class Requests {
+public final class Requests {
 
     private Requests() {}
 
-    static AccountId account(Context ctx) {
+    public static AccountId account(Context ctx) {
         String value = ctx.pathParam("account");
         if (!AccountId.isValid(value)) {
             throw Problem.invalidParameter("account", "an account ID is 1-64 characters of A-Z a-z 0-9 _ -");
@@ -18,11 +18,11 @@ final class Requests {
         return new AccountId(value);
     }
 
-    static Environment environment(Context ctx) {
+    public static Environment environment(Context ctx) {
         return environment("env", ctx.pathParam("env"));
     }
 
-    static Environment environment(String parameter, String value) {
+    public static Environment environment(String parameter, String value) {
         if ("sandbox".equals(value)) {
             return Environment.SANDBOX;
         }
@@ -32,11 +32,11 @@ final class Requests {
         throw Problem.invalidParameter(parameter, "the environment is 'sandbox' or 'live'");
     }
 
-    static UUID credentialId(Context ctx) {
+    public static UUID credentialId(Context ctx) {
         return uuid("credentialId", ctx.pathParam("credentialId"));
     }
 
-    static UUID uuid(String parameter, String value) {
+    public static UUID uuid(String parameter, String value) {
         try {
             UUID id = UUID.fromString(value);
             if (!id.toString().equalsIgnoreCase(value)) {

@@ -10,14 +10,14 @@ import java.util.Map;
  * (pasted into the wrong box): an account ID, a name or a CIDR is a Kafka key or value kept for good. Fragments
  * count ({@link SecretFormat#containsSecretFragment}). The answer names the field, never echoes the value.
  */
-final class SecretInput {
+public final class SecretInput {
 
-    static final String CODE = "SECRET_IN_INPUT";
+    public static final String CODE = "SECRET_IN_INPUT";
 
     private SecretInput() {}
 
     /** {@code value}, or a 422 problem if it carries a secret fragment. */
-    static String refuse(String field, String value) {
+    public static String refuse(String field, String value) {
         if (SecretFormat.containsSecretFragment(value)) {
             throw new Problem(422, "secret-in-input", "Secret in input", "'" + field + "' contains what looks like a "
                     + "credledger secret; secrets are never stored, so this request was not sent. If it is a real "
@@ -27,7 +27,7 @@ final class SecretInput {
     }
 
     /** Every path and query parameter of the request. */
-    static void checkParameters(Context ctx) {
+    public static void checkParameters(Context ctx) {
         for (Map.Entry<String, String> p : ctx.pathParamMap().entrySet()) {
             refuse(p.getKey(), p.getValue());
         }
@@ -44,7 +44,7 @@ final class SecretInput {
      * before truncation, so no prefix of a secret slips through), control and format characters (C0, C1,
      * bidi overrides) dropped, at most {@code max} characters without splitting a surrogate pair.
      */
-    static String userAgent(String agent, int max) {
+    public static String userAgent(String agent, int max) {
         if (agent == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 /**
- * The HTTP API: commands sent to Kafka and awaited, queries answered from the local views or routed to
- * the instance that owns the account, token verification from the replicated lookup, access control by
- * bearer key, and errors as {@code application/problem+json}.
+ * The HTTP API's shared edge — assembly ({@link dev.credledger.api.LedgerApi}), access control by bearer
+ * key, problems, strict JSON, input checks, routing of reads to the instance that owns an account, and
+ * graceful shutdown — with one package per feature beside it: {@code commands}, {@code views},
+ * {@code audit}, {@code verify}.
  */
 package dev.credledger.api;

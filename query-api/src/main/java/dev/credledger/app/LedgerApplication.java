@@ -2,7 +2,7 @@ package dev.credledger.app;
 
 import dev.credledger.api.AccessControl;
 import dev.credledger.api.ClientAddress;
-import dev.credledger.api.CommandGateway;
+import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.Drain;
 import dev.credledger.api.LedgerApi;
 import dev.credledger.api.StoreLocator;

@@ -1,5 +1,6 @@
-package dev.credledger.api;
+package dev.credledger.api.commands;
 
+import dev.credledger.api.Problem;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.processors.domain.Command;

@@ -1,5 +1,6 @@
-package dev.credledger.api;
+package dev.credledger.api.commands;
 
+import dev.credledger.api.StoreLocator;
 import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.SecretRef;
 import dev.credledger.events.avro.TokenLookup;
@@ -20,19 +21,19 @@ import org.slf4j.LoggerFactory;
  * then verifies, or revokes and then verifies, sees its own change. Other instances converge within
  * milliseconds on their own.
  */
-final class LocalLookups {
+public final class LocalLookups {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalLookups.class);
     private static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
     private final StoreLocator locator;
 
-    LocalLookups(StoreLocator locator) {
+    public LocalLookups(StoreLocator locator) {
         this.locator = locator;
     }
 
     /** Whether this instance's lookup shows the secrets the command activated and revoked. */
-    boolean awaitSecrets(CommandResult result) {
+    public boolean awaitSecrets(CommandResult result) {
         if (result.getActivated().isEmpty() && result.getRevoked().isEmpty()) {
             return true;
         }
@@ -43,7 +44,7 @@ final class LocalLookups {
     }
 
     /** Whether this instance's allow-list of {@code key} shows {@code cidr} present (or absent). */
-    boolean awaitAllowList(String key, String cidr, boolean present) {
+    public boolean awaitAllowList(String key, String cidr, boolean present) {
         return await("allow-list", () -> {
             AllowList list = locator.<AllowList>global(Stores.VIEW_ALLOW_LISTS).get(key);
             return (list != null && list.getCidrs().contains(cidr)) == present;

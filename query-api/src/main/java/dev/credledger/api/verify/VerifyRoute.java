@@ -1,5 +1,10 @@
-package dev.credledger.api;
+package dev.credledger.api.verify;
 
+import dev.credledger.api.Json;
+import dev.credledger.api.LogThrottle;
+import dev.credledger.api.Problem;
+import dev.credledger.api.Requests;
+import dev.credledger.api.StoreLocator;
 import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.TokenLookup;
 import dev.credledger.events.avro.TokenStatus;
@@ -27,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * false with a reason. Answered from this instance's replicated stores, never over the network. A string
  * that is not a well-formed secret is refused offline, before any lookup.
  */
-final class VerifyRoute {
+public final class VerifyRoute {
 
-    record Body(String clientId, String clientSecret, String environment, String sourceIp) {}
+    public record Body(String clientId, String clientSecret, String environment, String sourceIp) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(VerifyRoute.class);
 
@@ -37,12 +42,12 @@ final class VerifyRoute {
     private final MeterRegistry meters;
     private final LogThrottle wrongEnvironmentLog = new LogThrottle(java.time.Duration.ofSeconds(1));
 
-    VerifyRoute(StoreLocator locator, MeterRegistry meters) {
+    public VerifyRoute(StoreLocator locator, MeterRegistry meters) {
         this.locator = locator;
         this.meters = meters;
     }
 
-    void verify(Context ctx) {
+    public void verify(Context ctx) {
         Body body = Json.body(ctx, Body.class, new Body(null, null, null, null));
         String header = ctx.header("X-Auth-Token");
         Environment expected = body.environment() == null ? null : Requests.environment("environment", body.environment());

@@ -1,5 +1,10 @@
-package dev.credledger.api;
+package dev.credledger.api.commands;
 
+import dev.credledger.api.ClientAddress;
+import dev.credledger.api.Json;
+import dev.credledger.api.Problem;
+import dev.credledger.api.Requests;
+import dev.credledger.api.SecretInput;
 import dev.credledger.events.avro.Outcome;
 import dev.credledger.events.avro.SecretRef;
 import dev.credledger.events.avro.command.CommandResult;
@@ -28,37 +33,37 @@ import java.util.UUID;
  * The command endpoints. Secrets are generated here, at the edge; only their references travel in the
  * command; the plaintext goes back in this response once the command is accepted, and is then forgotten.
  */
-final class CommandRoutes {
+public final class CommandRoutes {
 
     /** Body of commands that take no parameters: only the optional expected version. */
-    record Versioned(Long expectedVersion) {}
+    public record Versioned(Long expectedVersion) {}
 
-    record RefreshBody(RefreshReason reason, Long graceSeconds, Long expectedVersion) {}
+    public record RefreshBody(RefreshReason reason, Long graceSeconds, Long expectedVersion) {}
 
-    record CidrBody(String cidr, Long expectedVersion) {}
+    public record CidrBody(String cidr, Long expectedVersion) {}
 
-    record NameBody(String name, Long expectedVersion) {}
+    public record NameBody(String name, Long expectedVersion) {}
 
-    record PlanBody(Plan plan, Long expectedVersion) {}
+    public record PlanBody(Plan plan, Long expectedVersion) {}
 
     private static final Versioned NONE = new Versioned(null);
 
     /** Response header of accepted commands: {@code current} (read-your-writes holds) or {@code catching-up}. */
-    static final String VIEWS_HEADER = "Credledger-Views";
+    public static final String VIEWS_HEADER = "Credledger-Views";
 
     private final CommandGateway gateway;
     private final SecretFormat secrets;
     private final ClientAddress clientAddress;
     private final LocalLookups lookups;
 
-    CommandRoutes(CommandGateway gateway, SecretFormat secrets, ClientAddress clientAddress, LocalLookups lookups) {
+    public CommandRoutes(CommandGateway gateway, SecretFormat secrets, ClientAddress clientAddress, LocalLookups lookups) {
         this.gateway = gateway;
         this.secrets = secrets;
         this.clientAddress = clientAddress;
         this.lookups = lookups;
     }
 
-    void enable(Context ctx) {
+    public void enable(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
@@ -69,7 +74,7 @@ final class CommandRoutes {
                 "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
     }
 
-    void refresh(Context ctx) {
+    public void refresh(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         RefreshBody body = Json.body(ctx, RefreshBody.class, new RefreshBody(null, null, null));
@@ -86,7 +91,7 @@ final class CommandRoutes {
         respondWithSecret(ctx, 200, out);
     }
 
-    void disable(Context ctx) {
+    public void disable(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
@@ -94,7 +99,7 @@ final class CommandRoutes {
         respond(ctx, 200, Map.of("enabled", false, "revoked", revoked(result)));
     }
 
-    void allowIp(Context ctx) {
+    public void allowIp(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         CidrBody body = Json.body(ctx, CidrBody.class, new CidrBody(null, null));
@@ -105,7 +110,7 @@ final class CommandRoutes {
         respond(ctx, 201, Map.of("cidr", normalised));
     }
 
-    void removeIp(Context ctx) {
+    public void removeIp(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         String cidr = ctx.queryParam("cidr");
@@ -119,7 +124,7 @@ final class CommandRoutes {
         ctx.status(204);
     }
 
-    void createCredential(Context ctx) {
+    public void createCredential(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         NameBody body = Json.body(ctx, NameBody.class, new NameBody(null, null));
@@ -140,15 +145,15 @@ final class CommandRoutes {
         respondWithSecret(ctx, 201, out);
     }
 
-    void deactivate(Context ctx) {
+    public void deactivate(Context ctx) {
         statusChange(ctx, "INACTIVE", (meta, env, id) -> new Command.DeactivateCredential(meta, env, id));
     }
 
-    void activate(Context ctx) {
+    public void activate(Context ctx) {
         statusChange(ctx, "ACTIVE", (meta, env, id) -> new Command.ReactivateCredential(meta, env, id));
     }
 
-    void deleteCredential(Context ctx) {
+    public void deleteCredential(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         UUID id = Requests.credentialId(ctx);
@@ -156,7 +161,7 @@ final class CommandRoutes {
         ctx.status(204);
     }
 
-    void changePlan(Context ctx) {
+    public void changePlan(Context ctx) {
         AccountId account = Requests.account(ctx);
         PlanBody body = Json.body(ctx, PlanBody.class, new PlanBody(null, null));
         Plan plan = required("plan", body.plan());
@@ -255,7 +260,7 @@ final class CommandRoutes {
         return result.getRevoked().stream().map(CommandRoutes::secret).toList();
     }
 
-    static Map<String, Object> secret(SecretRef s) {
+    public static Map<String, Object> secret(SecretRef s) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.getSecretId());
         out.put("kind", s.getKind().name());

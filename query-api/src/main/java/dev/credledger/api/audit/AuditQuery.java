@@ -1,5 +1,7 @@
-package dev.credledger.api;
+package dev.credledger.api.audit;
 
+import dev.credledger.api.Problem;
+import dev.credledger.api.Requests;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Environment;
@@ -24,21 +26,21 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * {@link #MAX_SCANNED} records or {@link #MAX_SCAN_NANOS} even if the page is not full, and says where to
  * continue: a selective filter on a large account costs many cheap pages, never one expensive one.
  */
-final class AuditQuery {
+public final class AuditQuery {
 
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
     /** The work one page may do: records read and time spent, whichever ends first; the cursor continues. */
-    static final int MAX_SCANNED = 10_000;
-    static final long MAX_SCAN_NANOS = 100_000_000L;
+    public static final int MAX_SCANNED = 10_000;
+    public static final long MAX_SCAN_NANOS = 100_000_000L;
     /** The instants a time bound may name; beyond these no record can exist, and arithmetic on them overflows. */
-    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
-    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+    public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
-    record Filter(Environment environment, UUID credentialId, String type, String actor, Instant from, Instant to,
+    public record Filter(Environment environment, UUID credentialId, String type, String actor, Instant from, Instant to,
                   int limit, String cursor) {}
 
-    Filter filter(Context ctx) {
+    public Filter filter(Context ctx) {
         String env = ctx.queryParam("environment");
         String credentialId = ctx.queryParam("credentialId");
         return new Filter(
@@ -52,7 +54,7 @@ final class AuditQuery {
                 cursor(ctx.queryParam("cursor")));
     }
 
-    Map<String, Object> page(ReadOnlyKeyValueStore<String, AuditRecord> store, AccountId account, Filter f) {
+    public Map<String, Object> page(ReadOnlyKeyValueStore<String, AuditRecord> store, AccountId account, Filter f) {
         String prefix = Keys.auditPrefix(account.value());
         if (f.cursor() != null && !f.cursor().startsWith(prefix)) {
             throw Problem.invalidParameter("cursor", "this cursor belongs to another query");
@@ -96,7 +98,7 @@ final class AuditQuery {
                 && (f.actor() == null || f.actor().equals(r.getActor().getActorId()));
     }
 
-    static Map<String, Object> item(AuditRecord r) {
+    public static Map<String, Object> item(AuditRecord r) {
         Map<String, Object> actor = new LinkedHashMap<>();
         actor.put("id", r.getActor().getActorId());
         actor.put("sourceIp", r.getActor().getSourceIp());

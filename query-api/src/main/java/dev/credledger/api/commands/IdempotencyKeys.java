@@ -1,5 +1,9 @@
-package dev.credledger.api;
+package dev.credledger.api.commands;
 
+import dev.credledger.api.Json;
+import dev.credledger.api.LedgerApi;
+import dev.credledger.api.Problem;
+import dev.credledger.api.SecretInput;
 import dev.credledger.events.avro.Outcome;
 import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.events.model.AccountId;
@@ -24,16 +28,16 @@ import java.util.UUID;
  * true} and what can be shown again — IDs, prefixes, revocations, the version — but never the secrets: a
  * secret is shown once, in the first response, and the ledger keeps no copy to show again.
  */
-final class IdempotencyKeys {
+public final class IdempotencyKeys {
 
-    static final String HEADER = "Idempotency-Key";
-    static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    public static final String HEADER = "Idempotency-Key";
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
     private static final String FINGERPRINT = "credledger.request.fingerprint";
 
     private IdempotencyKeys() {}
 
     /** The command ID for this request: derived from its Idempotency-Key if it has one, else random. */
-    static UUID commandId(Context ctx, AccountId account) {
+    public static UUID commandId(Context ctx, AccountId account) {
         String key = ctx.header(HEADER);
         if (key == null) {
             return UUID.randomUUID();
@@ -47,12 +51,12 @@ final class IdempotencyKeys {
     }
 
     /** The fingerprint sent with this request's command, or {@code null} without an Idempotency-Key. */
-    static String sentFingerprint(Context ctx) {
+    public static String sentFingerprint(Context ctx) {
         return ctx.attribute(FINGERPRINT);
     }
 
     /** A repeat is answered here (by a thrown {@link Replayed}); a fresh decision passes through. */
-    static void checkRepeat(Context ctx, Command command, CommandResult result) {
+    public static void checkRepeat(Context ctx, Command command, CommandResult result) {
         String sent = ctx.attribute(FINGERPRINT);
         if (sent != null && result.getRequestFingerprint() != null && !sent.equals(result.getRequestFingerprint())) {
             throw new Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this Idempotency-Key was "
@@ -99,7 +103,7 @@ final class IdempotencyKeys {
     }
 
     /** For a keyed create, the credential ID derives from the command ID, so a repeat names the same one. */
-    static UUID credentialId(Context ctx, UUID commandId) {
+    public static UUID credentialId(Context ctx, UUID commandId) {
         return ctx.header(HEADER) == null ? UUID.randomUUID()
                 : UUID.nameUUIDFromBytes(("credential|" + commandId).getBytes(StandardCharsets.UTF_8));
     }
@@ -129,7 +133,7 @@ final class IdempotencyKeys {
     }
 
     /** The answer to a repeated request, written by the exception mapper of {@link LedgerApi}. */
-    static final class Replayed extends RuntimeException {
+    public static final class Replayed extends RuntimeException {
         private final int status;
         private final Map<String, Object> body;
 
@@ -139,7 +143,7 @@ final class IdempotencyKeys {
             this.body = body;
         }
 
-        void respond(Context ctx) {
+        public void respond(Context ctx) {
             ctx.status(status);
             if (status != 204) {
                 ctx.contentType("application/json").result(Json.write(body));

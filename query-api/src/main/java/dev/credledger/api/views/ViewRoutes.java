@@ -1,6 +1,7 @@
-package dev.credledger.api;
+package dev.credledger.api.views;
 
-import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.api.OwnerRouting;
+import dev.credledger.api.Requests;
 import dev.credledger.events.avro.state.ApiAccessState;
 import dev.credledger.events.avro.state.CredentialState;
 import dev.credledger.events.model.AccountId;
@@ -12,34 +13,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/**
- * Reads of the views. Each is answered by the instance that owns the account: here, from the local
- * store, or by forwarding; during a rebalance, 503 with {@code Retry-After} rather than a wrong answer.
- */
-final class ViewRoutes {
+/** API access and the credential list of an account+environment, answered by the instance that owns the account. */
+public final class ViewRoutes {
 
-    private final StoreLocator locator;
-    private final Forwarder forwarder;
-    private final AuditQuery audit;
-    /** Audit pages are the expensive reads: at most this many at once per key. */
-    static final int AUDIT_QUERIES_PER_KEY = 4;
-    private final QueryLimiter queries = new QueryLimiter(AUDIT_QUERIES_PER_KEY);
+    private final OwnerRouting owner;
 
-    ViewRoutes(StoreLocator locator, Forwarder forwarder) {
-        this.locator = locator;
-        this.forwarder = forwarder;
-        this.audit = new AuditQuery();
+    public ViewRoutes(OwnerRouting owner) {
+        this.owner = owner;
     }
 
-    void apiAccess(Context ctx) {
+    public void apiAccess(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        this.<ApiAccessState>onOwner(ctx, Stores.VIEW_API_ACCESS, account, (store, c) -> {
+        owner.<ApiAccessState>answer(ctx, Stores.VIEW_API_ACCESS, account, (store, c) -> {
             ApiAccessState a = store.get(Keys.access(account, env));
             Map<String, Object> out = new LinkedHashMap<>();
             boolean enabled = a != null && a.getEnabled();
@@ -55,15 +44,15 @@ final class ViewRoutes {
                 out.put("graceToken", Map.of("tokenId", a.getGraceToken().getSecretId(),
                         "tokenPrefix", a.getGraceToken().getPrefix(), "graceUntil", a.getGraceUntil().toString()));
             }
-            respond(c, out);
+            OwnerRouting.respond(c, out);
         });
     }
 
-    void credentials(Context ctx) {
+    public void credentials(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         boolean includeDeleted = "true".equals(ctx.queryParam("includeDeleted"));
-        this.<CredentialState>onOwner(ctx, Stores.VIEW_CREDENTIALS, account, (store, c) -> {
+        owner.<CredentialState>answer(ctx, Stores.VIEW_CREDENTIALS, account, (store, c) -> {
             List<Map<String, Object>> items = new ArrayList<>();
             try (KeyValueIterator<String, CredentialState> it =
                          store.prefixScan(Keys.credentialPrefix(account, env), new StringSerializer())) {
@@ -75,33 +64,11 @@ final class ViewRoutes {
                 });
             }
             items.sort((a, b) -> ((String) a.get("createdAt")).compareTo((String) b.get("createdAt")));
-            respond(c, Map.of("items", items));
+            OwnerRouting.respond(c, Map.of("items", items));
         });
     }
 
-    void auditTrail(Context ctx) {
-        AccountId account = Requests.account(ctx);
-        AuditQuery.Filter filter = audit.filter(ctx);
-        queries.run(ctx.attribute("role"), () -> this.<AuditRecord>onOwner(ctx, Stores.VIEW_AUDIT, account,
-                (store, c) -> respond(c, audit.page(store, account, filter))));
-    }
-
-    private <V> void onOwner(Context ctx, String storeName, AccountId account,
-            BiConsumer<ReadOnlyKeyValueStore<String, V>, Context> answer) {
-        StoreLocator.Location<V> location = locator.locate(storeName, account.value());
-        switch (location) {
-            case StoreLocator.Location.Local<V> local -> answer.accept(local.store(), ctx);
-            case StoreLocator.Location.Remote<V> remote -> {
-                if (forwarder.alreadyForwarded(ctx)) {
-                    throw Problem.unavailable("the account's view is moving between instances; retry");
-                }
-                forwarder.forward(ctx, remote.host());
-            }
-            case StoreLocator.Location.Unavailable<V> unavailable -> throw Problem.unavailable(unavailable.why());
-        }
-    }
-
-    static Map<String, Object> credential(CredentialState s) {
+    public static Map<String, Object> credential(CredentialState s) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("credentialId", s.getCredentialId());
         out.put("name", s.getName());
@@ -111,9 +78,5 @@ final class ViewRoutes {
         out.put("createdAt", s.getCreatedAt().toString());
         out.put("updatedAt", s.getUpdatedAt().toString());
         return out;
-    }
-
-    static void respond(Context ctx, Object body) {
-        ctx.status(200).contentType("application/json").result(Json.write(body));
     }
 }

@@ -1,4 +1,7 @@
-package dev.credledger.api;
+package dev.credledger.api.audit;
+
+import dev.credledger.api.Problem;
+import dev.credledger.api.QueryLimiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

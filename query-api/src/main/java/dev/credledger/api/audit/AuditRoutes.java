@@ -1,0 +1,31 @@
+package dev.credledger.api.audit;
+
+import dev.credledger.api.OwnerRouting;
+import dev.credledger.api.QueryLimiter;
+import dev.credledger.api.Requests;
+import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.processors.topology.Stores;
+import io.javalin.http.Context;
+
+/** The audit trail of an account, page by page, answered by the instance that owns the account. */
+public final class AuditRoutes {
+
+    /** Audit pages are the expensive reads: at most this many at once per key. */
+    public static final int AUDIT_QUERIES_PER_KEY = 4;
+
+    private final OwnerRouting owner;
+    private final AuditQuery audit = new AuditQuery();
+    private final QueryLimiter queries = new QueryLimiter(AUDIT_QUERIES_PER_KEY);
+
+    public AuditRoutes(OwnerRouting owner) {
+        this.owner = owner;
+    }
+
+    public void auditTrail(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        AuditQuery.Filter filter = audit.filter(ctx);
+        queries.run(ctx.attribute("role"), () -> owner.<AuditRecord>answer(ctx, Stores.VIEW_AUDIT, account,
+                (store, c) -> OwnerRouting.respond(c, audit.page(store, account, filter))));
+    }
+}
