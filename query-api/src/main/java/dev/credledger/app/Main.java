@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code credledger}: the command line of the ledger. */
 @Command(name = "credledger", mixinStandardHelpOptions = true, version = "credledger 0.1.0",
         description = "An event-sourced API-credential ledger on Apache Kafka.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, ReplayCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -19,6 +19,12 @@ public final class Main implements Runnable {
     static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setDefaultValueProvider(new ConfigDefaults(System.getenv(), ConfigDefaults.configFile(args, System.getenv())));
+        // Bad options: one clear line and exit 2, not a page of usage (--help shows that).
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("credledger " + e.getCommandLine().getCommandName() + ": " + e.getMessage()
+                    + " (see --help)");
+            return 2;
+        });
         return cli;
     }
 

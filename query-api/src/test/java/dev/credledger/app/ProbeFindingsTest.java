@@ -255,7 +255,7 @@ class ProbeFindingsTest {
         void areCountedEachButLoggedAtMostOnceASecond() {
             String token = http().post(env("probe-wrong-env", "sandbox") + "/api/enable", ADMIN, null).json()
                     .path("authToken").asText();
-            Logger logger = (Logger) LoggerFactory.getLogger("dev.credledger.api.VerifyRoute");
+            Logger logger = (Logger) LoggerFactory.getLogger(dev.credledger.api.verify.VerifyRoute.class);
             ListAppender<ILoggingEvent> logs = new ListAppender<>();
             logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
             logs.start();
