@@ -26,7 +26,12 @@ public final class Forwarder {
 
     public void forward(Context ctx, HostInfo owner) {
         String query = ctx.queryString();
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + (query == null ? "" : "?" + query));
+        forward(ctx, owner, ctx.path() + (query == null ? "" : "?" + query));
+    }
+
+    /** Forwards as a GET of {@code pathAndQuery}: a read asked by POST (to keep a secret out of URLs) goes on by its key. */
+    public void forward(Context ctx, HostInfo owner, String pathAndQuery) {
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
                 .header(FORWARDED_HEADER, "1");
         String authorization = ctx.header("Authorization");

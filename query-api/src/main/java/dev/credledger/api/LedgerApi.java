@@ -2,6 +2,8 @@ package dev.credledger.api;
 
 import dev.credledger.api.audit.AuditRoutes;
 import dev.credledger.api.commands.CommandGateway;
+import dev.credledger.api.history.HistoryRoutes;
+import dev.credledger.api.secrets.SecretRoutes;
 import dev.credledger.api.commands.CommandRoutes;
 import dev.credledger.api.commands.IdempotencyKeys;
 import dev.credledger.api.commands.LocalLookups;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
 /** Assembles the HTTP API: routes, roles, limits, error handling and request metrics, on Javalin (Jetty 12). */
 public final class LedgerApi {
 
+    /** At most this many expensive reads (audit pages, states, histories, secret lookups) run at once per key. */
+    public static final int EXPENSIVE_QUERIES_PER_KEY = 4;
+
     /** Request bodies larger than this are refused with 413. */
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
@@ -45,7 +50,11 @@ public final class LedgerApi {
                 new LocalLookups(backend.locator()));
         OwnerRouting owner = new OwnerRouting(backend.locator(), new Forwarder());
         ViewRoutes views = new ViewRoutes(owner);
-        AuditRoutes audit = new AuditRoutes(owner);
+        // Audit pages, states, histories and secret lookups are the expensive reads: a bound per key for all.
+        QueryLimiter expensive = new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY);
+        AuditRoutes audit = new AuditRoutes(owner, expensive);
+        HistoryRoutes history = new HistoryRoutes(owner, expensive);
+        SecretRoutes secrets = new SecretRoutes(backend.locator(), owner, expensive);
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -81,6 +90,10 @@ public final class LedgerApi {
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
+            get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
+            get(r, ACCOUNT + "/credentials/{credentialId}/history", history::credentialHistory, Role.AUDITOR);
+            get(r, "/v1/secrets/{fingerprint}", secrets::byFingerprint, Role.AUDITOR);
+            r.post("/v1/secrets/lookup", secrets::lookup, Role.AUDITOR);
             r.post("/v1/verify", verify::verify, Role.VERIFIER);
 
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);

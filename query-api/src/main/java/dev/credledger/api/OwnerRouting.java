@@ -22,6 +22,13 @@ public final class OwnerRouting {
 
     public <V> void answer(Context ctx, String storeName, AccountId account,
             BiConsumer<ReadOnlyKeyValueStore<String, V>, Context> answer) {
+        String query = ctx.queryString();
+        answer(ctx, storeName, account, ctx.path() + (query == null ? "" : "?" + query), answer);
+    }
+
+    /** As above; a remote owner is asked by a GET of {@code forwardAs}. */
+    public <V> void answer(Context ctx, String storeName, AccountId account, String forwardAs,
+            BiConsumer<ReadOnlyKeyValueStore<String, V>, Context> answer) {
         StoreLocator.Location<V> location = locator.locate(storeName, account.value());
         switch (location) {
             case StoreLocator.Location.Local<V> local -> answer.accept(local.store(), ctx);
@@ -29,7 +36,7 @@ public final class OwnerRouting {
                 if (forwarder.alreadyForwarded(ctx)) {
                     throw Problem.unavailable("the account's view is moving between instances; retry");
                 }
-                forwarder.forward(ctx, remote.host());
+                forwarder.forward(ctx, remote.host(), forwardAs);
             }
             case StoreLocator.Location.Unavailable<V> unavailable -> throw Problem.unavailable(unavailable.why());
         }

@@ -82,6 +82,10 @@ class SecretsNeverLeakTest {
             otherResponses.add(http.post(base + "/credentials", ADMIN, "{\"name\":\"leak-agent\"}",
                     "User-Agent", "x".repeat(220) + token).raw());
             otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
+            // A secret lookup carries the plaintext in: it is hashed at the edge, and neither answered nor logged.
+            otherResponses.add(http.post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + token + "\"}").raw());
+            otherResponses.add(http.post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + clientSecret + "\"}").raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/state", AUDITOR).raw());
         } finally {
             root.detachAppender(logs);
         }

@@ -24,8 +24,15 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
     private LedgerApplication app;
     private Http http;
 
+    /** The test class that started the ledger: @Nested classes inherit the extension and share its ledger. */
+    private String owner;
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (owner != null) {
+            return;
+        }
+        owner = context.getUniqueId();
         dataDir = Files.createTempDirectory("credledger-app-");
         start();
     }
@@ -44,8 +51,9 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (app != null) {
+        if (app != null && context.getUniqueId().equals(owner)) {
             app.close();
+            owner = null;
         }
     }
 

@@ -67,7 +67,7 @@ public final class AvroToDomain {
             case PlanChanged p -> new CredentialEvent.PlanChanged(
                     m, Enums.convert(p.getPreviousPlan(), Plan.class), Enums.convert(p.getPlan(), Plan.class));
             case CommandRejected p -> new CredentialEvent.CommandRejected(
-                    m, p.getCommandId(), p.getCommandType(), p.getReasonCode(), p.getDetail());
+                    m, p.getCommandId(), p.getCommandType(), p.getReasonCode(), p.getDetail(), p.getCredentialId());
             default -> throw new IllegalArgumentException(
                     "unknown credential event payload " + a.getPayload().getClass().getName());
         };

@@ -84,7 +84,7 @@ public final class DomainToAvro {
             case CredentialEvent.PlanChanged e -> new PlanChanged(
                     Enums.convert(e.previousPlan(), Plan.class), Enums.convert(e.plan(), Plan.class));
             case CredentialEvent.CommandRejected e ->
-                    new CommandRejected(e.commandId(), e.commandType(), e.reasonCode(), e.detail());
+                    new CommandRejected(e.commandId(), e.commandType(), e.reasonCode(), e.detail(), e.credentialId());
         };
     }
 

@@ -124,9 +124,12 @@ public sealed interface CredentialEvent {
         }
     }
 
-    /** A command was refused; nothing else changed. Recorded so the audit trail shows the attempt. */
-    record CommandRejected(EventMetadata metadata, UUID commandId, String commandType, String reasonCode, String detail)
-            implements CredentialEvent {
+    /**
+     * A command was refused; nothing else changed. Recorded so the audit trail shows the attempt.
+     * {@code credentialId}: the client credential the command named, or {@code null}.
+     */
+    record CommandRejected(EventMetadata metadata, UUID commandId, String commandType, String reasonCode, String detail,
+                           UUID credentialId) implements CredentialEvent {
         public CommandRejected {
             Objects.requireNonNull(commandId, "commandId");
             Objects.requireNonNull(commandType, "commandType");

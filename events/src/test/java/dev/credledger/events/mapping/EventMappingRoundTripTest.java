@@ -20,7 +20,7 @@ class EventMappingRoundTripTest {
 
     @Test
     void samplesCoverEveryEventType() {
-        List<Class<?>> sampled = SampleEvents.oneOfEach().stream().<Class<?>>map(Object::getClass).toList();
+        List<Class<?>> sampled = SampleEvents.oneOfEach().stream().<Class<?>>map(Object::getClass).distinct().toList();
         assertThat(sampled).containsExactlyInAnyOrderElementsOf(Arrays.asList(CredentialEvent.class.getPermittedSubclasses()));
     }
 

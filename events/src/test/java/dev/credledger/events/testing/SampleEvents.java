@@ -47,7 +47,9 @@ public final class SampleEvents {
                 new CredentialEvent.CredentialDeleted(meta(10, Environment.LIVE), credentialId, "billing-sync", clientSecret),
                 new CredentialEvent.PlanChanged(meta(11, null), Plan.FREE, Plan.TEAMS),
                 new CredentialEvent.CommandRejected(meta(12, Environment.SANDBOX), UUID.randomUUID(), "RefreshAuthToken",
-                        "API_NOT_ENABLED", "API access is not enabled for sandbox"));
+                        "API_NOT_ENABLED", "API access is not enabled for sandbox", null),
+                new CredentialEvent.CommandRejected(meta(13, Environment.SANDBOX), UUID.randomUUID(), "DeleteCredential",
+                        "CREDENTIAL_DELETED", "credential is deleted; delete is final", credentialId));
     }
 
     public static CredentialRevoked revocation() {

@@ -104,7 +104,7 @@ public final class AuditChain {
             case CredentialEvent.IpAllowed e -> null;
             case CredentialEvent.IpRemoved e -> null;
             case CredentialEvent.PlanChanged e -> null;
-            case CredentialEvent.CommandRejected e -> null;
+            case CredentialEvent.CommandRejected e -> e.credentialId();
         };
     }
 

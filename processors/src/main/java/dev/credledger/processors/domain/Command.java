@@ -19,6 +19,11 @@ public sealed interface Command {
     /** The environment the command is about, or {@code null} for an account-wide command. */
     Environment environment();
 
+    /** The client credential the command names, or {@code null} (commands with such a component override this). */
+    default UUID credentialId() {
+        return null;
+    }
+
     /** A stable name for audit records and rejections. */
     default String type() {
         return getClass().getSimpleName();

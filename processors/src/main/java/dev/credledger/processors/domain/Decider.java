@@ -233,7 +233,7 @@ public final class Decider {
 
         Decision reject(RejectionReason reason, String detail) {
             CredentialEvent.CommandRejected event = new CredentialEvent.CommandRejected(
-                    metadata(0), command.metadata().commandId(), command.type(), reason.name(), detail);
+                    metadata(0), command.metadata().commandId(), command.type(), reason.name(), detail, command.credentialId());
             return new Decision.Rejected(reason, detail, event);
         }
 

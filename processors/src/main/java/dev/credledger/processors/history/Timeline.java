@@ -28,7 +28,7 @@ public final class Timeline {
         out.put("environment", m.environment() == null ? null : m.environment().pathName());
         out.put("time", m.occurredAt().toString());
         out.put("actor", actor(m.actor()));
-        out.put("credentialId", Ledger.credentialIdOf(event));
+        out.put("credentialId", event instanceof CredentialEvent.CommandRejected r ? r.credentialId() : Ledger.credentialIdOf(event));
         out.put("commandId", m.causationId());
         out.put("correlationId", m.correlationId());
         out.put("detail", detail(event));

@@ -47,6 +47,11 @@ public final class Keys {
 
     private static final Instant LAST_AUDIT_TIME = Instant.ofEpochMilli(9_999_999_999_999L);
 
+    /** An account's events in sequence order. */
+    public static String accountEvent(String account, long sequence) {
+        return auditPrefix(account) + String.format("%020d", sequence);
+    }
+
     public static String auditPrefix(String account) {
         return account + "|";
     }

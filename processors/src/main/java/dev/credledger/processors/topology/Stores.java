@@ -26,6 +26,8 @@ public final class Stores {
     public static final String VIEW_API_ACCESS = "view-api-access";
     public static final String VIEW_CREDENTIALS = "view-credentials";
     public static final String VIEW_AUDIT = "view-audit";
+    /** Each account's events in sequence order: point-in-time state and secret histories are folded from them. */
+    public static final String VIEW_ACCOUNT_EVENTS = "view-account-events";
     /** Global: replicated to every instance, so verification never needs a network hop. */
     public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
     /** Global, like the token lookup. */

@@ -34,6 +34,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     private StoreLedgerState state;
     private Ledger ledger;
     private KeyValueStore<String, AuditRecord> audit;
+    private KeyValueStore<String, dev.credledger.events.avro.CredentialEvent> accountEvents;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
@@ -44,6 +45,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         state = new StoreLedgerState(null, access, credentials, null);
         ledger = Ledger.replaying(state);
         audit = context.getStateStore(Stores.VIEW_AUDIT);
+        accountEvents = context.getStateStore(Stores.VIEW_ACCOUNT_EVENTS);
     }
 
     @Override
@@ -59,6 +61,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
 
         AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
         audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
+        accountEvents.put(Keys.accountEvent(account, m.sequence()), record.value());
         long ts = record.timestamp();
         context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
 

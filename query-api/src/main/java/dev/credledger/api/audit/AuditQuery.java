@@ -155,6 +155,11 @@ public final class AuditQuery {
         throw Problem.invalidParameter("limit", "limit is 1 to " + MAX_LIMIT);
     }
 
+    /** The key a {@code nextCursor} stands for, or {@code null} for none. */
+    public static String decodeCursor(String nextCursor) {
+        return cursor(nextCursor);
+    }
+
     private static String cursor(String value) {
         if (value == null) {
             return null;

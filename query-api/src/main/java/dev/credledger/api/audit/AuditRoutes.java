@@ -11,15 +11,13 @@ import io.javalin.http.Context;
 /** The audit trail of an account, page by page, answered by the instance that owns the account. */
 public final class AuditRoutes {
 
-    /** Audit pages are the expensive reads: at most this many at once per key. */
-    public static final int AUDIT_QUERIES_PER_KEY = 4;
-
     private final OwnerRouting owner;
     private final AuditQuery audit = new AuditQuery();
-    private final QueryLimiter queries = new QueryLimiter(AUDIT_QUERIES_PER_KEY);
+    private final QueryLimiter queries;
 
-    public AuditRoutes(OwnerRouting owner) {
+    public AuditRoutes(OwnerRouting owner, QueryLimiter queries) {
         this.owner = owner;
+        this.queries = queries;
     }
 
     public void auditTrail(Context ctx) {

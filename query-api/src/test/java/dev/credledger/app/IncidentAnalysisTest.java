@@ -1,0 +1,188 @@
+package dev.credledger.app;
+
+import static dev.credledger.app.TestLedger.ADMIN;
+import static dev.credledger.app.TestLedger.AUDITOR;
+import static dev.credledger.app.TestLedger.VERIFIER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credledger.api.Http;
+import dev.credledger.events.model.Fingerprint;
+import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The incident questions over real HTTP on a real broker: the state of an account at a past instant, the
+ * history of a credential, and everything about one secret.
+ */
+class IncidentAnalysisTest {
+
+    @RegisterExtension
+    static final TestLedger LEDGER = new TestLedger();
+
+    private static final String ACCOUNT = "incident";
+    private static final String BASE = "/v1/accounts/" + ACCOUNT + "/environments/sandbox";
+    private static Instant beforeEverything;
+    private static Instant beforeRefresh;
+    private static String leakedToken;
+    private static String leakedTokenId;
+    private static String currentToken;
+    private static String credentialId;
+    private static String clientSecret;
+
+    private static Http http() {
+        return LEDGER.http();
+    }
+
+    @BeforeAll
+    static void anIncident() {
+        beforeEverything = Instant.now();
+        LockSupport.parkNanos(5_000_000);
+        Http.Response enabled = http().post(BASE + "/api/enable", ADMIN, null, "X-Actor", "alice@example.com");
+        leakedToken = enabled.json().path("authToken").asText();
+        leakedTokenId = enabled.json().path("tokenId").asText();
+        Http.Response created = http().post(BASE + "/credentials", ADMIN, "{\"name\":\"gateway-prod\"}", "X-Actor", "alice@example.com");
+        credentialId = created.json().path("credentialId").asText();
+        clientSecret = created.json().path("clientSecret").asText();
+        LockSupport.parkNanos(20_000_000);
+        beforeRefresh = Instant.now();
+        LockSupport.parkNanos(20_000_000);
+        currentToken = http().post(BASE + "/api/refresh", ADMIN, "{\"reason\":\"COMPROMISED\"}", "X-Actor", "bob@example.com")
+                .json().path("authToken").asText();
+        http().post(BASE + "/credentials/" + credentialId + "/deactivate", ADMIN, null, "X-Actor", "bob@example.com");
+        http().post(BASE + "/credentials/" + credentialId + "/deactivate", ADMIN, null, "X-Actor", "eve@example.com");
+        http().send("DELETE", BASE + "/credentials/" + credentialId, ADMIN, null, "X-Actor", "bob@example.com");
+    }
+
+    private static JsonNode get(String path) {
+        Http.Response r = http().get(path, AUDITOR);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static void assertProblem(Http.Response r, int status) {
+        assertThat(r.status()).as(r.raw()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    @Nested
+    class PointInTimeState {
+
+        @Test
+        void beforeTheRefreshTheTokenThatHasSinceBeenRevokedWasActive() {
+            JsonNode then = get("/v1/accounts/" + ACCOUNT + "/state?asOf=" + beforeRefresh);
+
+            JsonNode sandbox = then.path("environments").path("sandbox");
+            assertThat(then.path("asOf").asText()).isEqualTo(beforeRefresh.toString());
+            assertThat(sandbox.path("authToken").path("id").asText()).isEqualTo(leakedTokenId);
+            assertThat(sandbox.path("authToken").path("fingerprint").asText()).isEqualTo(Fingerprint.of(leakedToken).hex());
+            assertThat(sandbox.path("credentials").get(0).path("status").asText()).isEqualTo("ACTIVE");
+            assertThat(http().post("/v1/verify", VERIFIER, null, "X-Auth-Token", leakedToken).json().path("reason").asText())
+                    .isEqualTo("REVOKED");
+        }
+
+        @Test
+        void nowItEqualsTheLiveViewsAndDeletedCredentialsShowAsDeleted() {
+            JsonNode now = get("/v1/accounts/" + ACCOUNT + "/state");
+            JsonNode api = get(BASE + "/api");
+
+            JsonNode sandbox = now.path("environments").path("sandbox");
+            assertThat(sandbox.path("authToken").path("id").asText()).isEqualTo(api.path("tokenId").asText());
+            assertThat(sandbox.path("authToken").path("fingerprint").asText()).isEqualTo(Fingerprint.of(currentToken).hex());
+            assertThat(sandbox.path("privateSalt").path("id").asText()).isEqualTo(api.path("saltId").asText());
+            assertThat(sandbox.path("credentials").get(0).path("status").asText()).isEqualTo("DELETED");
+            assertThat(now.path("environments").path("live").path("apiEnabled").asBoolean()).isFalse();
+        }
+
+        @Test
+        void beforeTheFirstEventItIsEmptyAndBadInstantsAndUnknownAccountsAreProblems() {
+            JsonNode empty = get("/v1/accounts/" + ACCOUNT + "/state?asOf=" + beforeEverything);
+
+            assertThat(empty.path("version").asLong()).isZero();
+            assertThat(empty.path("environments").path("sandbox").path("apiEnabled").asBoolean()).isFalse();
+            assertThat(empty.path("environments").path("sandbox").path("credentials")).isEmpty();
+            assertProblem(http().get("/v1/accounts/" + ACCOUNT + "/state?asOf=" + Instant.now().plusSeconds(3600), AUDITOR), 400);
+            assertProblem(http().get("/v1/accounts/" + ACCOUNT + "/state?asOf=yesterday", AUDITOR), 400);
+            assertProblem(http().get("/v1/accounts/nobody-here/state", AUDITOR), 404);
+            assertThat(http().get("/v1/accounts/" + ACCOUNT + "/state", VERIFIER).status()).isEqualTo(403);
+        }
+    }
+
+    @Nested
+    class CredentialHistory {
+
+        @Test
+        void fromCreationToDeletionWithTheRefusedAttemptInBetween() {
+            JsonNode items = get("/v1/accounts/" + ACCOUNT + "/credentials/" + credentialId + "/history").path("items");
+
+            assertThat(items).extracting(i -> i.path("type").asText() + " " + i.path("actor").path("id").asText())
+                    .containsExactly("ClientCredentialCreated alice@example.com", "CredentialDeactivated bob@example.com",
+                            "CommandRejected eve@example.com", "CredentialDeleted bob@example.com");
+            assertThat(items.get(2).path("reason").asText()).isEqualTo("CREDENTIAL_ALREADY_INACTIVE");
+            assertProblem(http().get("/v1/accounts/" + ACCOUNT + "/credentials/" + java.util.UUID.randomUUID() + "/history",
+                    AUDITOR), 404);
+        }
+    }
+
+    @Nested
+    class EverythingAboutASecret {
+
+        @Test
+        void aLeakedTokensLookupNamesWhoIssuedAndWhoRevokedIt() {
+            JsonNode byFingerprint = get("/v1/secrets/" + Fingerprint.of(leakedToken).hex());
+            Http.Response byPlaintext = http().post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + leakedToken + "\"}");
+
+            assertThat(byPlaintext.status()).isEqualTo(200);
+            assertThat(byPlaintext.json()).isEqualTo(byFingerprint);
+            assertThat(byPlaintext.raw()).doesNotContain(leakedToken);
+            assertThat(byFingerprint.path("kind").asText()).isEqualTo("AUTH_TOKEN");
+            assertThat(byFingerprint.path("environment").asText()).isEqualTo("sandbox");
+            assertThat(byFingerprint.path("accountId").asText()).isEqualTo(ACCOUNT);
+            assertThat(byFingerprint.path("prefix").asText()).isEqualTo(leakedToken.substring(0, 13));
+            assertThat(byFingerprint.path("status").asText()).isEqualTo("REVOKED");
+            assertThat(byFingerprint.path("issuedBy").path("id").asText()).isEqualTo("alice@example.com");
+            assertThat(byFingerprint.path("revokedBy").path("id").asText()).isEqualTo("bob@example.com");
+            assertThat(byFingerprint.path("revocationReason").asText()).isEqualTo("TOKEN_COMPROMISED");
+            assertThat(Instant.parse(byFingerprint.path("revokedAt").asText())).isAfter(beforeRefresh);
+            assertThat(byFingerprint.path("events")).extracting(e -> e.path("type").asText())
+                    .containsExactly("ApiEnabled", "AuthTokenRefreshed");
+        }
+
+        @Test
+        void aDeletedCredentialsSecretAndAnActiveOne() {
+            JsonNode deleted = get("/v1/secrets/" + Fingerprint.of(clientSecret).hex());
+            JsonNode active = get("/v1/secrets/" + Fingerprint.of(currentToken).hex());
+
+            assertThat(deleted.path("status").asText()).isEqualTo("DELETED");
+            assertThat(deleted.path("credentialId").asText()).isEqualTo(credentialId);
+            assertThat(deleted.path("revocationReason").asText()).isEqualTo("CREDENTIAL_DELETED");
+            assertThat(deleted.path("events")).hasSize(3);
+            assertThat(active.path("status").asText()).isEqualTo("ACTIVE");
+            assertThat(active.path("revokedAt").isNull()).isTrue();
+            assertThat(active.path("issuedBy").path("id").asText()).isEqualTo("bob@example.com");
+        }
+
+        @Test
+        void whatIsNotALedgerSecretIs422WithoutLookupAndUnknownOnesAre404() {
+            Http.Response notOurs = http().post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"ghp_notacredledgersecret\"}");
+            String wellFormedButUnknown = new dev.credledger.events.secret.SecretFormat()
+                    .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, dev.credledger.events.model.Environment.SANDBOX)
+                    .plaintext();
+            String tampered = leakedToken.substring(0, leakedToken.length() - 1)
+                    + (leakedToken.endsWith("A") ? "B" : "A");
+
+            assertProblem(notOurs, 422);
+            assertThat(notOurs.json().path("code").asText()).isEqualTo("NOT_A_LEDGER_SECRET");
+            assertThat(http().post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + tampered + "\"}").json().path("code").asText())
+                    .isEqualTo("NOT_A_LEDGER_SECRET");
+            assertProblem(http().post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + wellFormedButUnknown + "\"}"), 404);
+            assertProblem(http().get("/v1/secrets/" + "ab".repeat(32), AUDITOR), 404);
+            assertProblem(http().get("/v1/secrets/not-hex", AUDITOR), 400);
+            assertProblem(http().get("/v1/secrets/" + "AB".repeat(32), AUDITOR), 400);
+        }
+    }
+}
