@@ -73,25 +73,40 @@ class TwoInstancesTest {
 
     @Test
     void everyQueryAnswersTheSameFromEitherInstance() {
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        java.util.Map<String, String> credentials = new java.util.HashMap<>();
         for (int i = 0; i < ACCOUNTS.size(); i++) {
             String account = ACCOUNTS.get(i);
             Http via = i % 2 == 0 ? first : second;
             String base = "/v1/accounts/" + account + "/environments/sandbox";
-            assertThat(via.post(base + "/api/enable", ADMIN, null).status()).isEqualTo(201);
-            assertThat(via.post(base + "/credentials", ADMIN, "{\"name\":\"cred-" + i + "-x\"}").status()).isEqualTo(201);
+            Http.Response enabled = via.post(base + "/api/enable", ADMIN, null);
+            assertThat(enabled.status()).isEqualTo(201);
+            tokens.put(account, enabled.json().path("authToken").asText());
+            Http.Response created = via.post(base + "/credentials", ADMIN, "{\"name\":\"cred-" + i + "-x\"}");
+            assertThat(created.status()).isEqualTo(201);
+            credentials.put(account, created.json().path("credentialId").asText());
         }
         Set<HostInfo> owners = owners();
         assertThat(owners).hasSize(2);
+        java.time.Instant asOf = java.time.Instant.now();
 
         for (String account : ACCOUNTS) {
             String base = "/v1/accounts/" + account + "/environments/sandbox";
-            for (String path : List.of(base + "/api", base + "/credentials", "/v1/accounts/" + account + "/audit")) {
+            String fingerprint = dev.credledger.events.model.Fingerprint.of(tokens.get(account)).hex();
+            for (String path : List.of(base + "/api", base + "/credentials", "/v1/accounts/" + account + "/audit",
+                    "/v1/accounts/" + account + "/state?asOf=" + asOf,
+                    "/v1/accounts/" + account + "/credentials/" + credentials.get(account) + "/history",
+                    "/v1/secrets/" + fingerprint)) {
                 Http.Response a = first.get(path, AUDITOR);
                 Http.Response b = second.get(path, AUDITOR);
                 assertThat(a.status()).as(path).isEqualTo(200);
                 assertThat(b.status()).as(path).isEqualTo(200);
                 assertThat(a.json()).as(path).isEqualTo(b.json());
             }
+            String lookup = "{\"secret\":\"" + tokens.get(account) + "\"}";
+            assertThat(first.post("/v1/secrets/lookup", AUDITOR, lookup).json())
+                    .isEqualTo(second.post("/v1/secrets/lookup", AUDITOR, lookup).json())
+                    .isEqualTo(first.get("/v1/secrets/" + fingerprint, AUDITOR).json());
             JsonNode api = first.get(base + "/api", AUDITOR).json();
             assertThat(api.path("enabled").asBoolean()).isTrue();
             assertThat(second.get(base + "/credentials", AUDITOR).json().path("items")).hasSize(1);
