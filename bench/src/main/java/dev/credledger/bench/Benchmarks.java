@@ -77,7 +77,12 @@ public final class Benchmarks {
         Benchmarks b = new Benchmarks(commands, accounts, dir);
         try {
             awaitRunning(b.app);
-            new Throughput(b, report).run();
+            if (!only.equals("state")) {
+                new Throughput(b, report).run();
+            }
+            if (only.equals("all") || only.equals("state")) {
+                new StateQueries(b, report).run(10_000, 300);
+            }
             if (only.equals("all")) {
                 new RevocationLatency(b, report).run(300);
                 new VerifyOverHttp(b, report).run(10);

@@ -66,4 +66,14 @@ public final class InMemoryLedgerState implements LedgerState {
         String prefix = account + "|" + environment + "|";
         return credentials.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue).toList();
     }
+
+    /** An independent copy (the values are immutable records, so copying the maps is enough). */
+    public InMemoryLedgerState copy() {
+        InMemoryLedgerState c = new InMemoryLedgerState();
+        c.accounts.putAll(accounts);
+        c.access.putAll(access);
+        c.credentials.putAll(credentials);
+        c.names.putAll(names);
+        return c;
+    }
 }

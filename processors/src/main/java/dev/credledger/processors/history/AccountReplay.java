@@ -31,13 +31,41 @@ public final class AccountReplay {
     private record Since(Instant at, UUID eventId) {}
 
     private final AccountId account;
-    private final InMemoryLedgerState state = new InMemoryLedgerState();
-    private final Ledger ledger = Ledger.replaying(state);
-    private final Map<String, Since> facts = new HashMap<>();
+    private final InMemoryLedgerState state;
+    private final Ledger ledger;
+    private final Map<String, Since> facts;
     private long events;
+    private long sequence;
+    private Instant lastAt;
 
     public AccountReplay(AccountId account) {
+        this(account, new InMemoryLedgerState(), new HashMap<>(), 0, 0, null);
+    }
+
+    private AccountReplay(AccountId account, InMemoryLedgerState state, Map<String, Since> facts, long events,
+            long sequence, Instant lastAt) {
         this.account = account;
+        this.state = state;
+        this.ledger = Ledger.replaying(state);
+        this.facts = facts;
+        this.events = events;
+        this.sequence = sequence;
+        this.lastAt = lastAt;
+    }
+
+    /** An independent copy: a snapshot to continue folding from later. */
+    public AccountReplay copy() {
+        return new AccountReplay(account, state.copy(), new HashMap<>(facts), events, sequence, lastAt);
+    }
+
+    /** The sequence number of the last event folded (0: none). */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** When the last event folded happened, or {@code null}. */
+    public Instant lastEventAt() {
+        return lastAt;
     }
 
     public AccountId account() {
@@ -57,6 +85,8 @@ public final class AccountReplay {
         }
         ledger.apply(event);
         events++;
+        sequence = m.sequence();
+        lastAt = m.occurredAt();
         Since since = new Since(m.occurredAt(), m.eventId());
         Environment env = m.environment();
         switch (event) {

@@ -32,6 +32,7 @@ public final class HistoryRoutes {
 
     private final OwnerRouting owner;
     private final QueryLimiter queries;
+    private final StateSnapshots snapshots = new StateSnapshots();
 
     public HistoryRoutes(OwnerRouting owner, QueryLimiter queries) {
         this.owner = owner;
@@ -43,8 +44,8 @@ public final class HistoryRoutes {
         Instant asOf = asOf(ctx.queryParam("asOf"));
         queries.run(ctx.attribute("role"), () -> owner.<CredentialEvent>answer(ctx, Stores.VIEW_ACCOUNT_EVENTS, account,
                 (store, c) -> {
-                    AccountReplay replay = new AccountReplay(account);
-                    if (!AccountEvents.read(store, account, asOf, replay::apply)) {
+                    AccountReplay replay = snapshots.stateAt(store, account, asOf);
+                    if (replay == null) {
                         throw Problem.notFound("no account " + account.value());
                     }
                     OwnerRouting.respond(c, replay.state(asOf));
