@@ -39,11 +39,16 @@ public final class Forwarder {
             request.header("Authorization", authorization);
         }
         try {
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            // Relayed as a stream: an export of any size passes through in constant memory.
+            HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             ctx.status(response.statusCode());
             response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
-            response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
-            ctx.result(response.body());
+            for (String header : new String[] {"Retry-After", "Content-Disposition", "Cache-Control"}) {
+                response.headers().firstValue(header).ifPresent(v -> ctx.header(header, v));
+            }
+            try (java.io.InputStream body = response.body()) {
+                body.transferTo(ctx.res().getOutputStream());
+            }
         } catch (IOException e) {
             throw Problem.unavailable("the instance that owns this account (" + owner.host() + ":" + owner.port()
                     + ") did not answer");

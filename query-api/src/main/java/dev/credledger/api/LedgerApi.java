@@ -90,6 +90,7 @@ public final class LedgerApi {
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
+            get(r, ACCOUNT + "/audit/export", audit::export, Role.AUDITOR);
             get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
             get(r, ACCOUNT + "/credentials/{credentialId}/history", history::credentialHistory, Role.AUDITOR);
             get(r, "/v1/secrets/{fingerprint}", secrets::byFingerprint, Role.AUDITOR);

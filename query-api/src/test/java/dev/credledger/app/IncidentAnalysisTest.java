@@ -129,6 +129,53 @@ class IncidentAnalysisTest {
     }
 
     @Nested
+    class StreamingExport {
+
+        private java.util.List<String> lines(String body) {
+            return body.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        @Test
+        void ndjsonCsvAndOcsfCarryEveryRecordOfTheTrail() throws Exception {
+            JsonNode trail = get("/v1/accounts/" + ACCOUNT + "/audit").path("items");
+            Http.Response ndjson = http().get("/v1/accounts/" + ACCOUNT + "/audit/export", AUDITOR);
+            Http.Response csv = http().get("/v1/accounts/" + ACCOUNT + "/audit/export?format=csv", AUDITOR);
+            Http.Response ocsf = http().get("/v1/accounts/" + ACCOUNT + "/audit/export?format=ocsf", AUDITOR);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+            assertThat(ndjson.header("Content-Type")).startsWith("application/x-ndjson");
+            java.util.List<String> ndLines = lines(ndjson.raw());
+            assertThat(ndLines).hasSize(trail.size());
+            for (int i = 0; i < trail.size(); i++) {
+                JsonNode line = json.readTree(ndLines.get(i));
+                assertThat(line.path("accountId").asText()).isEqualTo(ACCOUNT);
+                assertThat(line.path("hash").asText()).isEqualTo(trail.get(i).path("hash").asText());
+            }
+
+            assertThat(csv.header("Content-Type")).startsWith("text/csv");
+            assertThat(csv.raw()).startsWith("accountId,sequence,eventId,type,environment,time,actorId,sourceIp,userAgent,"
+                    + "channel,outcome,reason,detail,credentialId,commandId,correlationId,prevHash,hash\r\n");
+            assertThat(csv.raw().split("\r\n")).hasSize(trail.size() + 1);
+
+            java.util.List<String> ocsfLines = lines(ocsf.raw());
+            assertThat(ocsfLines).hasSize(trail.size());
+            for (int i = 0; i < trail.size(); i++) {
+                JsonNode e = json.readTree(ocsfLines.get(i));
+                assertThat(e.path("class_uid").asInt()).isEqualTo(3001);
+                assertThat(e.path("category_uid").asInt()).isEqualTo(3);
+                assertThat(e.path("type_uid").asInt()).isEqualTo(300100 + e.path("activity_id").asInt());
+                assertThat(e.path("time").asLong()).isEqualTo(Instant.parse(trail.get(i).path("time").asText()).toEpochMilli());
+                assertThat(e.path("metadata").path("version").asText()).isEqualTo("1.1.0");
+                assertThat(e.path("metadata").path("uid").asText()).isEqualTo(trail.get(i).path("eventId").asText());
+                assertThat(e.path("actor").path("user").path("name").asText()).isEqualTo(trail.get(i).path("actor").path("id").asText());
+                assertThat(e.path("status_id").asInt()).isEqualTo("REJECTED".equals(trail.get(i).path("outcome").asText()) ? 2 : 1);
+            }
+            assertThat(ocsfLines).anySatisfy(l -> assertThat(l).contains("\"activity_name\":\"Password Change\""));
+            assertProblem(http().get("/v1/accounts/" + ACCOUNT + "/audit/export?format=xml", AUDITOR), 400);
+        }
+    }
+
+    @Nested
     class EverythingAboutASecret {
 
         @Test

@@ -1,12 +1,18 @@
 package dev.credledger.api.audit;
 
 import dev.credledger.api.OwnerRouting;
+import dev.credledger.api.Problem;
 import dev.credledger.api.QueryLimiter;
 import dev.credledger.api.Requests;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.processors.topology.Stores;
+import dev.credledger.processors.topology.Keys;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import org.apache.kafka.streams.state.KeyValueIterator;
 
 /** The audit trail of an account, page by page, answered by the instance that owns the account. */
 public final class AuditRoutes {
@@ -18,6 +24,52 @@ public final class AuditRoutes {
     public AuditRoutes(OwnerRouting owner, QueryLimiter queries) {
         this.owner = owner;
         this.queries = queries;
+    }
+
+    /**
+     * {@code GET /v1/accounts/{account}/audit/export?from=&to=&format=ndjson|csv|ocsf}: the trail streamed as it
+     * is read from the store, in constant memory, whatever its size.
+     */
+    public void export(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        AuditExport.Format format = format(ctx.queryParam("format"));
+        AuditQuery.Filter bounds = audit.filter(ctx);
+        queries.run(ctx.attribute("role"), () -> owner.<AuditRecord>answer(ctx, Stores.VIEW_AUDIT, account, (store, c) -> {
+            String prefix = Keys.auditPrefix(account.value());
+            String from = prefix + (bounds.from() == null ? "" : Keys.auditTime(bounds.from()));
+            String to = prefix + (bounds.to() == null ? "~" : Keys.auditTime(bounds.to()) + "|~");
+            c.status(200).contentType(format.contentType);
+            c.header("Content-Disposition", "attachment; filename=\"" + account.value() + "-audit."
+                    + (format == AuditExport.Format.csv ? "csv" : "ndjson") + "\"");
+            c.header("Cache-Control", "no-store");
+            try (KeyValueIterator<String, AuditRecord> it = store.range(from, to)) {
+                Iterator<AuditRecord> records = new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public AuditRecord next() {
+                        return it.next().value;
+                    }
+                };
+                AuditExport.write(records, format, c.res().getOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException("the export stream broke (the client went away?)", e);
+            }
+        }));
+    }
+
+    private static AuditExport.Format format(String value) {
+        if (value == null) {
+            return AuditExport.Format.ndjson;
+        }
+        try {
+            return AuditExport.Format.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw Problem.invalidParameter("format", "format is ndjson, csv or ocsf");
+        }
     }
 
     public void auditTrail(Context ctx) {
