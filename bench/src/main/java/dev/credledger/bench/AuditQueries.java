@@ -3,18 +3,14 @@ package dev.credledger.bench;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Environment;
 import dev.credledger.processors.domain.Command;
-import dev.credledger.processors.topology.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Audit queries: one page of 100 records at a random point in time, for an account with many records,
@@ -32,20 +28,10 @@ final class AuditQueries {
 
     void run(int records, int queries) throws Exception {
         AccountId account = new AccountId("bench-audit");
-        List<ProducerRecord<String, byte[]>> commands = new ArrayList<>();
-        commands.add(b.record(b.enable(account)));
-        for (int i = 1; i < records; i++) {
-            String cidr = "192.0.2.1";
-            commands.add(b.record(i % 2 == 1
-                    ? new Command.AllowIp(b.meta(account), Environment.SANDBOX, cidr)
-                    : new Command.RemoveIp(b.meta(account), Environment.SANDBOX, cidr)));
-        }
         Instant from = Instant.now();
-        try (TopicWatch watch = new TopicWatch(b.app.bootstrapServers(), Topics.AUDIT, false)) {
-            commands.forEach(b.producer::send);
-            b.producer.flush();
-            watch.await(commands.size(), Duration.ofMinutes(10), r -> { });
-        }
+        b.writeHistory(account, records, i -> i % 2 == 1
+                ? new Command.AllowIp(b.meta(account), Environment.SANDBOX, "192.0.2.1")
+                : new Command.RemoveIp(b.meta(account), Environment.SANDBOX, "192.0.2.1"));
         Instant to = Instant.now();
 
         HttpClient http = HttpClient.newHttpClient();

@@ -100,6 +100,23 @@ public final class Benchmarks {
         System.exit(0);
     }
 
+    /**
+     * Sends an account's history: API access enabled, then {@code events - 1} allow-list changes; returns once
+     * every audit record is on {@code credential-audit} (so every view has them).
+     */
+    void writeHistory(AccountId account, int events, java.util.function.IntFunction<Command> change) throws Exception {
+        List<ProducerRecord<String, byte[]>> commands = new ArrayList<>();
+        commands.add(record(enable(account)));
+        for (int i = 1; i < events; i++) {
+            commands.add(record(change.apply(i)));
+        }
+        try (TopicWatch watch = new TopicWatch(app.bootstrapServers(), Topics.AUDIT, false)) {
+            commands.forEach(producer::send);
+            producer.flush();
+            watch.await(commands.size(), Duration.ofMinutes(10), r -> { });
+        }
+    }
+
     /** A command as the edge would send it, pre-serialized: what the producer sends while timed. */
     ProducerRecord<String, byte[]> record(Command command) {
         byte[] value = topics.commands.valueSerde().serializer().serialize(Topics.COMMANDS, CommandCodec.toAvro(command));

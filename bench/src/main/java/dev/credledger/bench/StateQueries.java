@@ -3,18 +3,14 @@ package dev.credledger.bench;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Environment;
 import dev.credledger.processors.domain.Command;
-import dev.credledger.processors.topology.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Point-in-time state of an account with many events (issue 10's target: within the audit-page bar with
@@ -33,20 +29,10 @@ final class StateQueries {
 
     void run(int events, int queries) throws Exception {
         AccountId account = new AccountId("bench-state");
-        List<ProducerRecord<String, byte[]>> commands = new ArrayList<>();
-        commands.add(b.record(b.enable(account)));
-        for (int i = 1; i < events; i++) {
-            String cidr = "198.51.100." + (i % 2 == 1 ? 1 : 2);
-            commands.add(b.record(i % 4 < 2
-                    ? new Command.AllowIp(b.meta(account), Environment.SANDBOX, cidr)
-                    : new Command.RemoveIp(b.meta(account), Environment.SANDBOX, cidr)));
-        }
         Instant from = Instant.now();
-        try (TopicWatch watch = new TopicWatch(b.app.bootstrapServers(), Topics.AUDIT, false)) {
-            commands.forEach(b.producer::send);
-            b.producer.flush();
-            watch.await(commands.size(), Duration.ofMinutes(10), r -> { });
-        }
+        b.writeHistory(account, events, i -> i % 4 < 2
+                ? new Command.AllowIp(b.meta(account), Environment.SANDBOX, "198.51.100." + (i % 2 == 1 ? 1 : 2))
+                : new Command.RemoveIp(b.meta(account), Environment.SANDBOX, "198.51.100." + (i % 2 == 1 ? 1 : 2)));
         Instant to = Instant.now();
 
         HttpClient http = HttpClient.newHttpClient();

@@ -54,7 +54,10 @@ public final class Json {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw Problem.badRequest("unknown field '" + e.getPropertyName() + "'");
+            // The name is echoed only if it cannot be a secret pasted as a key.
+            String name = e.getPropertyName();
+            throw Problem.badRequest(name == null || dev.credledger.events.secret.SecretFormat.containsSecretFragment(name)
+                    ? "unknown field" : "unknown field '" + name + "'");
         } catch (InvalidFormatException e) {
             throw Problem.badRequest("field '" + path(e) + "' has the wrong type or format");
         } catch (MismatchedInputException e) {

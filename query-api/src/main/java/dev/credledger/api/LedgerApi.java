@@ -104,6 +104,11 @@ public final class LedgerApi {
 
             r.exception(Problem.class, (e, ctx) -> problem(ctx, e));
             r.exception(IdempotencyKeys.Replayed.class, (e, ctx) -> e.respond(ctx));
+            r.exception(dev.credledger.processors.history.HistoryIncomplete.class, (e, ctx) -> problem(ctx,
+                    new Problem(409, "history-incomplete", "History incomplete", e.getMessage() + "; events written "
+                            + "before view-account-events existed are filled in by re-reading credential-events "
+                            + "(README, \"Upgrading\"), and credledger replay reads them from the log meanwhile")
+                            .with("code", "HISTORY_INCOMPLETE")));
             r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, fromJavalin(e)));
             r.exception(Exception.class, (e, ctx) -> {
                 LOG.error("Request {} {} failed", ctx.method(), ctx.path(), e);

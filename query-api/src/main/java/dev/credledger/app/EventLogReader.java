@@ -27,7 +27,8 @@ import org.apache.kafka.common.utils.Utils;
  * Reads {@code credential-events} directly: its own consumer, {@code read_committed}, manual assignment,
  * no consumer group, nothing committed. Reads from the beginning (or from {@code from}, by
  * {@code offsetsForTimes}) to the end offsets taken when it starts, so a read always ends; a partition
- * stops at its first event after {@code until}. Only the partitions of the accounts asked for are read.
+ * each account's events stop at its first one after {@code until} (times are ordered within an account, not
+ * across the accounts of a partition). Only the partitions of the accounts asked for are read.
  */
 final class EventLogReader implements AutoCloseable {
 
@@ -92,13 +93,11 @@ final class EventLogReader implements AutoCloseable {
                 if (accounts.isEmpty() || accounts.contains(r.key())) {
                     CredentialEvent avro = deserializer.deserialize(r.topic(), r.headers(), r.value());
                     var event = AvroToDomain.event(avro);
-                    if (until != null && event.metadata().occurredAt().isAfter(until)) {
-                        // Event times never go backwards within an account; across accounts of one partition
-                        // they are nearly ordered: the first event after `until` ends the partition.
-                        close(open, tp);
-                        continue;
-                    }
-                    if (from == null || !event.metadata().occurredAt().isBefore(from)) {
+                    // Cut per event, not per partition: times are ordered within an account only, so an event
+                    // after `until` of one account says nothing about the others in the partition.
+                    boolean inRange = (until == null || !event.metadata().occurredAt().isAfter(until))
+                            && (from == null || !event.metadata().occurredAt().isBefore(from));
+                    if (inRange) {
                         each.accept(event);
                         events++;
                     }

@@ -54,7 +54,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--from", description = "Timeline from this ISO-8601 instant (by offsetsForTimes).")
     String from;
 
-    @Option(names = "--until", description = "Up to this ISO-8601 instant (stops at the first event after it). Default: the end.")
+    @Option(names = "--until", description = "Up to this ISO-8601 instant (each account stops at its first event after it). Default: the end.")
     String until;
 
     @Option(names = "--output", description = "timeline (one line per event) or state (one document per account). Default: ${DEFAULT-VALUE}")
@@ -115,6 +115,9 @@ final class ReplayCommand implements Callable<Integer> {
                     emitTimeline(out, table, event);
                 }
             }, progress::report);
+        } catch (dev.credledger.processors.history.HistoryIncomplete e) {
+            err.println("credledger replay: " + e.getMessage());
+            return 1;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             err.println("credledger replay: Kafka at " + bootstrapServers + " cannot be reached within " + timeout);
             return 1;

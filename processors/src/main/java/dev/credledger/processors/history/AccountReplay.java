@@ -83,6 +83,10 @@ public final class AccountReplay {
         if (!m.accountId().equals(account)) {
             throw new IllegalArgumentException("an event of " + m.accountId() + " replayed into " + account);
         }
+        if (m.sequence() != sequence + 1) {
+            // A fold that starts late or skips an event would answer a wrong state: refuse it.
+            throw new HistoryIncomplete(account, sequence + 1, m.sequence());
+        }
         ledger.apply(event);
         events++;
         sequence = m.sequence();

@@ -20,12 +20,16 @@ public final class SecretTrail {
     private CredentialEvent revoked;
     private CredentialRevoked revocation;
     private final List<CredentialEvent> events = new ArrayList<>();
+    private long expected;
 
     public SecretTrail(String fingerprint) {
         this.fingerprint = fingerprint;
     }
 
     public void apply(CredentialEvent event) {
+        if (event.metadata().sequence() != ++expected) {
+            throw new HistoryIncomplete(event.metadata().accountId(), expected, event.metadata().sequence());
+        }
         if (issues(event)) {
             issued = event;
         }

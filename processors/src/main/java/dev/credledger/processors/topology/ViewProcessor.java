@@ -53,6 +53,9 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         CredentialEvent event = AvroToDomain.event(record.value());
         EventMetadata m = event.metadata();
         String account = m.accountId().value();
+        // Kept even when the rest was applied already (the put is idempotent): re-reading credential-events from
+        // the start fills this store for events written before it existed (README, "Upgrading").
+        accountEvents.put(Keys.accountEvent(account, m.sequence()), record.value());
         AuditRecord head = lastAuditRecord(account);
         if (head != null && head.getSequence() >= m.sequence()) {
             return; // applied already
@@ -61,7 +64,6 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
 
         AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
         audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
-        accountEvents.put(Keys.accountEvent(account, m.sequence()), record.value());
         long ts = record.timestamp();
         context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
 

@@ -80,6 +80,20 @@ class AccountReplayTest {
     }
 
     @Test
+    void aHistoryThatStartsLateOrHasAGapIsRefusedRatherThanFoldedWrong() {
+        run(cmd.enable(SANDBOX));
+        run(cmd.allow(SANDBOX, "203.0.113.0/24"));
+        run(cmd.allow(SANDBOX, "198.51.100.0/24"));
+
+        AccountReplay late = new AccountReplay(cmd.account());
+        AccountReplay gap = new AccountReplay(cmd.account());
+        gap.apply(log.get(0));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> late.apply(log.get(1))).isInstanceOf(HistoryIncomplete.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gap.apply(log.get(2))).isInstanceOf(HistoryIncomplete.class);
+    }
+
+    @Test
     void theEmptyStateBeforeTheFirstEvent() {
         Map<String, Object> state = new AccountReplay(cmd.account()).state(now);
 

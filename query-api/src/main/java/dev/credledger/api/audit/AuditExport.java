@@ -35,7 +35,9 @@ public final class AuditExport {
             "actorId", "sourceIp", "userAgent", "channel", "outcome", "reason", "detail", "credentialId", "commandId",
             "correlationId", "prevHash", "hash");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Without flush-after-write: records are flushed a thousand at a time, not one chunk each. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     private AuditExport() {}
 
@@ -83,9 +85,9 @@ public final class AuditExport {
     private static void csvRow(Writer w, AuditRecord r) throws IOException {
         Object[] values = {r.getAccountId(), r.getSequence(), r.getEventId(), r.getType(),
                 r.getEnvironment() == null ? null : r.getEnvironment().name().toLowerCase(Locale.ROOT),
-                r.getOccurredAt().toString(), r.getActor().getActorId(), r.getActor().getSourceIp(),
-                r.getActor().getUserAgent(), r.getActor().getChannel().name(), r.getOutcome().name(), r.getReasonCode(),
-                r.getDetail(), r.getSubjectId(), r.getCommandId(), r.getCorrelationId(), r.getPrevHash(), r.getHash()};
+                r.getOccurredAt().toString(), noFormula(r.getActor().getActorId()), r.getActor().getSourceIp(),
+                noFormula(r.getActor().getUserAgent()), r.getActor().getChannel().name(), r.getOutcome().name(),
+                r.getReasonCode(), noFormula(r.getDetail()), r.getSubjectId(), r.getCommandId(), r.getCorrelationId(), r.getPrevHash(), r.getHash()};
         StringBuilder row = new StringBuilder();
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
@@ -94,6 +96,18 @@ public final class AuditExport {
             row.append(csvField(values[i]));
         }
         w.write(row.append("\r\n").toString());
+    }
+
+    /**
+     * Caller-controlled text (actor, user agent, detail) that a spreadsheet would run as a formula gets a
+     * leading apostrophe (OWASP's advice against CSV injection); the JSON formats carry it unchanged.
+     */
+    static String noFormula(String value) {
+        if (value == null || value.isEmpty()) {
+            return value;
+        }
+        char c = value.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + value : value;
     }
 
     /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled. */

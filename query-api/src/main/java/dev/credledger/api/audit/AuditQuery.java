@@ -91,7 +91,7 @@ public final class AuditQuery {
         return out;
     }
 
-    private static boolean matches(AuditRecord r, Filter f) {
+    static boolean matches(AuditRecord r, Filter f) {
         return (f.environment() == null || (r.getEnvironment() != null && r.getEnvironment().name().equals(f.environment().name())))
                 && (f.credentialId() == null || f.credentialId().equals(r.getSubjectId()))
                 && (f.type() == null || f.type().equals(r.getType()))

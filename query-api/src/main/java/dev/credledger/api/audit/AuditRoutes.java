@@ -43,15 +43,30 @@ public final class AuditRoutes {
                     + (format == AuditExport.Format.csv ? "csv" : "ndjson") + "\"");
             c.header("Cache-Control", "no-store");
             try (KeyValueIterator<String, AuditRecord> it = store.range(from, to)) {
+                // The same filters as an audit page (environment, credentialId, type, actor), applied as records stream by.
                 Iterator<AuditRecord> records = new Iterator<>() {
+                    private AuditRecord next = advance();
+
+                    private AuditRecord advance() {
+                        while (it.hasNext()) {
+                            AuditRecord r = it.next().value;
+                            if (AuditQuery.matches(r, bounds)) {
+                                return r;
+                            }
+                        }
+                        return null;
+                    }
+
                     @Override
                     public boolean hasNext() {
-                        return it.hasNext();
+                        return next != null;
                     }
 
                     @Override
                     public AuditRecord next() {
-                        return it.next().value;
+                        AuditRecord current = next;
+                        next = advance();
+                        return current;
                     }
                 };
                 AuditExport.write(records, format, c.res().getOutputStream());

@@ -16,13 +16,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Snapshots of accounts' folded state every {@link #EVERY} events, kept in memory on the instance that
  * answers (events are immutable, so a snapshot never goes stale): the state at an instant folds only the
- * events after the latest snapshot before it. Bounded to {@link #MAX_SNAPSHOTS} snapshots in all, the
- * least recently used account's dropped first; lost on restart and rebuilt by the next queries.
+ * events after the latest snapshot before it. Bounded to {@link #MAX_PER_ACCOUNT} per account (its oldest
+ * dropped first) and {@link #MAX_SNAPSHOTS} in all (the least recently used account's dropped first); lost on
+ * restart and rebuilt by the next queries.
  */
 final class StateSnapshots {
 
     static final int EVERY = 500;
     static final int MAX_SNAPSHOTS = 512;
+    /** Per account too, so that one account with a long history cannot take every slot (the oldest go first). */
+    static final int MAX_PER_ACCOUNT = 16;
 
     /** Per account, snapshots by the occurredAt of their last event (times never go backwards within an account). */
     private final LinkedHashMap<String, NavigableMap<Instant, AccountReplay>> byAccount = new LinkedHashMap<>(16, 0.75f, true);
@@ -67,6 +70,10 @@ final class StateSnapshots {
         NavigableMap<Instant, AccountReplay> snapshots = byAccount.computeIfAbsent(account, a -> new TreeMap<>());
         if (snapshots.put(snapshot.lastEventAt(), snapshot) == null) {
             count++;
+        }
+        while (snapshots.size() > MAX_PER_ACCOUNT) {
+            snapshots.pollFirstEntry();
+            count--;
         }
         while (count > MAX_SNAPSHOTS && !byAccount.isEmpty()) {
             var eldest = byAccount.entrySet().iterator().next();

@@ -24,7 +24,7 @@ class AuditExportTest {
             CountingStream out = new CountingStream();
             long before = usedHeapAfterGc();
 
-            long written = AuditExport.write(records(100_000), format, out);
+            long written = AuditExport.write(records(100_000, out), format, out);
 
             long retained = usedHeapAfterGc() - before;
             assertThat(written).isEqualTo(100_000);
@@ -42,9 +42,12 @@ class AuditExportTest {
         assertThat(AuditExport.csvField("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
         assertThat(AuditExport.csvField("two\r\nlines")).isEqualTo("\"two\r\nlines\"");
         assertThat(AuditExport.csvField(null)).isEmpty();
+        assertThat(AuditExport.noFormula("=HYPERLINK(\"http://x\")")).isEqualTo("'=HYPERLINK(\"http://x\")");
+        assertThat(AuditExport.noFormula("alice@example.com")).isEqualTo("alice@example.com");
     }
 
-    private static Iterator<AuditRecord> records(int n) {
+    /** Lazily made records; half way through, most of what was read must already have been written out. */
+    private static Iterator<AuditRecord> records(int n, CountingStream out) {
         return new Iterator<>() {
             private int i;
 
@@ -56,6 +59,9 @@ class AuditExportTest {
             @Override
             public AuditRecord next() {
                 i++;
+                if (i == n / 2) {
+                    assertThat(out.bytes).as("bytes written before the records are all read").isGreaterThan(40_000_000L);
+                }
                 return AuditRecord.newBuilder().setAccountId("big").setSequence(i).setEventId(UUID.randomUUID())
                         .setType("IpAllowed").setEnvironment(dev.credledger.events.avro.Environment.SANDBOX)
                         .setOccurredAt(Instant.ofEpochMilli(1_790_000_000_000L + i))
