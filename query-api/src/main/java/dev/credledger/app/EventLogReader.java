@@ -84,6 +84,8 @@ final class EventLogReader implements AutoCloseable {
         open.removeIf(tp -> consumer.position(tp, timeout) >= end.get(tp));
         var deserializer = topics.events.valueSerde().deserializer();
         long events = 0;
+        long lastPosition = -1;
+        long stalledSince = System.nanoTime();
         while (!open.isEmpty()) {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -116,6 +118,14 @@ final class EventLogReader implements AutoCloseable {
                 position += open.contains(tp) ? consumer.position(tp, timeout) : end.get(tp);
             }
             progress.accept(new Progress(events, position, endTotal));
+            // A broker that goes away mid-read makes poll return nothing, forever: give up after the timeout.
+            if (position != lastPosition) {
+                lastPosition = position;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > timeout.toNanos()) {
+                throw new org.apache.kafka.common.errors.TimeoutException("no progress reading " + Topics.EVENTS
+                        + " for " + timeout);
+            }
         }
     }
 
