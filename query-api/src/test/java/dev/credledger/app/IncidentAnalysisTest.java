@@ -161,7 +161,14 @@ class IncidentAnalysisTest {
             assertThat(ocsfLines).hasSize(trail.size());
             for (int i = 0; i < trail.size(); i++) {
                 JsonNode e = json.readTree(ocsfLines.get(i));
+                // The members OCSF 1.1.0 requires of an Account Change event (ocsf-schema v1.1.0: base_event,
+                // iam, account_change, metadata, product), and its activity_id enum (1-11, 99).
                 assertThat(e.path("class_uid").asInt()).isEqualTo(3001);
+                assertThat(e.path("activity_id").asInt()).satisfiesAnyOf(a -> assertThat(a).isBetween(1, 11),
+                        a -> assertThat(a).isEqualTo(99));
+                assertThat(e.path("severity_id").asInt()).isBetween(0, 6);
+                assertThat(e.path("metadata").path("product").path("vendor_name").asText()).isNotBlank();
+                assertThat(e.path("user").isObject()).isTrue();
                 assertThat(e.path("category_uid").asInt()).isEqualTo(3);
                 assertThat(e.path("type_uid").asInt()).isEqualTo(300100 + e.path("activity_id").asInt());
                 assertThat(e.path("time").asLong()).isEqualTo(Instant.parse(trail.get(i).path("time").asText()).toEpochMilli());
