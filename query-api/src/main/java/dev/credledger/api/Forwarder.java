@@ -29,6 +29,31 @@ public final class Forwarder {
         forward(ctx, owner, ctx.path() + (query == null ? "" : "?" + query));
     }
 
+    /**
+     * Asks another instance for {@code pathAndQuery} by GET, with the caller's credentials, for a part of an
+     * answer this instance assembles. The body of a 200, or a 503 problem naming the instance.
+     */
+    public java.util.concurrent.CompletableFuture<String> ask(Context ctx, HostInfo other, String pathAndQuery) {
+        URI uri = URI.create("http://" + other.host() + ":" + other.port() + pathAndQuery);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .header(FORWARDED_HEADER, "1");
+        String authorization = ctx.header("Authorization");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        String who = other.host() + ":" + other.port();
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            if (failure != null) {
+                throw Problem.unavailable("the instance " + who + " did not answer its part; retry");
+            }
+            if (response.statusCode() != 200) {
+                throw Problem.unavailable("the instance " + who + " could not answer its part (" + response.statusCode()
+                        + "); retry");
+            }
+            return response.body();
+        });
+    }
+
     /** Forwards as a GET of {@code pathAndQuery}: a read asked by POST (to keep a secret out of URLs) goes on by its key. */
     public void forward(Context ctx, HostInfo owner, String pathAndQuery) {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery);

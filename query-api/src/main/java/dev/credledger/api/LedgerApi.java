@@ -1,5 +1,6 @@
 package dev.credledger.api;
 
+import dev.credledger.api.audit.ActivityRoutes;
 import dev.credledger.api.audit.AuditRoutes;
 import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.history.HistoryRoutes;
@@ -48,13 +49,16 @@ public final class LedgerApi {
     public static Javalin create(Backend backend, String host, int port) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()));
-        OwnerRouting owner = new OwnerRouting(backend.locator(), new Forwarder());
+        Forwarder forwarder = new Forwarder();
+        OwnerRouting owner = new OwnerRouting(backend.locator(), forwarder);
         ViewRoutes views = new ViewRoutes(owner);
         // Audit pages, states, histories and secret lookups are the expensive reads: a bound per key for all.
         QueryLimiter expensive = new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY);
         AuditRoutes audit = new AuditRoutes(owner, expensive);
         HistoryRoutes history = new HistoryRoutes(owner, expensive);
         SecretRoutes secrets = new SecretRoutes(backend.locator(), owner, expensive);
+        ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
+                new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -93,6 +97,8 @@ public final class LedgerApi {
             get(r, ACCOUNT + "/audit/export", audit::export, Role.AUDITOR);
             get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
             get(r, ACCOUNT + "/credentials/{credentialId}/history", history::credentialHistory, Role.AUDITOR);
+            get(r, "/v1/audit", activity::activity, Role.AUDITOR);
+            get(r, ActivityRoutes.SLICE_PATH, activity::slice, Role.AUDITOR);
             get(r, "/v1/secrets/{fingerprint}", secrets::byFingerprint, Role.AUDITOR);
             r.post("/v1/secrets/lookup", secrets::lookup, Role.AUDITOR);
             r.post("/v1/verify", verify::verify, Role.VERIFIER);

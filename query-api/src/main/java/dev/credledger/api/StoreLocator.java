@@ -1,6 +1,9 @@
 package dev.credledger.api;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -9,6 +12,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StreamsMetadata;
 
 /**
  * Finds where an account's view lives: in this instance's stores, on another instance (from Kafka
@@ -54,6 +58,47 @@ public final class StoreLocator {
         } catch (InvalidStateStoreException e) {
             return new Location.Unavailable<>("the view is being moved or restored");
         }
+    }
+
+    /** Where every partition of a store is: those this instance holds, and the other instances that hold the rest. */
+    public record Placement(List<Integer> localPartitions, List<HostInfo> others) {}
+
+    /**
+     * The placement of {@code storeName}, whose partitions are those of {@code sourceTopic}; a 503 problem while
+     * stream processing is not running (a rebalance moves partitions, and an answer from some would be partial).
+     */
+    public Placement placement(String storeName, String sourceTopic) {
+        KafkaStreams s = running();
+        List<Integer> local = new ArrayList<>();
+        List<HostInfo> others = new ArrayList<>();
+        for (StreamsMetadata m : s.streamsMetadataForStore(storeName)) {
+            List<Integer> partitions = m.topicPartitions().stream().filter(tp -> tp.topic().equals(sourceTopic))
+                    .map(TopicPartition::partition).toList();
+            if (m.hostInfo().equals(self.get())) {
+                local.addAll(partitions);
+            } else if (!partitions.isEmpty()) {
+                others.add(m.hostInfo());
+            }
+        }
+        return new Placement(local, others);
+    }
+
+    /** One partition of a store this instance holds; a 503 problem if it is being moved or restored. */
+    public <V> ReadOnlyKeyValueStore<String, V> partition(String storeName, int partition) {
+        try {
+            return running().store(StoreQueryParameters
+                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
+        } catch (InvalidStateStoreException e) {
+            throw Problem.unavailable("a partition of the view is being moved or restored; retry");
+        }
+    }
+
+    private KafkaStreams running() {
+        KafkaStreams s = streams.get();
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+            throw Problem.unavailable("the ledger's stream processing is " + (s == null ? "starting" : s.state()));
+        }
+        return s;
     }
 
     /** A global store: every instance has all of it. */

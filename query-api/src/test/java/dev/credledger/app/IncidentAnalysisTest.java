@@ -239,4 +239,113 @@ class IncidentAnalysisTest {
             assertProblem(http().get("/v1/secrets/" + "AB".repeat(32), AUDITOR), 400);
         }
     }
+
+    @Nested
+    class CrossAccountActivity {
+
+        private static final String MALLORY = "mallory@example.com";
+
+        /** Mallory acts in three accounts (in the order xa-3, xa-1, xa-2), someone else in one of them. */
+        private static void malloryActsInThreeAccounts() {
+            if (http().get("/v1/accounts/xa-2/audit", AUDITOR).json().path("items").size() > 0) {
+                return; // done by an earlier test of this class
+            }
+            for (String account : java.util.List.of("xa-3", "xa-1", "xa-2")) {
+                assertThat(http().post("/v1/accounts/" + account + "/environments/sandbox/api/enable", ADMIN, null,
+                        "X-Actor", MALLORY).status()).isEqualTo(201);
+            }
+            http().post("/v1/accounts/xa-1/environments/live/api/enable", ADMIN, null, "X-Actor", "someone-else");
+            http().post("/v1/accounts/xa-2/environments/sandbox/api/refresh", ADMIN, "{\"reason\":\"COMPROMISED\"}",
+                    "X-Actor", MALLORY);
+        }
+
+        private static JsonNode itemsWhenThereAre(String path, int count) {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (true) {
+                JsonNode items = get(path).path("items");
+                if (items.size() >= count || System.nanoTime() > deadline) {
+                    return items;
+                }
+                LockSupport.parkNanos(20_000_000);
+            }
+        }
+
+        @Test
+        void whatOneActorDidInEveryAccountComesOldestFirstWithEachAccountNamed() {
+            malloryActsInThreeAccounts();
+
+            JsonNode items = itemsWhenThereAre("/v1/audit?actor=" + MALLORY, 4);
+
+            assertThat(items).extracting(i -> i.path("accountId").asText() + " " + i.path("type").asText())
+                    .containsExactly("xa-3 ApiEnabled", "xa-1 ApiEnabled", "xa-2 ApiEnabled", "xa-2 AuthTokenRefreshed");
+            for (JsonNode item : items) {
+                JsonNode own = get("/v1/accounts/" + item.path("accountId").asText() + "/audit").path("items")
+                        .get(item.path("sequence").asInt() - 1);
+                com.fasterxml.jackson.databind.node.ObjectNode withoutAccount = item.deepCopy();
+                withoutAccount.remove("accountId");
+                assertThat(withoutAccount).isEqualTo(own);
+            }
+        }
+
+        @Test
+        void followingTheCursorOnePageAtATimeGivesTheSameRecordsOnce() {
+            malloryActsInThreeAccounts();
+            JsonNode all = itemsWhenThereAre("/v1/audit?actor=" + MALLORY, 4);
+
+            java.util.List<JsonNode> paged = new java.util.ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                JsonNode page = get("/v1/audit?actor=" + MALLORY + "&limit=1" + (cursor == null ? "" : "&cursor=" + cursor));
+                page.path("items").forEach(paged::add);
+                cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText();
+                pages++;
+            } while (cursor != null && pages < 20);
+
+            assertThat(paged).containsExactlyElementsOf(all);
+        }
+
+        @Test
+        void anAddressInAnyOfItsSpellingsAndAnActorFromAnAddress() {
+            malloryActsInThreeAccounts();
+            JsonNode mallory = itemsWhenThereAre("/v1/audit?actor=" + MALLORY, 4);
+
+            JsonNode fromLoopback = get("/v1/audit?sourceIp=127.0.0.1&limit=1000").path("items");
+            assertThat(fromLoopback).extracting(i -> i.path("actor").path("id").asText())
+                    .contains(MALLORY, "someone-else", "alice@example.com");
+            assertThat(fromLoopback).extracting(i -> i.path("accountId").asText()).contains(ACCOUNT, "xa-1", "xa-2", "xa-3");
+            assertThat(get("/v1/audit?sourceIp=::ffff:127.0.0.1&limit=1000").path("items")).isEqualTo(fromLoopback);
+            assertThat(get("/v1/audit?actor=" + MALLORY + "&sourceIp=127.0.0.1").path("items")).isEqualTo(mallory);
+            assertThat(get("/v1/audit?actor=" + MALLORY + "&sourceIp=198.51.100.1").path("items")).isEmpty();
+            assertThat(get("/v1/audit?sourceIp=198.51.100.1").path("items")).isEmpty();
+        }
+
+        @Test
+        void timeBoundsLimitTheAnswer() {
+            malloryActsInThreeAccounts();
+            JsonNode all = itemsWhenThereAre("/v1/audit?actor=" + MALLORY, 4);
+            String third = all.get(2).path("time").asText();
+
+            assertThat(get("/v1/audit?actor=" + MALLORY + "&from=" + third).path("items"))
+                    .allSatisfy(i -> assertThat(Instant.parse(i.path("time").asText())).isAfterOrEqualTo(Instant.parse(third)))
+                    .isNotEmpty();
+            assertThat(get("/v1/audit?actor=" + MALLORY + "&to=" + beforeEverything).path("items")).isEmpty();
+        }
+
+        @Test
+        void withoutAnActorOrAnAddressOrWithBadOnesItIsAProblem() {
+            malloryActsInThreeAccounts();
+            String cursor = get("/v1/audit?actor=" + MALLORY + "&limit=1").path("nextCursor").asText();
+
+            assertProblem(http().get("/v1/audit", AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?from=" + beforeEverything, AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?sourceIp=10.0.0.0/8", AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?sourceIp=localhost", AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?actor=" + "a".repeat(129), AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?actor=someone-else&cursor=" + cursor, AUDITOR), 400);
+            assertProblem(http().get("/v1/audit?actor=" + MALLORY + "&limit=0", AUDITOR), 400);
+            assertThat(http().get("/v1/audit?actor=" + MALLORY, VERIFIER).status()).isEqualTo(403);
+            assertThat(http().get("/v1/audit?actor=" + MALLORY, ADMIN).status()).isEqualTo(200);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
 import dev.credledger.processors.topology.Stores;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -55,7 +56,9 @@ class TwoInstancesTest {
     private static Settings instance() throws Exception {
         return Settings.embedded(Files.createTempDirectory("credledger-two-"), 0, 0, 0)
                 .withExternal(broker.bootstrapServers(), registry.url())
-                .withTokens(ADMIN, AUDITOR, VERIFIER);
+                .withTokens(ADMIN, AUDITOR, VERIFIER)
+                // The tests' client stands for a proxy, so that commands can come "from" other addresses.
+                .withTrustedProxies(List.of(dev.credledger.processors.domain.Cidr.parse("127.0.0.1/32").orElseThrow()));
     }
 
     @AfterAll
@@ -111,6 +114,57 @@ class TwoInstancesTest {
             assertThat(api.path("enabled").asBoolean()).isTrue();
             assertThat(second.get(base + "/credentials", AUDITOR).json().path("items")).hasSize(1);
         }
+    }
+
+    @Test
+    void whatOneActorOrAddressDidAcrossAccountsIsTheSameWholeAnswerFromEitherInstance() {
+        String actor = "oncall@example.com";
+        List<String> accounts = java.util.stream.IntStream.range(0, 10).mapToObj(i -> "party-" + i).toList();
+        int expected = 0;
+        for (int i = 0; i < accounts.size(); i++) {
+            Http via = i % 2 == 0 ? first : second;
+            String base = "/v1/accounts/" + accounts.get(i) + "/environments/sandbox";
+            String from = i % 3 == 0 ? "2001:db8::9" : "203.0.113.9";
+            assertThat(via.post(base + "/api/enable", ADMIN, null, "X-Actor", actor, "X-Forwarded-For", from).status())
+                    .isEqualTo(201);
+            assertThat(via.post(base + "/credentials", ADMIN, "{\"name\":\"svc-gateway\"}", "X-Actor", actor,
+                    "X-Forwarded-For", from).status()).isEqualTo(201);
+            expected += 2;
+        }
+        List<JsonNode> trails = new java.util.ArrayList<>();
+        for (String account : accounts) {
+            first.get("/v1/accounts/" + account + "/audit", AUDITOR).json().path("items").forEach(trails::add);
+        }
+        int total = expected;
+        await("every record indexed", () -> pages(first, "actor=" + actor, 1000).size() == total);
+
+        List<JsonNode> viaFirst = pages(first, "actor=" + actor, 3);
+        List<JsonNode> viaSecond = pages(second, "actor=" + actor, 3);
+
+        assertThat(viaFirst).hasSize(expected).isEqualTo(viaSecond);
+        assertThat(viaFirst).extracting(i -> Instant.parse(i.path("time").asText())).isSorted();
+        assertThat(viaFirst).extracting(i -> i.path("hash").asText())
+                .containsExactlyInAnyOrderElementsOf(trails.stream().map(t -> t.path("hash").asText()).toList());
+        List<JsonNode> fromV6 = pages(second, "sourceIp=2001:DB8:0:0::9", 2);
+        assertThat(fromV6).hasSize(8).isEqualTo(pages(first, "actor=" + actor + "&sourceIp=2001:db8::9", 5))
+                .allSatisfy(i -> assertThat(i.path("sourceIp").asText()).isEqualTo("2001:db8::9"));
+        assertThat(pages(first, "sourceIp=203.0.113.9", 4)).hasSize(12);
+    }
+
+    /** Every item of a cross-account query, following the cursor page by page. */
+    private static List<JsonNode> pages(Http via, String query, int limit) {
+        List<JsonNode> items = new java.util.ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 1000; page++) {
+            Http.Response r = via.get("/v1/audit?" + query + "&limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), AUDITOR);
+            assertThat(r.status()).as(r.raw()).isEqualTo(200);
+            r.json().path("items").forEach(items::add);
+            if (r.json().path("nextCursor").isNull()) {
+                return items;
+            }
+            cursor = r.json().path("nextCursor").asText();
+        }
+        throw new AssertionError("more than 1000 pages");
     }
 
     @Test

@@ -55,6 +55,25 @@ public final class Cidr {
         return Optional.of(new Cidr(mask(bytes, prefix), prefix));
     }
 
+    /**
+     * An IP address in one spelling for every way of writing it — IPv4 dotted decimal, IPv6 as RFC 5952
+     * ({@code 2001:db8::1}), an IPv4-mapped IPv6 address as its IPv4 address, square brackets dropped — or
+     * empty if the text is not a single address. Records and queries meet on this form.
+     */
+    public static Optional<String> canonicalAddress(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String address = text.strip();
+        if (address.length() > 2 && address.charAt(0) == '[' && address.charAt(address.length() - 1) == ']') {
+            address = address.substring(1, address.length() - 1);
+        }
+        if (address.indexOf('/') >= 0) {
+            return Optional.empty();
+        }
+        return parse(address).map(c -> c.network.length == 4 ? c.ipv4Text() : c.ipv6Text());
+    }
+
     /** Whether the address (a literal, no prefix) lies in this block. */
     public boolean contains(String ipAddress) {
         return parse(ipAddress)

@@ -52,6 +52,31 @@ public final class Keys {
         return auditPrefix(account) + String.format("%020d", sequence);
     }
 
+    /**
+     * The index of audit records by who acted: {@code actor|<id>|<13-digit millis>|<account>|<20-digit sequence>},
+     * the ID URL-encoded so that no {@code |} inside it can make one actor's prefix another's.
+     */
+    public static String byActor(String actorId, Instant occurredAt, String account, long sequence) {
+        return actorPrefix(actorId) + partyRest(occurredAt, account, sequence);
+    }
+
+    /** The index of audit records by where from: as {@link #byActor}, under {@code ip|<canonical address>|}. */
+    public static String bySourceIp(String canonicalAddress, Instant occurredAt, String account, long sequence) {
+        return sourceIpPrefix(canonicalAddress) + partyRest(occurredAt, account, sequence);
+    }
+
+    public static String actorPrefix(String actorId) {
+        return "actor|" + java.net.URLEncoder.encode(actorId, java.nio.charset.StandardCharsets.UTF_8) + "|";
+    }
+
+    public static String sourceIpPrefix(String canonicalAddress) {
+        return "ip|" + java.net.URLEncoder.encode(canonicalAddress, java.nio.charset.StandardCharsets.UTF_8) + "|";
+    }
+
+    private static String partyRest(Instant occurredAt, String account, long sequence) {
+        return auditTime(occurredAt) + "|" + account + "|" + String.format("%020d", sequence);
+    }
+
     public static String auditPrefix(String account) {
         return account + "|";
     }

@@ -71,6 +71,7 @@ public final class LedgerTopology {
         t.addStateStore(kv(Stores.VIEW_CREDENTIALS, stores.strings, stores.credentials), VIEW_PROCESSOR);
         t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), VIEW_PROCESSOR);
         t.addStateStore(kv(Stores.VIEW_ACCOUNT_EVENTS, stores.strings, topics.events.valueSerde()), VIEW_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_AUDIT_BY_PARTY, stores.strings, stores.strings), VIEW_PROCESSOR);
         sink(t, ViewProcessor.AUDIT_SINK, topics.audit, VIEW_PROCESSOR);
         sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
         sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);

@@ -28,6 +28,11 @@ public final class Stores {
     public static final String VIEW_AUDIT = "view-audit";
     /** Each account's events in sequence order: point-in-time state and secret histories are folded from them. */
     public static final String VIEW_ACCOUNT_EVENTS = "view-account-events";
+    /**
+     * Audit records by actor and by source address, across the accounts of a partition ({@link Keys#byActor},
+     * {@link Keys#bySourceIp}); the value is the record's key in {@link #VIEW_AUDIT} of the same partition.
+     */
+    public static final String VIEW_AUDIT_BY_PARTY = "view-audit-by-party";
     /** Global: replicated to every instance, so verification never needs a network hop. */
     public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
     /** Global, like the token lookup. */

@@ -7,11 +7,14 @@ import dev.credledger.events.avro.state.ApiAccessState;
 import dev.credledger.events.avro.state.CredentialState;
 import dev.credledger.events.mapping.AvroToDomain;
 import dev.credledger.events.model.CredentialEvent;
+import dev.credledger.events.model.Actor;
 import dev.credledger.events.model.EventMetadata;
 import dev.credledger.processors.audit.AuditChain;
+import dev.credledger.processors.domain.Cidr;
 import dev.credledger.processors.domain.Credential;
 import dev.credledger.processors.domain.Ledger;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,6 +38,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     private Ledger ledger;
     private KeyValueStore<String, AuditRecord> audit;
     private KeyValueStore<String, dev.credledger.events.avro.CredentialEvent> accountEvents;
+    private KeyValueStore<String, String> byParty;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
@@ -46,6 +50,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         ledger = Ledger.replaying(state);
         audit = context.getStateStore(Stores.VIEW_AUDIT);
         accountEvents = context.getStateStore(Stores.VIEW_ACCOUNT_EVENTS);
+        byParty = context.getStateStore(Stores.VIEW_AUDIT_BY_PARTY);
     }
 
     @Override
@@ -56,6 +61,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         // Kept even when the rest was applied already (the put is idempotent): re-reading credential-events from
         // the start fills this store for events written before it existed (README, "Upgrading").
         accountEvents.put(Keys.accountEvent(account, m.sequence()), record.value());
+        index(m, account);
         AuditRecord head = lastAuditRecord(account);
         if (head != null && head.getSequence() >= m.sequence()) {
             return; // applied already
@@ -78,6 +84,17 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
                 context.forward(new Record<>(Keys.access(m.accountId(), m.environment()),
                         allowList.getCidrs().isEmpty() ? null : allowList, ts), ALLOW_LISTS_SINK);
             }
+        }
+    }
+
+    /** Who acted and from where, for questions across accounts ("what did this actor, this address, do?"). */
+    private void index(EventMetadata m, String account) {
+        String auditKey = Keys.audit(account, m.occurredAt(), m.sequence());
+        Actor actor = m.actor();
+        byParty.put(Keys.byActor(actor.actorId(), m.occurredAt(), account, m.sequence()), auditKey);
+        Optional<String> address = Cidr.canonicalAddress(actor.sourceIp());
+        if (address.isPresent()) {
+            byParty.put(Keys.bySourceIp(address.get(), m.occurredAt(), account, m.sequence()), auditKey);
         }
     }
 

@@ -45,4 +45,23 @@ class CidrTest {
     void refusesNamesZonesAndBadPrefixes(String input) {
         assertThat(Cidr.parse(input)).isEmpty();
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "203.0.113.7, 203.0.113.7",
+        "' 203.0.113.7 ', 203.0.113.7",
+        "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
+        "[::1], ::1",
+        "0:0:0:0:0:0:0:1, ::1",
+        "::ffff:192.0.2.1, 192.0.2.1"
+    })
+    void spellsEveryWayOfWritingAnAddressTheSameWay(String input, String canonical) {
+        assertThat(Cidr.canonicalAddress(input)).hasValue(canonical);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"203.0.113.0/24", "2001:db8::/32", "localhost", "'[]'", "1.2.3", "''"})
+    void aBlockOrANameIsNotASingleAddress(String input) {
+        assertThat(Cidr.canonicalAddress(input)).isEmpty();
+    }
 }
