@@ -65,6 +65,14 @@ public final class Keys {
         return sourceIpPrefix(canonicalAddress) + partyRest(occurredAt, account, sequence);
     }
 
+    /** The key in {@code view-audit} of the record an index key ({@link #byActor}, {@link #bySourceIp}) names. */
+    public static String auditKeyOfParty(String partyKey) {
+        int seq = partyKey.lastIndexOf('|');
+        int account = partyKey.lastIndexOf('|', seq - 1);
+        int time = partyKey.lastIndexOf('|', account - 1);
+        return partyKey.substring(account + 1, seq) + "|" + partyKey.substring(time + 1, account) + partyKey.substring(seq);
+    }
+
     public static String actorPrefix(String actorId) {
         return "actor|" + java.net.URLEncoder.encode(actorId, java.nio.charset.StandardCharsets.UTF_8) + "|";
     }

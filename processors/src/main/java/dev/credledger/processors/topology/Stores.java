@@ -30,7 +30,8 @@ public final class Stores {
     public static final String VIEW_ACCOUNT_EVENTS = "view-account-events";
     /**
      * Audit records by actor and by source address, across the accounts of a partition ({@link Keys#byActor},
-     * {@link Keys#bySourceIp}); the value is the record's key in {@link #VIEW_AUDIT} of the same partition.
+     * {@link Keys#bySourceIp}); the value is empty: the key names the record in {@link #VIEW_AUDIT} of the same
+     * partition ({@link Keys#auditKeyOfParty}).
      */
     public static final String VIEW_AUDIT_BY_PARTY = "view-audit-by-party";
     /** Global: replicated to every instance, so verification never needs a network hop. */

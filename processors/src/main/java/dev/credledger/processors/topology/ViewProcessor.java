@@ -32,6 +32,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     static final String AUDIT_SINK = "audit-sink";
     static final String TOKEN_LOOKUP_SINK = "token-lookup-sink";
     static final String ALLOW_LISTS_SINK = "allow-lists-sink";
+    private static final int HEADS_CACHED = 10_000;
 
     private ProcessorContext<String, Object> context;
     private StoreLedgerState state;
@@ -39,6 +40,12 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     private KeyValueStore<String, AuditRecord> audit;
     private KeyValueStore<String, dev.credledger.events.avro.CredentialEvent> accountEvents;
     private KeyValueStore<String, String> byParty;
+    /**
+     * The latest audit record of recently active accounts, so that most events skip a reverse range scan of
+     * {@code view-audit}. Made anew in {@link #init}, which Kafka Streams calls again whenever it revives the
+     * task (an aborted transaction included), so it never holds a head the store does not have.
+     */
+    private Map<String, AuditRecord> heads;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
@@ -51,6 +58,17 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         audit = context.getStateStore(Stores.VIEW_AUDIT);
         accountEvents = context.getStateStore(Stores.VIEW_ACCOUNT_EVENTS);
         byParty = context.getStateStore(Stores.VIEW_AUDIT_BY_PARTY);
+        heads = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, AuditRecord> eldest) {
+                return size() > HEADS_CACHED;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        heads = null;
     }
 
     @Override
@@ -70,6 +88,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
 
         AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
         audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
+        heads.put(account, entry);
         long ts = record.timestamp();
         context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
 
@@ -89,17 +108,21 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
 
     /** Who acted and from where, for questions across accounts ("what did this actor, this address, do?"). */
     private void index(EventMetadata m, String account) {
-        String auditKey = Keys.audit(account, m.occurredAt(), m.sequence());
+        // The key says all (the record's key in view-audit follows from it): the value is empty.
         Actor actor = m.actor();
-        byParty.put(Keys.byActor(actor.actorId(), m.occurredAt(), account, m.sequence()), auditKey);
+        byParty.put(Keys.byActor(actor.actorId(), m.occurredAt(), account, m.sequence()), "");
         Optional<String> address = Cidr.canonicalAddress(actor.sourceIp());
         if (address.isPresent()) {
-            byParty.put(Keys.bySourceIp(address.get(), m.occurredAt(), account, m.sequence()), auditKey);
+            byParty.put(Keys.bySourceIp(address.get(), m.occurredAt(), account, m.sequence()), "");
         }
     }
 
     /** The account's latest audit record: the last key under its prefix (keys sort by time, then sequence). */
     private AuditRecord lastAuditRecord(String account) {
+        AuditRecord cached = heads.get(account);
+        if (cached != null) {
+            return cached;
+        }
         String prefix = Keys.auditPrefix(account);
         try (KeyValueIterator<String, AuditRecord> it = audit.reverseRange(prefix, prefix + "~")) {
             return it.hasNext() ? it.next().value : null;

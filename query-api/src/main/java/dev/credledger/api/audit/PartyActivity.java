@@ -1,6 +1,7 @@
 package dev.credledger.api.audit;
 
 import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.processors.topology.Keys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class PartyActivity {
 
-    /** The two stores of one partition: the index, and the trail its values point into. */
+    /** The two stores of one partition: the index, and the trail its keys point into. */
     public record Partition(ReadOnlyKeyValueStore<String, String> index, ReadOnlyKeyValueStore<String, AuditRecord> audit) {}
 
     /** A record found, with the index key that orders it. */
@@ -74,7 +75,7 @@ public final class PartyActivity {
                 Head head = heads.poll();
                 scanned++;
                 last = head.entry().key;
-                AuditRecord record = head.partition().audit().get(head.entry().value);
+                AuditRecord record = head.partition().audit().get(Keys.auditKeyOfParty(last));
                 // A record the index names but the trail does not have yet is one being written right now: the
                 // index is written first; the next page finds it.
                 if (record != null && wanted.test(record)) {
