@@ -71,10 +71,12 @@ public final class Forwarder {
             for (String header : new String[] {"Retry-After", "Content-Disposition", "Cache-Control"}) {
                 response.headers().firstValue(header).ifPresent(v -> ctx.header(header, v));
             }
-            try (java.io.InputStream body = response.body()) {
-                body.transferTo(ctx.res().getOutputStream());
-            }
-        } catch (IOException e) {
+            Streaming.write(ctx, out -> {
+                try (java.io.InputStream body = response.body()) {
+                    body.transferTo(out);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw Problem.unavailable("the instance that owns this account (" + owner.host() + ":" + owner.port()
                     + ") did not answer");
         } catch (InterruptedException e) {

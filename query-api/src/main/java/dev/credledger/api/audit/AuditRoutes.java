@@ -4,13 +4,12 @@ import dev.credledger.api.OwnerRouting;
 import dev.credledger.api.Problem;
 import dev.credledger.api.QueryLimiter;
 import dev.credledger.api.Requests;
+import dev.credledger.api.Streaming;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.processors.topology.Stores;
 import dev.credledger.processors.topology.Keys;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
@@ -42,38 +41,41 @@ public final class AuditRoutes {
             c.header("Content-Disposition", "attachment; filename=\"" + account.value() + "-audit."
                     + (format == AuditExport.Format.csv ? "csv" : "ndjson") + "\"");
             c.header("Cache-Control", "no-store");
-            try (KeyValueIterator<String, AuditRecord> it = store.range(from, to)) {
-                // The same filters as an audit page (environment, credentialId, type, actor), applied as records stream by.
-                Iterator<AuditRecord> records = new Iterator<>() {
-                    private AuditRecord next = advance();
-
-                    private AuditRecord advance() {
-                        while (it.hasNext()) {
-                            AuditRecord r = it.next().value;
-                            if (AuditQuery.matches(r, bounds)) {
-                                return r;
-                            }
-                        }
-                        return null;
-                    }
-
-                    @Override
-                    public boolean hasNext() {
-                        return next != null;
-                    }
-
-                    @Override
-                    public AuditRecord next() {
-                        AuditRecord current = next;
-                        next = advance();
-                        return current;
-                    }
-                };
-                AuditExport.write(records, format, c.res().getOutputStream());
-            } catch (IOException e) {
-                throw new UncheckedIOException("the export stream broke (the client went away?)", e);
-            }
+            Streaming.write(c, out -> {
+                try (KeyValueIterator<String, AuditRecord> it = store.range(from, to)) {
+                    // The same filters as an audit page (environment, credentialId, type, actor), applied as records stream by.
+                    AuditExport.write(filtered(it, bounds), format, out);
+                }
+            });
         }));
+    }
+
+    private static Iterator<AuditRecord> filtered(KeyValueIterator<String, AuditRecord> it, AuditQuery.Filter filter) {
+        return new Iterator<>() {
+            private AuditRecord next = advance();
+
+            private AuditRecord advance() {
+                while (it.hasNext()) {
+                    AuditRecord r = it.next().value;
+                    if (AuditQuery.matches(r, filter)) {
+                        return r;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public AuditRecord next() {
+                AuditRecord current = next;
+                next = advance();
+                return current;
+            }
+        };
     }
 
     private static AuditExport.Format format(String value) {
