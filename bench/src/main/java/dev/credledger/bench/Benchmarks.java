@@ -77,11 +77,14 @@ public final class Benchmarks {
         Benchmarks b = new Benchmarks(commands, accounts, dir);
         try {
             awaitRunning(b.app);
-            if (!only.equals("state")) {
+            if (!only.equals("state") && !only.equals("activity")) {
                 new Throughput(b, report).run();
             }
             if (only.equals("all") || only.equals("state")) {
                 new StateQueries(b, report).run(10_000, 300);
+            }
+            if (only.equals("all") || only.equals("activity")) {
+                new ActivityQueries(b, report).run(20, 1_000, 300);
             }
             if (only.equals("all")) {
                 new RevocationLatency(b, report).run(300);
