@@ -37,7 +37,9 @@ class SchemaEvolutionTest {
             "credential-command-results-value", CommandResult.getClassSchema(),
             "credential-audit-value", AuditRecord.getClassSchema(),
             "credential-token-lookup-value", TokenLookup.getClassSchema(),
-            "credential-allow-lists-value", AllowList.getClassSchema());
+            "credential-allow-lists-value", AllowList.getClassSchema(),
+            "credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema(),
+            "credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema());
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

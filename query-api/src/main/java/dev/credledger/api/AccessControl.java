@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Bearer keys for three roles. A route names the roles it admits; ADMIN is admitted everywhere. Keys are
+ * Bearer keys for four roles. A route names the roles it admits; ADMIN is admitted everywhere. Keys are
  * compared in constant time, every configured key is compared on every request, and no key is logged.
  */
 public final class AccessControl {
@@ -17,10 +17,11 @@ public final class AccessControl {
     private final Map<Role, byte[]> keys = new EnumMap<>(Role.class);
 
     /** {@code null} keys are not configured: that role cannot be used. */
-    public AccessControl(String adminKey, String auditorKey, String verifierKey) {
+    public AccessControl(String adminKey, String auditorKey, String verifierKey, String signerKey) {
         put(Role.ADMIN, adminKey);
         put(Role.AUDITOR, auditorKey);
         put(Role.VERIFIER, verifierKey);
+        put(Role.SIGNER, signerKey);
     }
 
     void check(Context ctx) {

@@ -38,9 +38,21 @@ public final class Json {
 
     private Json() {}
 
-    /** The body as {@code type}; an empty body is {@code empty}. */
+    /** The body as {@code type}; an empty body is {@code empty}; at most {@link LedgerApi#MAX_BODY_BYTES}. */
     public static <T> T body(Context ctx, Class<T> type, T empty) {
-        String body = ctx.body();
+        return body(ctx, type, empty, LedgerApi.MAX_BODY_BYTES);
+    }
+
+    /** As above, for a route that takes bodies up to {@code limit} bytes. */
+    public static <T> T body(Context ctx, Class<T> type, T empty, long limit) {
+        if (ctx.contentLength() > limit) {
+            throw tooLarge(limit);
+        }
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
+        }
+        String body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         if (body.isBlank()) {
             return empty;
         }
@@ -68,6 +80,11 @@ public final class Json {
             throw Problem.badRequest("the body is not valid JSON" + (at == null ? ""
                     : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
+    }
+
+    private static Problem tooLarge(long limit) {
+        return new Problem(413, "payload-too-large", "Payload too large", "request bodies of this endpoint are limited to "
+                + limit + " bytes");
     }
 
     /** Whether the media type is exactly {@code application/json}, parameters (a charset) aside. */

@@ -4,6 +4,8 @@ import dev.credledger.api.audit.ActivityRoutes;
 import dev.credledger.api.audit.AuditRoutes;
 import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.history.HistoryRoutes;
+import dev.credledger.api.signing.MacRoutes;
+import dev.credledger.api.signing.Signer;
 import dev.credledger.api.secrets.SecretRoutes;
 import dev.credledger.api.commands.CommandRoutes;
 import dev.credledger.api.commands.IdempotencyKeys;
@@ -33,7 +35,7 @@ public final class LedgerApi {
     /** At most this many expensive reads (audit pages, states, histories, secret lookups) run at once per key. */
     public static final int EXPENSIVE_QUERIES_PER_KEY = 4;
 
-    /** Request bodies larger than this are refused with 413. */
+    /** Request bodies larger than this are refused with 413 (the MAC routes take larger ones: {@link MacRoutes}). */
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApi.class);
@@ -42,13 +44,15 @@ public final class LedgerApi {
 
     /** What the routes need. {@code streams} may be set after the server starts (its port is part of Streams' config). */
     public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
-                          AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain) {}
+                          AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain,
+                          dev.credledger.api.signing.DataKeys dataKeys) {}
 
     private LedgerApi() {}
 
     public static Javalin create(Backend backend, String host, int port) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
-                new LocalLookups(backend.locator()));
+                new LocalLookups(backend.locator()), backend.dataKeys());
+        MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys()));
         Forwarder forwarder = new Forwarder();
         OwnerRouting owner = new OwnerRouting(backend.locator(), forwarder);
         ViewRoutes views = new ViewRoutes(owner);
@@ -64,7 +68,8 @@ public final class LedgerApi {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            // The largest body any route takes (a batch of MACs); each route enforces its own limit (Json.body).
+            config.http.maxRequestSize = MacRoutes.MAX_BATCH_BODY_BYTES;
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
             RoutesConfig r = config.routes;
@@ -102,6 +107,9 @@ public final class LedgerApi {
             get(r, "/v1/secrets/{fingerprint}", secrets::byFingerprint, Role.AUDITOR);
             r.post("/v1/secrets/lookup", secrets::lookup, Role.AUDITOR);
             r.post("/v1/verify", verify::verify, Role.VERIFIER);
+            r.post(ENV + "/mac", macs::mac, Role.SIGNER);
+            r.post(ENV + "/mac/verify", macs::verify, Role.SIGNER);
+            r.post("/v1/macs", macs::batch, Role.SIGNER);
 
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
@@ -161,7 +169,7 @@ public final class LedgerApi {
     private static Problem fromJavalin(HttpResponseException e) {
         return switch (e.getStatus()) {
             case 413 -> new Problem(413, "payload-too-large", "Payload too large",
-                    "request bodies are limited to " + MAX_BODY_BYTES + " bytes");
+                    "request bodies are limited to " + MacRoutes.MAX_BATCH_BODY_BYTES + " bytes");
             case 404 -> Problem.notFound("no such endpoint");
             case 405 -> new Problem(405, "method-not-allowed", "Method not allowed", "this endpoint does not take that method");
             default -> new Problem(e.getStatus(), "http-" + e.getStatus(), "HTTP " + e.getStatus(), "the request was refused");

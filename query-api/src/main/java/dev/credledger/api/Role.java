@@ -10,6 +10,8 @@ public enum Role implements RouteRole {
     AUDITOR,
     /** Only {@code POST /v1/verify}. */
     VERIFIER,
+    /** Only the MAC routes: a webhook sender has its payloads signed with an environment's private salt. */
+    SIGNER,
     /** No key needed: health and metrics. */
     PUBLIC
 }

@@ -2,13 +2,15 @@ package dev.credledger.app;
 
 import dev.credledger.api.AccessControl;
 import dev.credledger.api.ClientAddress;
-import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.Drain;
 import dev.credledger.api.LedgerApi;
 import dev.credledger.api.StoreLocator;
+import dev.credledger.api.commands.CommandGateway;
+import dev.credledger.api.signing.DataKeys;
 import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.SchemaRegistryClient;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
+import dev.credledger.events.sealing.FileKeyring;
 import dev.credledger.processors.domain.Limits;
 import dev.credledger.processors.topology.LedgerTopology;
 import dev.credledger.processors.topology.Stores;
@@ -25,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -40,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LedgerApplication implements AutoCloseable {
 
+    /** The embedded default's sealing key file, in the data directory. */
+    static final String SEALING_KEY_FILE = "sealing.key";
+
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApplication.class);
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
@@ -47,6 +53,7 @@ public final class LedgerApplication implements AutoCloseable {
     private String registryUrl;
     private int httpPort;
     private String adminKeyFile;
+    private String sealingKeyFile;
     private java.nio.file.Path dataDir;
     private KafkaStreams streams;
 
@@ -109,6 +116,16 @@ public final class LedgerApplication implements AutoCloseable {
         gc.bindTo(meters);
         toClose.push(gc);
 
+        if (s.sealingKeyFile() == null && !s.embeddedKafka()) {
+            // A key generated per instance would seal what no other instance can unseal.
+            throw new IllegalArgumentException("set a sealing key file (--sealing-key-file or CREDLEDGER_SEALING_KEY_FILE, "
+                    + "made with 'credledger keys generate') when running against an external cluster: every instance "
+                    + "must unwrap the data keys the others made");
+        }
+        Path keyFile = s.sealingKeyFile() != null ? s.sealingKeyFile() : s.dataDir().resolve(SEALING_KEY_FILE);
+        FileKeyring kek = s.sealingKeyFile() != null ? FileKeyring.load(keyFile) : FileKeyring.loadOrCreate(keyFile);
+        sealingKeyFile = keyFile.toAbsolutePath().normalize().toString();
+        LOG.info("Sealing private salts with key-encryption key {} from {}", kek.currentId(), sealingKeyFile);
         CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());
         Drain drain = new Drain();
         toClose.push(gateway);
@@ -117,9 +134,11 @@ public final class LedgerApplication implements AutoCloseable {
         // The HTTP port must be known before Streams starts (it is the instance's address for query routing).
         AtomicReference<HostInfo> self = new AtomicReference<>();
         StoreLocator locator = new StoreLocator(streamsRef::get, self::get);
+        DataKeys dataKeys = new DataKeys(kek, locator, bootstrapServers, topics);
+        toClose.push(dataKeys);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
-                new AccessControl(adminKey, s.auditorToken(), s.verifierToken()),
-                new ClientAddress(s.trustedProxies()), meters, drain);
+                new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken()),
+                new ClientAddress(s.trustedProxies()), meters, drain, dataKeys);
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();
@@ -182,6 +201,11 @@ public final class LedgerApplication implements AutoCloseable {
     }
 
     /** Where the generated admin key is, or {@code null} if a key was configured. */
+    /** Where the key-encryption keys that seal private salts are read from. */
+    public String sealingKeyFile() {
+        return sealingKeyFile;
+    }
+
     public String adminKeyFile() {
         return adminKeyFile;
     }

@@ -86,6 +86,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verifier-token", description = "Bearer key of the verifier role. Env: CREDLEDGER_VERIFIER_TOKEN.")
     String verifierToken;
 
+    @Option(names = "--signer-token", description = "Bearer key of the signer role (webhook MACs). Env: CREDLEDGER_SIGNER_TOKEN.")
+    String signerToken;
+
+    @Option(names = "--sealing-key-file", description = "Key-encryption keys that seal private salts (mode 0600; one base64 key per line, the first wraps). Embedded default without one: generated into <data-dir>/sealing.key. Required with --bootstrap-servers.")
+    String sealingKeyFile;
+
     @Option(names = "--max-allowed-ips", description = "Allow-list entries per account+environment. Default: ${DEFAULT-VALUE}")
     int maxAllowedIps;
 
@@ -116,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("  Schema registry  " + app.registryUrl());
         System.out.println("  Kafka bootstrap  " + app.bootstrapServers());
         System.out.println("  Data             " + settings.dataDir().toAbsolutePath().normalize());
+        System.out.println("  Sealing key      " + app.sealingKeyFile() + "  (seals private salts: back it up, keep it secret)");
         if (app.adminKeyFile() != null) {
             System.out.println("  Admin key        " + app.adminKeyFile() + "  (send it as: Authorization: Bearer <key>)");
         }
@@ -145,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
                 blankToNull(instanceId), partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
                 blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
                 duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
-                duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory));
+                duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), blankToNull(signerToken),
+                blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

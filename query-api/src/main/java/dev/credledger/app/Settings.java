@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param schemaRegistryUrl an external registry, or {@code null} to run the embedded one
  * @param instanceId stable, unique per instance for static group membership, or {@code null}
  * @param adminToken bearer key of the admin role, or {@code null} to generate one (embedded default only)
+ * @param signerToken bearer key of the signer role (webhook MACs), or {@code null}
+ * @param sealingKeyFile the key-encryption keys that seal private salts, or {@code null} to generate a file in the
+ *     data directory (embedded default only)
  */
 public record Settings(
         Path dataDir,
@@ -40,7 +43,9 @@ public record Settings(
         Duration maxGracePeriod,
         Duration idempotencyWindow,
         Duration revocationRetention,
-        long rocksDbMemoryBytes) {
+        long rocksDbMemoryBytes,
+        String signerToken,
+        Path sealingKeyFile) {
 
     public Settings {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -83,35 +88,42 @@ public record Settings(
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
-                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20);
+                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 timeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
+    }
+
+    public Settings withSigning(String signer, Path keyFile) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
     }
 
     @Override

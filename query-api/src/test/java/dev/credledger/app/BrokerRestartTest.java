@@ -38,7 +38,8 @@ class BrokerRestartTest {
                 new Topics(new SchemaRegistryClient(SchemaRegistryClient.Settings.of(registry.url()))));
         LedgerApplication app = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-br-"), 0, 0, 0)
                 .withExternal(broker.bootstrapServers(), registry.url())
-                .withTokens(TestLedger.ADMIN, null, null));
+                .withTokens(TestLedger.ADMIN, null, null)
+                .withSigning(null, TestLedger.sealingKeyFile()));
         try {
             TestLedger.awaitReady(app, new dev.credledger.api.Http(app.httpUrl()));
             List<Command> commands = ExactlyOnce.commands(COMMANDS, ACCOUNTS);

@@ -55,8 +55,10 @@ class CommandLineTest {
     @Test
     void externalClusterAndRegistryReplaceTheEmbeddedOnes() {
         Settings s = parse(Map.of(), null, "--bootstrap-servers", "kafka-1:9092,kafka-2:9092",
-                "--schema-registry-url", "http://registry:8081", "--replication-factor", "3");
+                "--schema-registry-url", "http://registry:8081", "--replication-factor", "3",
+                "--sealing-key-file", "/run/secrets/sealing-key");
 
+        assertThat(s.sealingKeyFile()).isEqualTo(java.nio.file.Path.of("/run/secrets/sealing-key"));
         assertThat(s.embeddedKafka()).isFalse();
         assertThat(s.embeddedRegistry()).isFalse();
         assertThat(s.replicationFactor()).isEqualTo((short) 3);
@@ -84,6 +86,7 @@ class CommandLineTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("--http-port", "--registry-port", "--kafka-port", "--data-dir",
-                "--bootstrap-servers", "--schema-registry-url", "CREDLEDGER_HTTP_PORT", "CREDLEDGER_ADMIN_TOKEN", "8080");
+                "--bootstrap-servers", "--schema-registry-url", "CREDLEDGER_HTTP_PORT", "CREDLEDGER_ADMIN_TOKEN", "8080",
+                "--sealing-key-file", "--signer-token", "CREDLEDGER_SIGNER_TOKEN");
     }
 }

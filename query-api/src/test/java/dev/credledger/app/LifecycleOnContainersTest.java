@@ -57,7 +57,8 @@ class LifecycleOnContainersTest extends LifecycleSpec {
         String registryUrl = "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8081);
         app = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-tc-"), 0, 0, 0)
                 .withExternal(KAFKA.getBootstrapServers(), registryUrl)
-                .withTokens(TestLedger.ADMIN, TestLedger.AUDITOR, TestLedger.VERIFIER));
+                .withTokens(TestLedger.ADMIN, TestLedger.AUDITOR, TestLedger.VERIFIER)
+                .withSigning(null, TestLedger.sealingKeyFile()));
         http = new Http(app.httpUrl());
         TestLedger.awaitReady(app, http);
     }

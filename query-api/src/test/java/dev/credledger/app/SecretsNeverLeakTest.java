@@ -55,6 +55,13 @@ class SecretsNeverLeakTest {
             secrets.add(clientSecret);
 
             // Everything else a client or an operator may see, including errors that involve a secret.
+            // Webhook MACs unseal the salt in memory: not a trace of it may reach a log, a response or a file.
+            otherResponses.add(http.post(base + "/mac", TestLedger.SIGNER, "{\"payload\":\"webhook\"}").raw());
+            otherResponses.add(http.post(base + "/mac/verify", TestLedger.SIGNER, "{\"payload\":\"webhook\",\"mac\":\"00\"}").raw());
+            otherResponses.add(http.post("/v1/macs", TestLedger.SIGNER, "{\"items\":[{\"accountId\":\"leak-check\","
+                    + "\"environment\":\"sandbox\",\"payload\":\"w\"},{\"accountId\":\"leak-check\",\"environment\":\"live\","
+                    + "\"payload\":\"w\"}]}").raw());
+            assertThat(otherResponses.getFirst()).as("the salt was used").contains("\"mac\":\"");
             otherResponses.add(http.post("/v1/verify", VERIFIER, "{\"environment\":\"live\"}", "X-Auth-Token", token).raw());
             otherResponses.add(http.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).raw());
             otherResponses.add(http.post("/v1/verify", VERIFIER, "{\"clientId\":\"" + created.json().path("clientId").asText()

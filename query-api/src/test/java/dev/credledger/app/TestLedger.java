@@ -19,6 +19,7 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
     public static final String ADMIN = "test-admin-key";
     public static final String AUDITOR = "test-auditor-key";
     public static final String VERIFIER = "test-verifier-key";
+    public static final String SIGNER = "test-signer-key";
 
     private Path dataDir;
     private LedgerApplication app;
@@ -38,7 +39,8 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
     }
 
     public void start() {
-        app = LedgerApplication.start(Settings.embedded(dataDir, 0, 0, 0).withTokens(ADMIN, AUDITOR, VERIFIER));
+        app = LedgerApplication.start(Settings.embedded(dataDir, 0, 0, 0).withTokens(ADMIN, AUDITOR, VERIFIER)
+                .withSigning(SIGNER, null));
         http = new Http(app.httpUrl());
         awaitReady(app, http);
     }
@@ -56,6 +58,22 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
             owner = null;
         }
     }
+
+    /** A sealing key file (mode 0600) for a test's ledgers on an external broker, made once per test JVM. */
+    public static synchronized java.nio.file.Path sealingKeyFile() {
+        if (sharedSealingKey == null) {
+            try {
+                java.nio.file.Path file = Files.createTempDirectory("credledger-keys-").resolve("sealing.key");
+                dev.credledger.events.sealing.FileKeyring.generate(file);
+                sharedSealingKey = file;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return sharedSealingKey;
+    }
+
+    private static java.nio.file.Path sharedSealingKey;
 
     public Http http() {
         return http;

@@ -11,6 +11,7 @@ import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
 import dev.credledger.processors.topology.Stores;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -33,6 +34,7 @@ class TwoInstancesTest {
 
     private static final List<String> ACCOUNTS = java.util.stream.IntStream.range(0, 12).mapToObj(i -> "tenant-" + i).toList();
 
+    private static Path sealingKey;
     private static EmbeddedKafkaBroker broker;
     private static EmbeddedSchemaRegistry registry;
     private static LedgerApplication one;
@@ -42,6 +44,8 @@ class TwoInstancesTest {
 
     @BeforeAll
     static void startTwoInstances() throws Exception {
+        sealingKey = Files.createTempDirectory("credledger-two-keys-").resolve("sealing.key");
+        dev.credledger.events.sealing.FileKeyring.generate(sealingKey);
         broker = EmbeddedKafkaBroker.start();
         registry = EmbeddedSchemaRegistry.start(EmbeddedSchemaRegistry.Settings.local(broker.bootstrapServers(), 0));
         one = LedgerApplication.start(instance());
@@ -57,6 +61,7 @@ class TwoInstancesTest {
         return Settings.embedded(Files.createTempDirectory("credledger-two-"), 0, 0, 0)
                 .withExternal(broker.bootstrapServers(), registry.url())
                 .withTokens(ADMIN, AUDITOR, VERIFIER)
+                .withSigning(null, sealingKey)
                 // The tests' client stands for a proxy, so that commands can come "from" other addresses.
                 .withTrustedProxies(List.of(dev.credledger.processors.domain.Cidr.parse("127.0.0.1/32").orElseThrow()));
     }

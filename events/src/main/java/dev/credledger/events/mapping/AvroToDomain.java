@@ -47,13 +47,15 @@ public final class AvroToDomain {
                 a.getCausationId(),
                 a.getSequence());
         return switch (a.getPayload()) {
-            case ApiEnabled p -> new CredentialEvent.ApiEnabled(m, secret(p.getAuthToken()), secret(p.getPrivateSalt()));
+            case ApiEnabled p -> new CredentialEvent.ApiEnabled(m, secret(p.getAuthToken()), secret(p.getPrivateSalt()),
+                    sealed(p.getSealedSalt()));
             case AuthTokenRefreshed p -> new CredentialEvent.AuthTokenRefreshed(
                     m, secret(p.getNewToken()), secret(p.getPreviousToken()),
                     Enums.convert(p.getReason(), RefreshReason.class), p.getGraceUntil());
             case AuthTokenGraceEnded p -> new CredentialEvent.AuthTokenGraceEnded(
                     m, secret(p.getRevokedToken()), Enums.convert(p.getReason(), RefreshReason.class));
-            case ApiDisabled p -> new CredentialEvent.ApiDisabled(m, secrets(p.getRevokedSecrets()), p.getRemovedIps());
+            case ApiDisabled p -> new CredentialEvent.ApiDisabled(m, secrets(p.getRevokedSecrets()), p.getRemovedIps(),
+                    p.getShreddedDataKeyId());
             case ClientCredentialCreated p -> new CredentialEvent.ClientCredentialCreated(
                     m, p.getCredentialId(), p.getName(), p.getClientId(), secret(p.getClientSecret()));
             case CredentialDeactivated p ->
@@ -89,6 +91,19 @@ public final class AvroToDomain {
     }
 
     /** An Avro secret reference as the domain's; throws on a malformed fingerprint or prefix. */
+    public static dev.credledger.events.model.SealedSecret sealed(dev.credledger.events.avro.SealedSecret s) {
+        if (s == null) {
+            return null;
+        }
+        if (!"AES-256-GCM".equals(s.getAlgorithm())) {
+            throw new IllegalArgumentException("sealed with an unknown algorithm: " + s.getAlgorithm());
+        }
+        java.nio.ByteBuffer buffer = s.getSealed().duplicate();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return new dev.credledger.events.model.SealedSecret(s.getSecretId(), s.getDataKeyId(), s.getKekId(), bytes);
+    }
+
     public static SecretRef secret(dev.credledger.events.avro.SecretRef s) {
         return new SecretRef(
                 s.getSecretId(), Enums.convert(s.getKind(), CredentialKind.class), s.getPrefix(),

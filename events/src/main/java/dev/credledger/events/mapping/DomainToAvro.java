@@ -64,13 +64,15 @@ public final class DomainToAvro {
 
     private static Object payload(CredentialEvent event) {
         return switch (event) {
-            case CredentialEvent.ApiEnabled e -> new ApiEnabled(secret(e.authToken()), secret(e.privateSalt()));
+            case CredentialEvent.ApiEnabled e -> new ApiEnabled(secret(e.authToken()), secret(e.privateSalt()),
+                    sealed(e.sealedSalt()));
             case CredentialEvent.AuthTokenRefreshed e -> new AuthTokenRefreshed(
                     secret(e.newToken()), secret(e.previousToken()),
                     Enums.convert(e.reason(), RefreshReason.class), e.graceUntil());
             case CredentialEvent.AuthTokenGraceEnded e -> new AuthTokenGraceEnded(
                     secret(e.revokedToken()), Enums.convert(e.reason(), RefreshReason.class));
-            case CredentialEvent.ApiDisabled e -> new ApiDisabled(secrets(e.revokedSecrets()), e.removedIps());
+            case CredentialEvent.ApiDisabled e -> new ApiDisabled(secrets(e.revokedSecrets()), e.removedIps(),
+                    e.shreddedDataKeyId());
             case CredentialEvent.ClientCredentialCreated e -> new ClientCredentialCreated(
                     e.credentialId(), e.name(), e.clientId(), secret(e.clientSecret()));
             case CredentialEvent.CredentialDeactivated e ->
@@ -94,6 +96,11 @@ public final class DomainToAvro {
     }
 
     /** A secret reference as its Avro record. */
+    public static dev.credledger.events.avro.SealedSecret sealed(dev.credledger.events.model.SealedSecret s) {
+        return s == null ? null : new dev.credledger.events.avro.SealedSecret(s.secretId(), s.dataKeyId(), s.kekId(),
+                "AES-256-GCM", java.nio.ByteBuffer.wrap(s.sealed()));
+    }
+
     public static SecretRef secret(dev.credledger.events.model.SecretRef s) {
         return new SecretRef(
                 s.secretId(), Enums.convert(s.kind(), CredentialKind.class), s.prefix(), s.fingerprint().hex());

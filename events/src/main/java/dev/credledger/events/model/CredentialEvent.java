@@ -21,11 +21,22 @@ public sealed interface CredentialEvent {
         CredentialEvent build(EventMetadata metadata);
     }
 
-    /** API access was switched on: an auth token and a private salt were issued. */
-    record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt) implements CredentialEvent {
+    /**
+     * API access was switched on: an auth token and a private salt were issued; the salt also sealed, so that the
+     * ledger can sign with it ({@code null} in events from before salts were sealed).
+     */
+    record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt, SealedSecret sealedSalt)
+            implements CredentialEvent {
         public ApiEnabled {
             requireKind(authToken, CredentialKind.AUTH_TOKEN);
             requireKind(privateSalt, CredentialKind.PRIVATE_SALT);
+            if (sealedSalt != null && !sealedSalt.secretId().equals(privateSalt.secretId())) {
+                throw new IllegalArgumentException("the sealed salt is not the salt issued");
+            }
+        }
+
+        public ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt) {
+            this(metadata, authToken, privateSalt, null);
         }
     }
 
@@ -54,11 +65,15 @@ public sealed interface CredentialEvent {
     }
 
     /** API access was switched off: every secret and the whole allow-list removed in one step. */
-    record ApiDisabled(EventMetadata metadata, List<SecretRef> revokedSecrets, List<String> removedIps)
-            implements CredentialEvent {
+    record ApiDisabled(EventMetadata metadata, List<SecretRef> revokedSecrets, List<String> removedIps,
+            UUID shreddedDataKeyId) implements CredentialEvent {
         public ApiDisabled {
             revokedSecrets = List.copyOf(revokedSecrets);
             removedIps = List.copyOf(removedIps);
+        }
+
+        public ApiDisabled(EventMetadata metadata, List<SecretRef> revokedSecrets, List<String> removedIps) {
+            this(metadata, revokedSecrets, removedIps, null);
         }
     }
 

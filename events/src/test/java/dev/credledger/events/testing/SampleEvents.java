@@ -31,15 +31,19 @@ public final class SampleEvents {
         SecretRef newToken = secret(CredentialKind.AUTH_TOKEN);
         SecretRef clientSecret = secret(CredentialKind.CLIENT_SECRET);
         UUID credentialId = UUID.randomUUID();
+        UUID dataKeyId = UUID.randomUUID();
+        byte[] sealed = new byte[12 + 46 + 16];
+        new java.util.Random(1).nextBytes(sealed);
         return List.of(
-                new CredentialEvent.ApiEnabled(meta(1, Environment.LIVE), token, salt),
+                new CredentialEvent.ApiEnabled(meta(1, Environment.LIVE), token, salt,
+                        new dev.credledger.events.model.SealedSecret(salt.secretId(), dataKeyId, "kek-0011223344556677", sealed)),
                 new CredentialEvent.AuthTokenRefreshed(meta(2, Environment.LIVE), newToken, token,
                         RefreshReason.COMPROMISED, Instant.parse("2026-11-26T10:15:30.123Z")),
                 new CredentialEvent.AuthTokenGraceEnded(meta(3, Environment.LIVE), token, RefreshReason.ROUTINE),
                 new CredentialEvent.IpAllowed(meta(4, Environment.LIVE), "203.0.113.0/24"),
                 new CredentialEvent.IpRemoved(meta(5, Environment.LIVE), "2001:db8::/32"),
                 new CredentialEvent.ApiDisabled(meta(6, Environment.LIVE), List.of(newToken, salt),
-                        List.of("203.0.113.0/24", "198.51.100.7/32")),
+                        List.of("203.0.113.0/24", "198.51.100.7/32"), dataKeyId),
                 new CredentialEvent.ClientCredentialCreated(meta(7, Environment.LIVE), credentialId, "billing-sync",
                         SECRETS.newClientId(Environment.LIVE), clientSecret),
                 new CredentialEvent.CredentialDeactivated(meta(8, Environment.LIVE), credentialId, clientSecret),

@@ -1,5 +1,6 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.model.SealedSecret;
 import dev.credledger.events.model.SecretRef;
 import java.time.Instant;
 import java.util.List;
@@ -10,10 +11,11 @@ import java.util.Objects;
  * and the IP allow-list. Token and salt are {@code null} while disabled; the allow-list is the environment's
  * network policy, governs every secret of the environment (auth token and client credentials) and is kept
  * whether API access is on or off, so that no command but an allow-list change ever widens where a secret works.
+ * {@code sealedSalt} is the salt in its sealed form, when it was issued sealed.
  */
 public record ApiAccess(
         boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
-        Instant enabledAt, Instant updatedAt) {
+        Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt) {
 
     public ApiAccess {
         allowedIps = List.copyOf(Objects.requireNonNull(allowedIps, "allowedIps"));
@@ -22,8 +24,14 @@ public record ApiAccess(
         }
     }
 
+    /** As above, with no sealed salt (salts issued before they were sealed, and tests that do not sign). */
+    public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
+            Instant enabledAt, Instant updatedAt) {
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, null);
+    }
+
     /** Never enabled: nothing issued, no allow-list. */
     public static ApiAccess disabled(Instant updatedAt) {
-        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt);
+        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt, null);
     }
 }

@@ -3,6 +3,7 @@ package dev.credledger.processors.domain;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.model.Plan;
 import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.model.SealedSecret;
 import dev.credledger.events.model.SecretRef;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,12 +31,20 @@ public sealed interface Command {
     }
 
     /** Switch API access on, with the auth token and private salt generated at the edge. */
-    record EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt)
-            implements Command {
+    record EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt,
+            SealedSecret sealedSalt) implements Command {
         public EnableApi {
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(authToken, "authToken");
             Objects.requireNonNull(privateSalt, "privateSalt");
+            if (sealedSalt != null && !sealedSalt.secretId().equals(privateSalt.secretId())) {
+                throw new IllegalArgumentException("the sealed salt is not the salt issued");
+            }
+        }
+
+        /** Without a sealed salt: the ledger keeps only the salt's fingerprint and cannot sign with it. */
+        public EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt) {
+            this(metadata, environment, authToken, privateSalt, null);
         }
     }
 

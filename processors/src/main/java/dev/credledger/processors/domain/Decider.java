@@ -47,7 +47,7 @@ public final class Decider {
         return switch (command) {
             case Command.EnableApi c -> access.enabled()
                     ? draft.reject(RejectionReason.API_ALREADY_ENABLED, "API access is already enabled for " + env(c))
-                    : draft.accept(m -> new CredentialEvent.ApiEnabled(m, c.authToken(), c.privateSalt()));
+                    : draft.accept(m -> new CredentialEvent.ApiEnabled(m, c.authToken(), c.privateSalt(), c.sealedSalt()));
             case Command.RefreshAuthToken c -> refresh(c, access, draft);
             case Command.DisableApi c -> {
                 if (!access.enabled()) {
@@ -60,7 +60,9 @@ public final class Decider {
                 revoked.add(access.salt());
                 // The allow-list is the environment's network policy and stays: it still governs the client
                 // credentials of this environment, which disabling API access does not touch (README, "Rules").
-                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, List.of()));
+                // The salt's data key is destroyed with it (crypto-shredding): its sealed copies in the log become noise.
+                java.util.UUID shredded = access.sealedSalt() == null ? null : access.sealedSalt().dataKeyId();
+                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, List.of(), shredded));
             }
             case Command.CreateClientCredential c -> {
                 if (!CredentialNames.isValid(c.name())) {

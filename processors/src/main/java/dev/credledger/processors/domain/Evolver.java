@@ -26,16 +26,17 @@ public final class Evolver {
         boolean live = m.environment() == Environment.LIVE;
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> account(
-                    s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, s.access().allowedIps(), at, at)),
+                    s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, s.access().allowedIps(), at, at,
+                            e.sealedSalt())),
                     live ? true : null, 0);
             case CredentialEvent.AuthTokenRefreshed e -> s.withAccess(new ApiAccess(true, e.newToken(), s.access().salt(),
                     e.graceUntil() == null ? null : new GraceToken(e.previousToken(), e.graceUntil(), e.reason()),
-                    s.access().allowedIps(), s.access().enabledAt(), at));
+                    s.access().allowedIps(), s.access().enabledAt(), at, s.access().sealedSalt()));
             case CredentialEvent.AuthTokenGraceEnded e -> {
                 ApiAccess x = s.access();
                 boolean ends = x.graceToken() != null && x.graceToken().token().equals(e.revokedToken());
                 yield s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), ends ? null : x.graceToken(),
-                        x.allowedIps(), x.enabledAt(), at));
+                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt()));
             }
             case CredentialEvent.ApiDisabled e -> {
                 // Events written before the allow-list outlived disable name the entries they removed.
@@ -77,7 +78,7 @@ public final class Evolver {
     }
 
     private static ApiAccess withIps(ApiAccess x, List<String> ips, Instant at) {
-        return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at);
+        return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at, x.sealedSalt());
     }
 
     private static List<String> add(List<String> list, String value) {

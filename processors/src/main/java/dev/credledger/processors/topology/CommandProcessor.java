@@ -52,6 +52,7 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     static final String RESULTS_SINK = "results-sink";
     static final String REVOCATIONS_SINK = "revocations-sink";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    static final String DATA_KEYS_SINK = "data-keys-sink";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
@@ -120,10 +121,19 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         if (earlier != null && earlier.getAccountId().equals(record.key())) {
             CommandResult replay = CommandResult.newBuilder(earlier).setReplayed(true).build();
             context.forward(new Record<>(record.key(), replay, now.toEpochMilli()), RESULTS_SINK);
+            // A repeated enable came with a data key of its own (the edge makes one per attempt): unless it is
+            // the one in use (the same record delivered again), it will seal nothing.
+            if (command instanceof Command.EnableApi e && e.sealedSalt() != null) {
+                dev.credledger.events.model.SealedSecret inUse = state.access(e.metadata().accountId(), e.environment()).sealedSalt();
+                if (inUse == null || !inUse.dataKeyId().equals(e.sealedSalt().dataKeyId())) {
+                    shred(e.metadata().accountId(), e.environment(), e.sealedSalt().dataKeyId(), now.toEpochMilli());
+                }
+            }
             return;
         }
         Decision decision = ledger.handle(command, now);
         emit(decision.events());
+        shredUnused(command, decision, now);
         CommandResult result = CommandResult.newBuilder(result(command, decision, now))
                 .setRequestFingerprint(avro.getRequestFingerprint()).build();
         processed.put(command.metadata().commandId().toString(), result, now.toEpochMilli());
@@ -138,11 +148,30 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 context.forward(new Record<>(revocation.secret().fingerprint().hex(), DomainToAvro.revocation(revocation), ts),
                         REVOCATIONS_SINK);
             }
+            if (event instanceof CredentialEvent.ApiDisabled d && d.shreddedDataKeyId() != null) {
+                // Crypto-shredding, in the transaction that records the disable: the sealed salt is noise from now on.
+                shred(d.metadata().accountId(), d.metadata().environment(), d.shreddedDataKeyId(), ts);
+            }
             if (event instanceof CredentialEvent.AuthTokenRefreshed r && r.graceUntil() != null) {
                 graceDeadlines.put(Keys.graceDeadline(r.graceUntil(), r.metadata().accountId(),
                         r.metadata().environment(), r.previousToken().secretId()), "");
             }
         }
+    }
+
+    /**
+     * Destroys data keys that will seal nothing: the one the edge made for an enable that was refused (an enable
+     * writes its data key before the command), in the same transaction as the refusal. The data key of a disabled
+     * environment is destroyed in {@link #emit}.
+     */
+    private void shredUnused(Command command, Decision decision, Instant now) {
+        if (command instanceof Command.EnableApi e && e.sealedSalt() != null && decision instanceof Decision.Rejected) {
+            shred(e.metadata().accountId(), e.environment(), e.sealedSalt().dataKeyId(), now.toEpochMilli());
+        }
+    }
+
+    private void shred(AccountId account, Environment environment, UUID dataKeyId, long ts) {
+        context.forward(new Record<>(Keys.dataKey(account, environment, dataKeyId), null, ts), DATA_KEYS_SINK);
     }
 
     private CommandResult earlierResult(UUID commandId, Instant now) {

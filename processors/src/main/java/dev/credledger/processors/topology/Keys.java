@@ -17,6 +17,11 @@ public final class Keys {
         return account.value() + "|" + environment.name();
     }
 
+    /** A wrapped data key in {@code credential-data-keys}. */
+    public static String dataKey(AccountId account, Environment environment, UUID dataKeyId) {
+        return access(account, environment) + "|" + dataKeyId;
+    }
+
     /** The prefix under which all credentials of one account+environment sort together. */
     public static String credentialPrefix(AccountId account, Environment environment) {
         return access(account, environment) + "|";

@@ -63,6 +63,7 @@ public final class LedgerTopology {
         sink(t, CommandProcessor.RESULTS_SINK, topics.results, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.REVOCATIONS_SINK, topics.revocations, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.DEAD_LETTER_SINK, topics.deadLetters, COMMAND_PROCESSOR);
+        sink(t, CommandProcessor.DATA_KEYS_SINK, topics.dataKeys, COMMAND_PROCESSOR);
 
         t.addSource(EVENTS_SOURCE, topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer(),
                 Topics.EVENTS);
@@ -75,15 +76,26 @@ public final class LedgerTopology {
         sink(t, ViewProcessor.AUDIT_SINK, topics.audit, VIEW_PROCESSOR);
         sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
         sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);
+        sink(t, ViewProcessor.SIGNING_SALTS_SINK, topics.signingSalts, VIEW_PROCESSOR);
 
         global(t, Stores.VIEW_TOKEN_LOOKUP, topics.tokenLookup, stores);
         global(t, Stores.VIEW_ALLOW_LISTS, topics.allowLists, stores);
+        global(t, Stores.VIEW_SIGNING_SALTS, topics.signingSalts, stores);
+        global(t, org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.VIEW_DATA_KEYS), stores.strings,
+                topics.dataKeys.valueSerde()), topics.dataKeys);
         return t;
     }
 
     private static <V> void global(Topology t, String storeName, Topic<String, V> topic, Stores stores) {
+        global(t, kv(storeName, stores.strings, topic.valueSerde()), topic);
+    }
+
+    private static <V> void global(Topology t, StoreBuilder<org.apache.kafka.streams.state.KeyValueStore<String, V>> store,
+            Topic<String, V> topic) {
         // The topic is the changelog: restoring reads it straight into the store, so values are stored as-is.
-        t.addGlobalStore(kv(storeName, stores.strings, topic.valueSerde()).withCachingDisabled().withLoggingDisabled(),
+        String storeName = store.name();
+        t.addGlobalStore(store.withCachingDisabled().withLoggingDisabled(),
                 topic.name() + "-source", topic.keySerde().deserializer(), topic.valueSerde().deserializer(),
                 topic.name(), storeName + "-updater", () -> new GlobalStoreUpdater<>(storeName));
     }

@@ -4,7 +4,9 @@ import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.CredentialEvent;
 import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.SigningSalt;
 import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.WrappedDataKey;
 import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.events.avro.command.CredentialCommand;
 import dev.credledger.events.registry.SchemaRegistryClient;
@@ -33,6 +35,10 @@ public final class Topics {
     public static final String TOKEN_LOOKUP = "credential-token-lookup";
     public static final String ALLOW_LISTS = "credential-allow-lists";
     public static final String DEAD_LETTERS = "credential-commands-dlq";
+    /** Wrapped data keys (compacted, compacted soon after a tombstone: see {@link #definitions}). */
+    public static final String DATA_KEYS = "credential-data-keys";
+    /** Each enabled environment's sealed private salt (compacted). */
+    public static final String SIGNING_SALTS = "credential-signing-salts";
 
     public final Topic<String, byte[]> commandBytes;
     public final Topic<String, CredentialCommand> commands;
@@ -43,6 +49,8 @@ public final class Topics {
     public final Topic<String, TokenLookup> tokenLookup;
     public final Topic<String, AllowList> allowLists;
     public final Topic<byte[], byte[]> deadLetters;
+    public final Topic<String, WrappedDataKey> dataKeys;
+    public final Topic<String, SigningSalt> signingSalts;
 
     public Topics(SchemaRegistryClient registry) {
         commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
@@ -54,6 +62,8 @@ public final class Topics {
         tokenLookup = new Topic<>(TOKEN_LOOKUP, Serdes.String(), avro(registry, TokenLookup.getClassSchema()));
         allowLists = new Topic<>(ALLOW_LISTS, Serdes.String(), avro(registry, AllowList.getClassSchema()));
         deadLetters = new Topic<>(DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray());
+        dataKeys = new Topic<>(DATA_KEYS, Serdes.String(), avro(registry, WrappedDataKey.getClassSchema()));
+        signingSalts = new Topic<>(SIGNING_SALTS, Serdes.String(), avro(registry, SigningSalt.getClassSchema()));
     }
 
     /**
@@ -76,8 +86,22 @@ public final class Topics {
                 new NewTopic(TOKEN_LOOKUP, partitions, replicationFactor).configs(compacted),
                 new NewTopic(ALLOW_LISTS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(DEAD_LETTERS, 1, replicationFactor)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
+                new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
+                new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted));
     }
+
+    /**
+     * A destroyed data key must leave the broker's log soon, not whenever the cleaner gets to it: segments roll
+     * hourly, and a segment with a tombstone is compacted within the hour after (max.compaction.lag.ms), so a
+     * wrapped key is gone from every replica's log about two hours after its tombstone at the latest.
+     */
+    public static final Map<String, String> SHREDDING = Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+            TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01",
+            TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()));
 
     static <T extends SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Schema schema) {
         return ConfluentAvroSerde.forValues(registry, schema);

@@ -2,10 +2,12 @@ package dev.credledger.processors.topology;
 
 import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.AuditRecord;
+import dev.credledger.events.avro.SigningSalt;
 import dev.credledger.events.avro.TokenLookup;
 import dev.credledger.events.avro.state.ApiAccessState;
 import dev.credledger.events.avro.state.CredentialState;
 import dev.credledger.events.mapping.AvroToDomain;
+import dev.credledger.events.mapping.DomainToAvro;
 import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.Actor;
 import dev.credledger.events.model.EventMetadata;
@@ -32,6 +34,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     static final String AUDIT_SINK = "audit-sink";
     static final String TOKEN_LOOKUP_SINK = "token-lookup-sink";
     static final String ALLOW_LISTS_SINK = "allow-lists-sink";
+    static final String SIGNING_SALTS_SINK = "signing-salts-sink";
     private static final int HEADS_CACHED = 10_000;
 
     private ProcessorContext<String, Object> context;
@@ -96,6 +99,7 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
         for (Map.Entry<String, TokenLookup> lookup : TokenLookups.of(event, credential)) {
             context.forward(new Record<>(lookup.getKey(), lookup.getValue(), ts), TOKEN_LOOKUP_SINK);
         }
+        signingSalt(event, ts);
         if (m.environment() != null) {
             AllowList allowList = TokenLookups.allowList(event, state.access(m.accountId(), m.environment()));
             if (allowList != null) {
@@ -103,6 +107,20 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
                 context.forward(new Record<>(Keys.access(m.accountId(), m.environment()),
                         allowList.getCidrs().isEmpty() ? null : allowList, ts), ALLOW_LISTS_SINK);
             }
+        }
+    }
+
+    /** Every instance's copy of the sealed salts that sign webhooks: put when enabled, removed when disabled. */
+    private void signingSalt(CredentialEvent event, long ts) {
+        EventMetadata m = event.metadata();
+        switch (event) {
+            case CredentialEvent.ApiEnabled e when e.sealedSalt() != null -> context.forward(new Record<>(
+                    Keys.access(m.accountId(), m.environment()),
+                    new SigningSalt(DomainToAvro.secret(e.privateSalt()), DomainToAvro.sealed(e.sealedSalt())), ts),
+                    SIGNING_SALTS_SINK);
+            case CredentialEvent.ApiDisabled e ->
+                    context.forward(new Record<>(Keys.access(m.accountId(), m.environment()), null, ts), SIGNING_SALTS_SINK);
+            default -> { }
         }
     }
 

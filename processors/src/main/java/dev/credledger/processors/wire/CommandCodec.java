@@ -31,7 +31,8 @@ public final class CommandCodec {
     public static CredentialCommand toAvro(Command command) {
         CommandMetadata m = command.metadata();
         Object payload = switch (command) {
-            case Command.EnableApi c -> new EnableApi(DomainToAvro.secret(c.authToken()), DomainToAvro.secret(c.privateSalt()));
+            case Command.EnableApi c -> new EnableApi(DomainToAvro.secret(c.authToken()), DomainToAvro.secret(c.privateSalt()),
+                    DomainToAvro.sealed(c.sealedSalt()));
             case Command.RefreshAuthToken c -> new RefreshAuthToken(DomainToAvro.secret(c.newToken()),
                     Enums.convert(c.reason(), dev.credledger.events.avro.RefreshReason.class), c.grace().toSeconds());
             case Command.DisableApi c -> new DisableApi();
@@ -71,7 +72,7 @@ public final class CommandCodec {
         }
         return switch (payload) {
             case EnableApi p -> new Command.EnableApi(m, env, AvroToDomain.secret(p.getAuthToken()),
-                    AvroToDomain.secret(p.getPrivateSalt()));
+                    AvroToDomain.secret(p.getPrivateSalt()), AvroToDomain.sealed(p.getSealedSalt()));
             case RefreshAuthToken p -> new Command.RefreshAuthToken(m, env, AvroToDomain.secret(p.getNewToken()),
                     Enums.convert(p.getReason(), RefreshReason.class), Duration.ofSeconds(p.getGraceSeconds()));
             case DisableApi p -> new Command.DisableApi(m, env);

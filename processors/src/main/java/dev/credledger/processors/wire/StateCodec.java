@@ -42,6 +42,7 @@ public final class StateCodec {
                 .setAllowedIps(s.allowedIps())
                 .setEnabledAt(s.enabledAt())
                 .setUpdatedAt(s.updatedAt())
+                .setSealedSalt(DomainToAvro.sealed(s.sealedSalt()))
                 .build();
     }
 
@@ -51,7 +52,7 @@ public final class StateCodec {
         return new ApiAccess(a.getEnabled(),
                 a.getToken() == null ? null : AvroToDomain.secret(a.getToken()),
                 a.getSalt() == null ? null : AvroToDomain.secret(a.getSalt()),
-                grace, a.getAllowedIps(), a.getEnabledAt(), a.getUpdatedAt());
+                grace, a.getAllowedIps(), a.getEnabledAt(), a.getUpdatedAt(), AvroToDomain.sealed(a.getSealedSalt()));
     }
 
     public static CredentialState toAvro(Credential c) {

@@ -5,6 +5,7 @@ import dev.credledger.api.Json;
 import dev.credledger.api.Problem;
 import dev.credledger.api.Requests;
 import dev.credledger.api.SecretInput;
+import dev.credledger.api.signing.DataKeys;
 import dev.credledger.events.avro.Outcome;
 import dev.credledger.events.avro.SecretRef;
 import dev.credledger.events.avro.command.CommandResult;
@@ -15,6 +16,7 @@ import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.model.Plan;
 import dev.credledger.events.model.RefreshReason;
+import dev.credledger.events.model.SealedSecret;
 import dev.credledger.events.secret.IssuedSecret;
 import dev.credledger.events.secret.SecretFormat;
 import dev.credledger.processors.domain.Command;
@@ -55,8 +57,11 @@ public final class CommandRoutes {
     private final SecretFormat secrets;
     private final ClientAddress clientAddress;
     private final LocalLookups lookups;
+    private final DataKeys dataKeys;
 
-    public CommandRoutes(CommandGateway gateway, SecretFormat secrets, ClientAddress clientAddress, LocalLookups lookups) {
+    public CommandRoutes(CommandGateway gateway, SecretFormat secrets, ClientAddress clientAddress, LocalLookups lookups,
+            DataKeys dataKeys) {
+        this.dataKeys = dataKeys;
         this.gateway = gateway;
         this.secrets = secrets;
         this.clientAddress = clientAddress;
@@ -69,7 +74,18 @@ public final class CommandRoutes {
         Versioned body = Json.body(ctx, Versioned.class, NONE);
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
         IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, env);
-        execute(ctx, new Command.EnableApi(meta(ctx, account, body.expectedVersion()), env, token.ref(), salt.ref()));
+        CommandMetadata meta = meta(ctx, account, body.expectedVersion());
+        SealedSecret sealedSalt;
+        try {
+            // Sealed under a new data key, stored before the command is sent: the ledger can sign with the salt.
+            sealedSalt = dataKeys.sealNew(account, env, salt);
+        } catch (DataKeys.NotStored e) {
+            throw Problem.unavailable(e.getMessage() + "; nothing was changed");
+        }
+        CommandResult result = execute(ctx, new Command.EnableApi(meta, env, token.ref(), salt.ref(), sealedSalt));
+        if (!result.getReplayed()) {
+            catchingUpUnless(ctx, lookups.awaitSigningSalt(Keys.access(account, env), salt.ref().secretId()));
+        }
         respondWithSecret(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
                 "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
     }

@@ -51,6 +51,15 @@ public final class LocalLookups {
         });
     }
 
+    /** Whether this instance's signing salts show the salt {@code saltId} for {@code key} (account|ENV). */
+    public boolean awaitSigningSalt(String key, java.util.UUID saltId) {
+        return await("signing salts", () -> {
+            dev.credledger.events.avro.SigningSalt salt =
+                    locator.<dev.credledger.events.avro.SigningSalt>global(Stores.VIEW_SIGNING_SALTS).get(key);
+            return salt != null && salt.getSalt().getSecretId().equals(saltId);
+        });
+    }
+
     private static boolean all(ReadOnlyKeyValueStore<String, TokenLookup> lookup, List<SecretRef> secrets, boolean active) {
         for (SecretRef s : secrets) {
             TokenLookup entry = lookup.get(s.getFingerprint());
