@@ -42,6 +42,7 @@ public final class Benchmarks {
 
     static final String ADMIN = "bench-admin";
     static final String VERIFIER = "bench-verifier";
+    static final String SIGNER = "bench-signer";
 
     final int commandCount;
     final int accountCount;
@@ -56,7 +57,8 @@ public final class Benchmarks {
     Benchmarks(int commandCount, int accountCount, Path dir) {
         this.commandCount = commandCount;
         this.accountCount = accountCount;
-        this.app = LedgerApplication.start(Settings.embedded(dir, 0, 0, 0).withTokens(ADMIN, null, VERIFIER));
+        this.app = LedgerApplication.start(Settings.embedded(dir, 0, 0, 0).withTokens(ADMIN, null, VERIFIER)
+                .withSigning(SIGNER, null));
         // Registry writes need the admin key (the serializer registers the command schema on first use).
         this.topics = new Topics(new SchemaRegistryClient(new SchemaRegistryClient.Settings(
                 java.net.URI.create(app.registryUrl()), "bench:" + ADMIN, null, java.time.Duration.ofSeconds(10))));
@@ -77,7 +79,10 @@ public final class Benchmarks {
         Benchmarks b = new Benchmarks(commands, accounts, dir);
         try {
             awaitRunning(b.app);
-            if (!only.equals("state") && !only.equals("activity")) {
+            if (only.equals("mac")) {
+                new MacBench(b, report).run(10);
+            }
+            if (!only.equals("state") && !only.equals("activity") && !only.equals("mac")) {
                 new Throughput(b, report).run();
             }
             if (only.equals("all") || only.equals("state")) {
@@ -91,6 +96,7 @@ public final class Benchmarks {
                 new VerifyOverHttp(b, report).run(10);
                 new Replay(b, report).run();
                 new AuditQueries(b, report).run(20_000, 2_000);
+                new MacBench(b, report).run(10);
             }
             report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
                     + " (target: <= 1 GiB with 1M active credentials; not measured at 1M)",

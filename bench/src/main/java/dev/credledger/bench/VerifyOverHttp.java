@@ -43,7 +43,7 @@ final class VerifyOverHttp {
         }
     }
 
-    private static String wrk(int connections, int seconds, String... target) throws IOException, InterruptedException {
+    static String wrk(int connections, int seconds, String... target) throws IOException, InterruptedException {
         String[] command = new String[6 + target.length];
         command[0] = "wrk";
         command[1] = "-t2";
@@ -60,7 +60,7 @@ final class VerifyOverHttp {
         return out;
     }
 
-    private static String summary(String wrkOutput) {
+    static String summary(String wrkOutput) {
         return String.format("%s req/s, p50 %s, p99 %s%s", find(wrkOutput, "Requests/sec:\\s+([\\d.]+)"),
                 find(wrkOutput, "\\s50%\\s+(\\S+)"), find(wrkOutput, "\\s99%\\s+(\\S+)"),
                 wrkOutput.contains("Non-2xx") ? " (" + find(wrkOutput, "(Non-2xx or 3xx responses: \\d+)") + ")" : "");

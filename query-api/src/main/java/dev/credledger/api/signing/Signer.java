@@ -34,10 +34,19 @@ public final class Signer {
 
         public final String label;
         final String jce;
+        /** A Mac per thread (a provider lookup per MAC costs more than the MAC); initialised afresh for each use. */
+        private final ThreadLocal<Mac> macs;
 
         Algorithm(String label, String jce) {
             this.label = label;
             this.jce = jce;
+            this.macs = ThreadLocal.withInitial(() -> {
+                try {
+                    return Mac.getInstance(jce);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(jce + " is part of every JDK", e);
+                }
+            });
         }
 
         public static Algorithm parse(String label) {
@@ -101,11 +110,11 @@ public final class Signer {
 
     private static byte[] hmac(Algorithm algorithm, byte[] key, byte[] payload) {
         try {
-            Mac mac = Mac.getInstance(algorithm.jce);
+            Mac mac = algorithm.macs.get();
             mac.init(new SecretKeySpec(key, algorithm.jce));
             return mac.doFinal(payload);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(algorithm.jce + " is part of every JDK", e);
+            throw new IllegalStateException(algorithm.jce + " takes any key length", e);
         }
     }
 
