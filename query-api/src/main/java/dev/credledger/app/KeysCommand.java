@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code credledger keys ...}: the key-encryption keys that seal private salts. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Key-encryption keys that seal private salts.",
-        subcommands = {KeysCommand.Generate.class})
+        subcommands = {KeysCommand.Generate.class, KeysCommand.Rotate.class})
 final class KeysCommand implements Runnable {
 
     @CommandLine.Spec
@@ -39,6 +39,100 @@ final class KeysCommand implements Runnable {
             System.out.println("Wrote " + out.toAbsolutePath().normalize() + " (key " + FileKeyring.load(out).currentId()
                     + "): keep it secret and back it up; without it no sealed salt can be used.");
             return 0;
+        }
+    }
+
+    /**
+     * {@code credledger keys rotate}: makes the key of {@code --new-key-file} the current KEK of the sealing key
+     * file (the old ones stay in it, to unwrap), lets running ledgers reload it, then re-wraps every data key on
+     * {@code credential-data-keys} under it, while the ledger runs. Afterwards the old KEKs can be removed.
+     */
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Re-wrap every data key under a new key-encryption key, while the ledger runs.")
+    static final class Rotate implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--sealing-key-file", required = true, description = "The ledger's sealing key file: the new key is put first in it.")
+        Path ring;
+
+        @Option(names = "--new-key-file", required = true, description = "A key file made by 'credledger keys generate'.")
+        Path newKey;
+
+        @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+        String bootstrapServers;
+
+        @Option(names = "--schema-registry-url", required = true, description = "Confluent-compatible schema registry URL.")
+        String schemaRegistryUrl;
+
+        @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry (the embedded one: credledger:<admin key>).")
+        String registryBasicAuth;
+
+        @Option(names = "--reload-wait", description = "How long running ledgers get to reload the key file before re-wrapping starts. Default: ${DEFAULT-VALUE}")
+        String reloadWait = "3s";
+
+        @Option(names = "--timeout", description = "How long to wait for Kafka and the registry before giving up (exit 1). Default: ${DEFAULT-VALUE}")
+        String timeout = "30s";
+
+        @Override
+        public Integer call() {
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            java.time.Duration wait;
+            java.time.Duration reload;
+            FileKeyring ringKeys;
+            byte[] fresh;
+            try {
+                wait = ServeCommand.duration("--timeout", timeout);
+                reload = ServeCommand.duration("--reload-wait", reloadWait);
+                ringKeys = FileKeyring.load(ring);
+                fresh = FileKeyring.load(newKey).keys().getFirst();
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                err.println("credledger keys rotate: " + e.getMessage());
+                return 2;
+            }
+            String freshId = FileKeyring.idOf(fresh);
+            if (!ringKeys.currentId().equals(freshId)) {
+                java.util.List<byte[]> keys = new java.util.ArrayList<>();
+                keys.add(fresh);
+                ringKeys.keys().stream().filter(k -> !FileKeyring.idOf(k).equals(freshId)).forEach(keys::add);
+                FileKeyring.write(ring, keys);
+                out.println("credledger keys rotate: " + freshId + " wraps from now on; " + ringKeys.ids()
+                        + " still unwrap. Waiting " + reloadWait + " for running ledgers to reload " + ring + " ...");
+                out.flush();
+                java.util.concurrent.locks.LockSupport.parkNanos(reload.toNanos());
+            }
+            dev.credledger.events.registry.SchemaRegistryClient registry = new dev.credledger.events.registry.SchemaRegistryClient(
+                    new dev.credledger.events.registry.SchemaRegistryClient.Settings(java.net.URI.create(schemaRegistryUrl),
+                            registryBasicAuth, null, wait));
+            try {
+                registry.subjects();
+            } catch (RuntimeException e) {
+                err.println("credledger keys rotate: the schema registry at " + schemaRegistryUrl + " cannot be reached within "
+                        + timeout);
+                return 1;
+            }
+            DataKeyRotation.Outcome outcome;
+            try (DataKeyRotation rotation = new DataKeyRotation(FileKeyring.load(ring), bootstrapServers,
+                    new dev.credledger.processors.topology.Topics(registry), wait)) {
+                outcome = rotation.run();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                err.println("credledger keys rotate: Kafka at " + bootstrapServers + " cannot be reached within " + timeout
+                        + " (" + e.getMessage() + ")");
+                return 1;
+            } catch (RuntimeException e) {
+                err.println("credledger keys rotate: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                return 1;
+            }
+            java.util.Set<String> old = new java.util.TreeSet<>(outcome.kekIdsLeft());
+            old.remove(freshId);
+            out.println("credledger keys rotate: re-wrapped " + outcome.rewrapped() + " data keys under " + freshId
+                    + (outcome.destroyedAgain() > 0 ? " (" + outcome.destroyedAgain() + " destroyed again: disabled meanwhile)" : "")
+                    + "; data keys now under " + outcome.kekIdsLeft() + ". " + (old.isEmpty()
+                    ? "No data key needs an older KEK: remove them from every instance's sealing key file, then destroy them."
+                    : "Still under older KEKs: " + old + " (run again)."));
+            return old.isEmpty() ? 0 : 1;
         }
     }
 }

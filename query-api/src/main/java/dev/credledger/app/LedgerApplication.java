@@ -11,6 +11,7 @@ import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.SchemaRegistryClient;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
 import dev.credledger.events.sealing.FileKeyring;
+import dev.credledger.events.sealing.ReloadingKeyring;
 import dev.credledger.processors.domain.Limits;
 import dev.credledger.processors.topology.LedgerTopology;
 import dev.credledger.processors.topology.Stores;
@@ -123,7 +124,9 @@ public final class LedgerApplication implements AutoCloseable {
                     + "must unwrap the data keys the others made");
         }
         Path keyFile = s.sealingKeyFile() != null ? s.sealingKeyFile() : s.dataDir().resolve(SEALING_KEY_FILE);
-        FileKeyring kek = s.sealingKeyFile() != null ? FileKeyring.load(keyFile) : FileKeyring.loadOrCreate(keyFile);
+        // Read again when the file changes: a KEK rotation (credledger keys rotate) needs no restart.
+        ReloadingKeyring kek = new ReloadingKeyring(keyFile,
+                s.sealingKeyFile() != null ? FileKeyring.load(keyFile) : FileKeyring.loadOrCreate(keyFile));
         sealingKeyFile = keyFile.toAbsolutePath().normalize().toString();
         LOG.info("Sealing private salts with key-encryption key {} from {}", kek.currentId(), sealingKeyFile);
         CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());

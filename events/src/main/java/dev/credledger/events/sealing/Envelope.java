@@ -63,9 +63,8 @@ public final class Envelope {
     public static NewDataKey newDataKey(KeyEncryptionKey kek, String account, String environment) {
         UUID id = UUID.randomUUID();
         byte[] key = AesGcm.newKey();
-        String kekId = kek.currentId();
-        byte[] wrapped = kek.wrap(key, dataKeyBinding(account, environment, id));
-        return new NewDataKey(new DataKey(id, key), kekId, wrapped);
+        KeyEncryptionKey.Wrapped wrapped = kek.wrap(key, dataKeyBinding(account, environment, id));
+        return new NewDataKey(new DataKey(id, key), wrapped.kekId(), wrapped.wrapped());
     }
 
     /** Unwraps a stored data key. */
@@ -75,8 +74,8 @@ public final class Envelope {
     }
 
     /** The data key wrapped again by the current KEK (a rotation): the same key, the same binding. */
-    public static byte[] rewrap(KeyEncryptionKey kek, String kekId, byte[] wrapped, String account, String environment,
-            UUID dataKeyId) {
+    public static KeyEncryptionKey.Wrapped rewrap(KeyEncryptionKey kek, String kekId, byte[] wrapped, String account,
+            String environment, UUID dataKeyId) {
         try (DataKey key = unwrap(kek, kekId, wrapped, account, environment, dataKeyId)) {
             return kek.wrap(key.key(), dataKeyBinding(account, environment, dataKeyId));
         }

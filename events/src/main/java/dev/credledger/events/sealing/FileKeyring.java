@@ -129,8 +129,8 @@ public final class FileKeyring implements KeyEncryptionKey {
     }
 
     @Override
-    public byte[] wrap(byte[] dataKey, byte[] associatedData) {
-        return AesGcm.seal(keys.get(current), dataKey, associatedData);
+    public Wrapped wrap(byte[] dataKey, byte[] associatedData) {
+        return new Wrapped(current, AesGcm.seal(keys.get(current), dataKey, associatedData));
     }
 
     @Override

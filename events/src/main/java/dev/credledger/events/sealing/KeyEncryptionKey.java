@@ -15,8 +15,11 @@ public interface KeyEncryptionKey {
     /** Whether {@code kekId} can still unwrap (the current KEK, or an older one kept during a rotation). */
     boolean canUnwrap(String kekId);
 
+    /** A data key wrapped, and the KEK that wrapped it. */
+    record Wrapped(String kekId, byte[] wrapped) {}
+
     /** {@code dataKey} wrapped by the current KEK, bound to {@code associatedData}. */
-    byte[] wrap(byte[] dataKey, byte[] associatedData);
+    Wrapped wrap(byte[] dataKey, byte[] associatedData);
 
     /**
      * The data key {@code wrapped} by {@code kekId} with the same {@code associatedData}.

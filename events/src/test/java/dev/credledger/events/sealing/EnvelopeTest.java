@@ -82,7 +82,7 @@ class EnvelopeTest {
         FileKeyring.write(rotated, List.of(fresh.keys().getFirst(), old.keys().getFirst()));
         FileKeyring ring = FileKeyring.load(rotated);
 
-        byte[] rewrapped = Envelope.rewrap(ring, created.kekId(), created.wrapped(), "acme", "LIVE", created.key().id());
+        byte[] rewrapped = Envelope.rewrap(ring, created.kekId(), created.wrapped(), "acme", "LIVE", created.key().id()).wrapped();
 
         assertThat(ring.currentId()).isEqualTo(fresh.currentId()).isNotEqualTo(old.currentId());
         assertThat(ring.canUnwrap(old.currentId())).isTrue();
