@@ -34,15 +34,9 @@ public final class Forwarder {
      * answer this instance assembles. The body of a 200, or a 503 problem naming the instance.
      */
     public java.util.concurrent.CompletableFuture<String> ask(Context ctx, HostInfo other, String pathAndQuery) {
-        URI uri = URI.create("http://" + other.host() + ":" + other.port() + pathAndQuery);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
-                .header(FORWARDED_HEADER, "1");
-        String authorization = ctx.header("Authorization");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
+        HttpRequest request = get(ctx, other, pathAndQuery);
         String who = other.host() + ":" + other.port();
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             if (failure != null) {
                 throw Problem.unavailable("the instance " + who + " did not answer its part; retry");
             }
@@ -56,16 +50,10 @@ public final class Forwarder {
 
     /** Forwards as a GET of {@code pathAndQuery}: a read asked by POST (to keep a secret out of URLs) goes on by its key. */
     public void forward(Context ctx, HostInfo owner, String pathAndQuery) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
-                .header(FORWARDED_HEADER, "1");
-        String authorization = ctx.header("Authorization");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
+        HttpRequest request = get(ctx, owner, pathAndQuery);
         try {
             // Relayed as a stream: an export of any size passes through in constant memory.
-            HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             ctx.status(response.statusCode());
             response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
             for (String header : new String[] {"Retry-After", "Content-Disposition", "Cache-Control"}) {
@@ -83,5 +71,17 @@ public final class Forwarder {
             Thread.currentThread().interrupt();
             throw Problem.unavailable("interrupted while asking the owning instance");
         }
+    }
+
+    /** A GET of {@code pathAndQuery} on {@code other}, marked as forwarded, with the caller's credentials. */
+    private static HttpRequest get(Context ctx, HostInfo other, String pathAndQuery) {
+        URI uri = URI.create("http://" + other.host() + ":" + other.port() + pathAndQuery);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+                .header(FORWARDED_HEADER, "1");
+        String authorization = ctx.header("Authorization");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request.build();
     }
 }
