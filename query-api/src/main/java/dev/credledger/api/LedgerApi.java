@@ -52,7 +52,8 @@ public final class LedgerApi {
     public static Javalin create(Backend backend, String host, int port) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()), backend.dataKeys());
-        MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys()));
+        MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys()),
+                new QueryLimiter(MacRoutes.CONCURRENT_PER_KEY));
         Forwarder forwarder = new Forwarder();
         OwnerRouting owner = new OwnerRouting(backend.locator(), forwarder);
         ViewRoutes views = new ViewRoutes(owner);
@@ -75,6 +76,11 @@ public final class LedgerApi {
             RoutesConfig r = config.routes;
             r.before(ctx -> {
                 ctx.attribute("started", System.nanoTime());
+                // A body without Content-Length (chunked) would be read whole before any size limit could apply.
+                if (ctx.req().getContentLengthLong() < 0 && ctx.header("Transfer-Encoding") != null) {
+                    throw new Problem(411, "length-required", "Length required",
+                            "send request bodies with a Content-Length; chunked bodies are not accepted");
+                }
                 backend.drain().enter(ctx);
             });
             r.beforeMatched(ctx -> {

@@ -30,28 +30,40 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Re-wraps every live data key of {@code credential-data-keys} that its current KEK did not wrap, while the
  * ledger runs. Kafka has no compare-and-set, so a disable may destroy a key between the read and the re-wrapped
- * write, which would bring the key back: after writing, each key's records between the one read and the one
- * written are read again, and if a tombstone is among them, the key is destroyed again. Passes repeat until one
- * finds nothing to re-wrap (a ledger that had not yet reloaded its keys may have wrapped a new key with the old
- * KEK meanwhile).
+ * write, which would bring the key back: after writing, each partition is read (read_committed) until the
+ * position is past the re-wrapped write — which a read_committed consumer reaches only once every transaction
+ * begun before it has committed or aborted — and if a tombstone lies between the record read and the one
+ * written, the key is destroyed again. Passes repeat until one finds nothing to re-wrap (a ledger that had not
+ * yet reloaded its keys may have wrapped a new key with the old KEK meanwhile). A last sweep destroys live data
+ * keys older than {@link #ORPHAN_AGE} that no enabled environment uses — keys of enables that never reached the
+ * ledger, and any key a rotation interrupted between a write and its check could have brought back.
  */
 final class DataKeyRotation implements AutoCloseable {
 
     /** What a rotation did. */
-    record Outcome(int rewrapped, int destroyedAgain, Set<String> kekIdsLeft) {}
+    record Outcome(int rewrapped, int destroyedAgain, int orphansDestroyed, Set<String> kekIdsLeft) {}
 
     private record Live(String key, WrappedDataKey value, TopicPartition partition, long offset) {}
 
     private record Written(Live read, long offset) {}
 
     private static final int MAX_PASSES = 5;
+    /** Far beyond the command timeout: a younger unused key may belong to an enable still on its way. */
+    static final Duration ORPHAN_AGE = Duration.ofHours(1);
 
     private final KeyEncryptionKey kek;
     private final Duration timeout;
     private final KafkaConsumer<String, WrappedDataKey> consumer;
     private final KafkaProducer<String, WrappedDataKey> producer;
+    private final KafkaConsumer<String, dev.credledger.events.avro.SigningSalt> salts;
 
     DataKeyRotation(KeyEncryptionKey kek, String bootstrapServers, Topics topics, Duration timeout) {
+        this.salts = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
+                new StringDeserializer(), topics.signingSalts.valueSerde().deserializer());
         this.kek = kek;
         this.timeout = timeout;
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -86,18 +98,44 @@ final class DataKeyRotation implements AutoCloseable {
                 written.add(new Written(live, send(live.key(), next).offset()));
             }
             if (written.isEmpty()) {
-                return new Outcome(rewrapped, destroyedAgain, kekIds());
+                break;
             }
             rewrapped += written.size();
             destroyedAgain += destroyAgainWhereDestroyedMeanwhile(written);
         }
-        return new Outcome(rewrapped, destroyedAgain, kekIds());
+        int orphans = destroyOrphans();
+        return new Outcome(rewrapped, destroyedAgain, orphans, kekIds());
+    }
+
+    /** Destroys live data keys older than {@link #ORPHAN_AGE} that no enabled environment's sealed salt uses. */
+    private int destroyOrphans() {
+        Set<String> inUse = new java.util.HashSet<>();
+        Map<String, dev.credledger.events.avro.SigningSalt> latest = new HashMap<>();
+        readAll(salts, Topics.SIGNING_SALTS, null, r -> latest.put(r.key(), r.value()));
+        latest.forEach((key, salt) -> {
+            if (salt != null) {
+                inUse.add(key + "|" + salt.getSealed().getDataKeyId());
+            }
+        });
+        java.time.Instant cutoff = java.time.Instant.now().minus(ORPHAN_AGE);
+        int destroyed = 0;
+        for (Live live : live().values()) {
+            if (!inUse.contains(live.key()) && live.value().getCreatedAt().isBefore(cutoff)) {
+                send(live.key(), null);
+                destroyed++;
+            }
+        }
+        return destroyed;
     }
 
     /** Tombstones again every key that a disable destroyed between the record read and its re-wrapped successor. */
     private int destroyAgainWhereDestroyedMeanwhile(List<Written> written) {
         Map<String, List<ConsumerRecord<String, WrappedDataKey>>> history = new HashMap<>();
-        readAll(r -> history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
+        Map<TopicPartition, Long> pastOurWrites = new HashMap<>();
+        for (Written w : written) {
+            pastOurWrites.merge(w.read().partition(), w.offset() + 1, Math::max);
+        }
+        readAll(consumer, Topics.DATA_KEYS, pastOurWrites, r -> history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
         int again = 0;
         for (Written w : written) {
             boolean destroyed = history.getOrDefault(w.read().key(), List.of()).stream()
@@ -113,7 +151,7 @@ final class DataKeyRotation implements AutoCloseable {
     /** The latest value of every key that has one (destroyed keys left out). */
     private Map<String, Live> live() {
         Map<String, Live> latest = new LinkedHashMap<>();
-        readAll(r -> latest.put(r.key(), r.value() == null ? null
+        readAll(consumer, Topics.DATA_KEYS, null, r -> latest.put(r.key(), r.value() == null ? null
                 : new Live(r.key(), r.value(), new TopicPartition(r.topic(), r.partition()), r.offset())));
         latest.values().removeIf(v -> v == null);
         return latest;
@@ -126,21 +164,30 @@ final class DataKeyRotation implements AutoCloseable {
         return ids;
     }
 
-    private void readAll(java.util.function.Consumer<ConsumerRecord<String, WrappedDataKey>> each) {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.DATA_KEYS, timeout).stream()
-                .map(p -> new TopicPartition(Topics.DATA_KEYS, p.partition())).toList();
+    /**
+     * Every record of {@code topic} from the start up to its end offsets — or, for the partitions in {@code until},
+     * until the position reaches that offset: a read_committed consumer gets there only once every transaction
+     * begun before it is decided, so nothing written before is missed.
+     */
+    private <V> void readAll(KafkaConsumer<String, V> reader, String topic, Map<TopicPartition, Long> until,
+            java.util.function.Consumer<ConsumerRecord<String, V>> each) {
+        List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
         if (partitions.isEmpty()) {
-            throw new IllegalStateException("the topic " + Topics.DATA_KEYS + " does not exist: is this the ledger's cluster?");
+            throw new IllegalStateException("the topic " + topic + " does not exist: is this the ledger's cluster?");
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        reader.assign(partitions);
+        reader.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = new HashMap<>(reader.endOffsets(partitions, timeout));
+        if (until != null) {
+            end.putAll(until);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+        while (partitions.stream().anyMatch(p -> reader.position(p, timeout) < end.get(p))) {
             if (System.nanoTime() > deadline) {
-                throw new org.apache.kafka.common.errors.TimeoutException("reading " + Topics.DATA_KEYS + " made no progress");
+                throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " made no progress");
             }
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+            reader.poll(Duration.ofMillis(200)).forEach(r -> {
                 if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
                     each.accept(r);
                 }
@@ -170,6 +217,7 @@ final class DataKeyRotation implements AutoCloseable {
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));
+        salts.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -129,6 +129,7 @@ final class KeysCommand implements Runnable {
             old.remove(freshId);
             out.println("credledger keys rotate: re-wrapped " + outcome.rewrapped() + " data keys under " + freshId
                     + (outcome.destroyedAgain() > 0 ? " (" + outcome.destroyedAgain() + " destroyed again: disabled meanwhile)" : "")
+                    + (outcome.orphansDestroyed() > 0 ? "; destroyed " + outcome.orphansDestroyed() + " unused data keys" : "")
                     + "; data keys now under " + outcome.kekIdsLeft() + ". " + (old.isEmpty()
                     ? "No data key needs an older KEK: remove them from every instance's sealing key file, then destroy them."
                     : "Still under older KEKs: " + old + " (run again)."));

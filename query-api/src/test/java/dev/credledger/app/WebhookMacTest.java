@@ -185,6 +185,24 @@ class WebhookMacTest {
         assertThat(mac(e, "{\"payload\":\"still works\"}").path("mac").asText()).hasSize(40);
     }
 
+    @Test
+    void aChunkedBodyIsRefusedBeforeItIsReadAndTheServerKeepsAnswering() throws Exception {
+        Enabled e = enable("mac-chunked");
+        byte[] body = "{\"payload\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+        java.net.http.HttpRequest chunked = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(LEDGER.app().httpUrl() + e.base() + "/mac"))
+                .header("Authorization", "Bearer " + SIGNER).header("Content-Type", "application/json")
+                // No known length: the client sends Transfer-Encoding: chunked.
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .build();
+
+        var r = java.net.http.HttpClient.newHttpClient().send(chunked, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(411);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(mac(e, "{\"payload\":\"x\"}").path("mac").asText()).hasSize(40);
+    }
+
     @Nested
     class Disable {
 

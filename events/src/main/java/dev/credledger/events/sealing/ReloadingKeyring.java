@@ -21,6 +21,7 @@ public final class ReloadingKeyring implements KeyEncryptionKey {
     private final Path file;
     private volatile FileKeyring ring;
     private volatile FileTime loadedStamp;
+    private volatile FileTime failedStamp;
     private volatile long nextCheck;
 
     public ReloadingKeyring(Path file, FileKeyring loaded) {
@@ -38,15 +39,20 @@ public final class ReloadingKeyring implements KeyEncryptionKey {
                     nextCheck = now + CHECK_EVERY_NANOS;
                     FileTime stamp = stamp();
                     if (stamp != null && !stamp.equals(loadedStamp)) {
+                        // Tried again every second until it loads: a mode fixed with chmod does not change the mtime.
                         try {
                             FileKeyring reloaded = FileKeyring.load(file);
                             ring = reloaded;
+                            loadedStamp = stamp;
+                            failedStamp = null;
                             LOG.info("Sealing keys reloaded from {}: {} wraps, {} unwrap", file, reloaded.currentId(), reloaded.ids());
                         } catch (RuntimeException e) {
-                            LOG.warn("The sealing key file {} changed but does not load ({}); keeping {}", file,
-                                    e.getMessage(), ring.ids());
+                            if (!stamp.equals(failedStamp)) {
+                                LOG.warn("The sealing key file {} changed but does not load ({}); keeping {} and trying "
+                                        + "again every second", file, e.getMessage(), ring.ids());
+                                failedStamp = stamp;
+                            }
                         }
-                        loadedStamp = stamp;
                     }
                 }
             }

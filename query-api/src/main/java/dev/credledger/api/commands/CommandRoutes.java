@@ -112,6 +112,10 @@ public final class CommandRoutes {
         Environment env = Requests.environment(ctx);
         Versioned body = Json.body(ctx, Versioned.class, NONE);
         CommandResult result = execute(ctx, new Command.DisableApi(meta(ctx, account, body.expectedVersion()), env));
+        if (!result.getReplayed()) {
+            // This instance signs nothing more with the salt once the answer is out.
+            catchingUpUnless(ctx, lookups.awaitSigningSaltGone(Keys.access(account, env)));
+        }
         respond(ctx, 200, Map.of("enabled", false, "revoked", revoked(result)));
     }
 

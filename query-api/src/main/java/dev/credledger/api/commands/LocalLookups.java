@@ -60,6 +60,11 @@ public final class LocalLookups {
         });
     }
 
+    /** Whether this instance's signing salts no longer hold one for {@code key} (account|ENV). */
+    public boolean awaitSigningSaltGone(String key) {
+        return await("signing salts", () -> locator.global(Stores.VIEW_SIGNING_SALTS).get(key) == null);
+    }
+
     private static boolean all(ReadOnlyKeyValueStore<String, TokenLookup> lookup, List<SecretRef> secrets, boolean active) {
         for (SecretRef s : secrets) {
             TokenLookup entry = lookup.get(s.getFingerprint());

@@ -42,15 +42,14 @@ public final class DataKeys implements AutoCloseable {
     private final KeyEncryptionKey kek;
     private final StoreLocator locator;
     private final KafkaProducer<String, WrappedDataKey> producer;
+    // Evicted keys are left to the garbage collector: overwriting them on eviction would race with a reader
+    // that has just taken the array. A destroyed key is never used again (checked on every use).
     private final Cache<UUID, byte[]> unwrapped = Caffeine.newBuilder()
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(5))
-            .removalListener((UUID id, byte[] key, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                if (key != null) {
-                    Arrays.fill(key, (byte) 0);
-                }
-            })
             .build();
+    private final java.util.concurrent.ScheduledExecutorService roller = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("credledger-data-key-roll").unstarted(r));
 
     public DataKeys(KeyEncryptionKey kek, StoreLocator locator, String bootstrapServers, Topics topics) {
         this.kek = kek;
@@ -62,6 +61,27 @@ public final class DataKeys implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, "credledger-data-keys-" + UUID.randomUUID()),
                 new StringSerializer(), topics.dataKeys.valueSerde().serializer());
+        roller.scheduleAtFixedRate(this::rollSegments, SEGMENT_ROLL.toMinutes(), SEGMENT_ROLL.toMinutes(),
+                java.util.concurrent.TimeUnit.MINUTES);
+    }
+
+    /** How often every partition of the data-key topic gets a record, so that its segments roll. */
+    static final Duration SEGMENT_ROLL = Duration.ofMinutes(30);
+
+    /**
+     * Kafka never compacts a partition's active segment, and rolls a segment only when a record arrives after
+     * {@code segment.ms}: a destroyed key in a partition nobody writes to would stay in the log forever. A
+     * tombstone of a key that never held a value, sent to every partition, makes each roll on time.
+     */
+    private void rollSegments() {
+        try {
+            for (var partition : producer.partitionsFor(Topics.DATA_KEYS)) {
+                producer.send(new ProducerRecord<>(Topics.DATA_KEYS, partition.partition(), "~segment-roll", null));
+            }
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(DataKeys.class).warn("Could not write the segment-roll records of {}: {}",
+                    Topics.DATA_KEYS, e.toString());
+        }
     }
 
     /** A failure to store a new data key: nothing was sealed and no command sent. */
@@ -139,6 +159,7 @@ public final class DataKeys implements AutoCloseable {
 
     @Override
     public void close() {
+        roller.shutdownNow();
         producer.close(Duration.ofSeconds(5));
         unwrapped.invalidateAll();
     }

@@ -3,6 +3,7 @@ package dev.credledger.api.signing;
 import dev.credledger.api.Json;
 import dev.credledger.api.OwnerRouting;
 import dev.credledger.api.Problem;
+import dev.credledger.api.QueryLimiter;
 import dev.credledger.api.Requests;
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Environment;
@@ -38,13 +39,30 @@ public final class MacRoutes {
 
     record BatchBody(List<BatchItem> items) {}
 
-    private final Signer signer;
+    /** MAC requests one key may have in flight (each may carry a large body); beyond: 429. */
+    public static final int CONCURRENT_PER_KEY = 8;
 
-    public MacRoutes(Signer signer) {
+    private final Signer signer;
+    private final QueryLimiter limiter;
+
+    public MacRoutes(Signer signer, QueryLimiter limiter) {
         this.signer = signer;
+        this.limiter = limiter;
     }
 
     public void mac(Context ctx) {
+        limiter.run(ctx.attribute("role"), () -> sign(ctx));
+    }
+
+    public void verify(Context ctx) {
+        limiter.run(ctx.attribute("role"), () -> check(ctx));
+    }
+
+    public void batch(Context ctx) {
+        limiter.run(ctx.attribute("role"), () -> signAll(ctx));
+    }
+
+    private void sign(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         MacBody body = Json.body(ctx, MacBody.class, new MacBody(null, null, null), MAX_BODY_BYTES);
@@ -52,7 +70,7 @@ public final class MacRoutes {
         OwnerRouting.respond(ctx, answer(signer.sign(account, env, payload(body.payload(), body.payloadBase64()), algorithm)));
     }
 
-    public void verify(Context ctx) {
+    private void check(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         VerifyBody body = Json.body(ctx, VerifyBody.class, new VerifyBody(null, null, null, null), MAX_BODY_BYTES);
@@ -71,7 +89,7 @@ public final class MacRoutes {
     }
 
     /** Many MACs in one round trip: one answer per item, in order, each a MAC or a problem object. */
-    public void batch(Context ctx) {
+    private void signAll(Context ctx) {
         BatchBody body = Json.body(ctx, BatchBody.class, new BatchBody(null), MAX_BATCH_BODY_BYTES);
         if (body.items() == null || body.items().isEmpty() || body.items().size() > MAX_BATCH_ITEMS) {
             throw Problem.badRequest("field 'items' holds 1 to " + MAX_BATCH_ITEMS + " items");

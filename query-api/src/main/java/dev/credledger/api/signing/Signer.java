@@ -90,8 +90,11 @@ public final class Signer {
         }
         byte[] mac;
         try {
+            // The Mac keeps the salt's inner and outer key state: it is keyed with a dummy key once used (below).
             mac = dataKeys.withUnsealed(account, environment, AvroToDomain.sealed(salt.getSealed()),
                     key -> hmac(algorithm, key, payload));
+        } catch (InvalidStateStoreException e) {
+            throw Problem.unavailable("the ledger's replicated stores are starting");
         } catch (SealingException e) {
             // A configuration fault (the KEK that wrapped this data key is not loaded) or tampering: never the key.
             LOG.error("Cannot unseal the private salt of {}/{}: {}", account.value(), environment, e.getMessage());
@@ -112,11 +115,15 @@ public final class Signer {
         try {
             Mac mac = algorithm.macs.get();
             mac.init(new SecretKeySpec(key, algorithm.jce));
-            return mac.doFinal(payload);
+            byte[] out = mac.doFinal(payload);
+            mac.init(FORGET); // nothing of the salt stays in this thread's Mac
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(algorithm.jce + " takes any key length", e);
         }
     }
+
+    private static final SecretKeySpec FORGET = new SecretKeySpec(new byte[] {0}, "HmacSHA1");
 
     private static Problem notEnabled(Environment environment) {
         return new Problem(409, "api-not-enabled", "API access not enabled", "API access is not enabled for "
