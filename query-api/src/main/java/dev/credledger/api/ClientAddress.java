@@ -1,6 +1,6 @@
 package dev.credledger.api;
 
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.model.Cidr;
 import io.javalin.http.Context;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.credledger.app;
 
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.model.Cidr;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.credledger.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.model.Cidr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -63,7 +63,7 @@ class TwoInstancesTest {
                 .withTokens(ADMIN, AUDITOR, VERIFIER)
                 .withSigning(null, sealingKey)
                 // The tests' client stands for a proxy, so that commands can come "from" other addresses.
-                .withTrustedProxies(List.of(dev.credledger.processors.domain.Cidr.parse("127.0.0.1/32").orElseThrow()));
+                .withTrustedProxies(List.of(dev.credledger.events.model.Cidr.parse("127.0.0.1/32").orElseThrow()));
     }
 
     @AfterAll

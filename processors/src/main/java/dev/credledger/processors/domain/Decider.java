@@ -1,5 +1,6 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.model.Cidr;
 import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;

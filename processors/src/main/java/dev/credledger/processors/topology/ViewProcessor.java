@@ -12,7 +12,7 @@ import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.Actor;
 import dev.credledger.events.model.EventMetadata;
 import dev.credledger.processors.audit.AuditChain;
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.model.Cidr;
 import dev.credledger.processors.domain.Credential;
 import dev.credledger.processors.domain.Ledger;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.credledger.api.Problem;
 import dev.credledger.api.QueryLimiter;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.events.avro.AuditRecord;
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.model.Cidr;
 import dev.credledger.processors.topology.Keys;
 import dev.credledger.processors.topology.Stores;
 import dev.credledger.processors.topology.Topics;

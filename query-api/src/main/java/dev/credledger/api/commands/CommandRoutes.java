@@ -125,7 +125,7 @@ public final class CommandRoutes {
         CidrBody body = Json.body(ctx, CidrBody.class, new CidrBody(null, null));
         String cidr = noSecret("cidr", required("cidr", body.cidr()));
         execute(ctx, new Command.AllowIp(meta(ctx, account, body.expectedVersion()), env, cidr));
-        String normalised = dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr);
+        String normalised = dev.credledger.events.model.Cidr.parse(cidr).map(Object::toString).orElse(cidr);
         catchingUpUnless(ctx, lookups.awaitAllowList(Keys.access(account, env), normalised, true));
         respond(ctx, 201, Map.of("cidr", normalised));
     }
@@ -140,7 +140,7 @@ public final class CommandRoutes {
         noSecret("cidr", cidr);
         execute(ctx, new Command.RemoveIp(meta(ctx, account, ifMatch(ctx)), env, cidr));
         catchingUpUnless(ctx, lookups.awaitAllowList(Keys.access(account, env),
-                dev.credledger.processors.domain.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false));
+                dev.credledger.events.model.Cidr.parse(cidr).map(Object::toString).orElse(cidr), false));
         ctx.status(204);
     }
 

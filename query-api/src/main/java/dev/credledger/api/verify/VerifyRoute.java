@@ -7,21 +7,17 @@ import dev.credledger.api.Requests;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.TokenLookup;
-import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.model.Cidr;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
-import dev.credledger.events.model.Fingerprint;
 import dev.credledger.events.secret.SecretFormat;
-import dev.credledger.processors.domain.Cidr;
+import dev.credledger.events.verify.Verification;
 import dev.credledger.processors.topology.Stores;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -71,60 +67,32 @@ public final class VerifyRoute {
 
     private Map<String, Object> decide(String secret, CredentialKind kind, String clientId, Environment expected,
             String sourceIp) {
-        Optional<SecretFormat.Parsed> parsed = SecretFormat.parse(secret);
-        if (parsed.isEmpty() || parsed.get().kind() != kind) {
-            return inactive("UNKNOWN");
-        }
-        Environment tokenEnvironment = parsed.get().environment();
-        if (expected != null && expected != tokenEnvironment) {
-            // The attempt is recorded: a counter per direction, and a log line naming only the prefix, at most
-            // one a second so that a flood of attempts cannot flood the log.
-            if (wrongEnvironmentLog.tryAcquire()) {
-                LOG.warn("Verification of a {} secret ({}…) presented for {} refused ({} such attempts not logged "
-                        + "since the last line)", tokenEnvironment, secret.substring(0, secret.indexOf('_', 5) + 5), expected,
-                        wrongEnvironmentLog.suppressedSinceLast());
+        Verification.Decision decision = Verification.decide(secret, kind, clientId, expected, sourceIp, new Verification.Source() {
+            @Override
+            public TokenLookup lookup(String fingerprint) {
+                return this.<TokenLookup>store(Stores.VIEW_TOKEN_LOOKUP).get(fingerprint);
             }
-            meters.counter("credledger.verify.wrong.environment", "presented", tokenEnvironment.pathName(),
-                    "expected", expected.pathName()).increment();
-            return inactive("WRONG_ENVIRONMENT");
-        }
-        ReadOnlyKeyValueStore<String, TokenLookup> lookups;
-        ReadOnlyKeyValueStore<String, AllowList> allowLists;
-        try {
-            lookups = locator.global(Stores.VIEW_TOKEN_LOOKUP);
-            allowLists = locator.global(Stores.VIEW_ALLOW_LISTS);
-        } catch (InvalidStateStoreException e) {
-            throw Problem.unavailable("the token lookup is being restored");
-        }
-        Fingerprint fingerprint = Fingerprint.of(secret);
-        TokenLookup entry = lookups.get(fingerprint.hex());
-        // Looked up by SHA-256: timing can only tell about hashes of guesses, which helps no one forge a secret.
-        if (entry == null) {
-            return inactive("UNKNOWN");
-        }
-        if (kind == CredentialKind.CLIENT_SECRET && (entry.getClientId() == null || !MessageDigest.isEqual(
-                entry.getClientId().getBytes(StandardCharsets.UTF_8), clientId.getBytes(StandardCharsets.UTF_8)))) {
-            return inactive("UNKNOWN");
-        }
-        if (entry.getStatus() == TokenStatus.REVOKED) {
-            return inactive("REVOKED");
-        }
-        if (entry.getStatus() == TokenStatus.INACTIVE) {
-            return inactive("INACTIVE");
-        }
-        if (entry.getExpiresAt() != null && !Instant.now().isBefore(entry.getExpiresAt())) {
-            return inactive("REVOKED");
-        }
-        AllowList allowed = allowLists.get(entry.getAccountId() + "|" + entry.getEnvironment().name());
-        if (allowed != null && !allowed.getCidrs().isEmpty()) {
-            // Fail closed: an allow-listed environment cannot be checked without the caller's address.
-            if (sourceIp == null) {
-                return inactive("SOURCE_IP_REQUIRED");
+
+            @Override
+            public AllowList allowList(String accountAndEnvironment) {
+                return this.<AllowList>store(Stores.VIEW_ALLOW_LISTS).get(accountAndEnvironment);
             }
-            if (allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
-                return inactive("IP_NOT_ALLOWED");
+
+            private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+                try {
+                    return locator.global(name);
+                } catch (InvalidStateStoreException e) {
+                    throw Problem.unavailable("the token lookup is being restored");
+                }
             }
+        }, Instant.now());
+        if (!decision.active()) {
+            if (decision.reason() == Verification.Reason.WRONG_ENVIRONMENT) {
+                wrongEnvironment(secret, expected);
+            }
+            return inactive(decision.reason().name());
         }
+        TokenLookup entry = decision.entry();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("active", true);
         out.put("accountId", entry.getAccountId());
@@ -136,6 +104,21 @@ public final class VerifyRoute {
         }
         meters.counter("credledger.verify", "result", "active").increment();
         return out;
+    }
+
+    /**
+     * A secret of one environment presented for the other is recorded: a counter per direction, and a log line
+     * naming only the prefix, at most one a second so that a flood of attempts cannot flood the log.
+     */
+    private void wrongEnvironment(String secret, Environment expected) {
+        Environment presented = SecretFormat.parse(secret).orElseThrow().environment();
+        if (wrongEnvironmentLog.tryAcquire()) {
+            LOG.warn("Verification of a {} secret ({}…) presented for {} refused ({} such attempts not logged "
+                    + "since the last line)", presented, secret.substring(0, secret.indexOf('_', 5) + 5), expected,
+                    wrongEnvironmentLog.suppressedSinceLast());
+        }
+        meters.counter("credledger.verify.wrong.environment", "presented", presented.pathName(),
+                "expected", expected.pathName()).increment();
     }
 
     private Map<String, Object> inactive(String reason) {

@@ -1,4 +1,4 @@
-package dev.credledger.processors.domain;
+package dev.credledger.events.model;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

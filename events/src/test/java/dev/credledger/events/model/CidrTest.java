@@ -1,4 +1,4 @@
-package dev.credledger.processors.domain;
+package dev.credledger.events.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,88 @@
+package dev.credledger.events.verify;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.model.Cidr;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.Fingerprint;
+import dev.credledger.events.secret.SecretFormat;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Whether a presented secret is to be honoured, and if not why: one function, so that the ledger's
+ * {@code POST /v1/verify} and a revocation client embedded in a downstream service decide alike. A string that
+ * is not a well-formed secret is refused offline; a well-formed one is looked up by the SHA-256 of its text (so
+ * timing can only tell about hashes of guesses), and a client ID is compared in constant time.
+ */
+public final class Verification {
+
+    /** Why a secret is not honoured. */
+    public enum Reason {
+        UNKNOWN, REVOKED, INACTIVE, WRONG_ENVIRONMENT, IP_NOT_ALLOWED, SOURCE_IP_REQUIRED
+    }
+
+    /** What the decision reads: a secret's lookup entry by fingerprint, an allow-list by {@code <account>|<ENV>}. */
+    public interface Source {
+        TokenLookup lookup(String fingerprint);
+
+        AllowList allowList(String accountAndEnvironment);
+    }
+
+    /** Honoured (with the secret's entry), or not (with a reason). */
+    public record Decision(boolean active, Reason reason, TokenLookup entry) {
+        static Decision refused(Reason reason) {
+            return new Decision(false, reason, null);
+        }
+    }
+
+    private Verification() {}
+
+    /**
+     * @param kind {@link CredentialKind#AUTH_TOKEN} for a token, {@link CredentialKind#CLIENT_SECRET} with its client ID
+     * @param expected the environment the caller serves, or {@code null} for any
+     * @param sourceIp the caller's client address (one IPv4 or IPv6 address), or {@code null} if unknown
+     */
+    public static Decision decide(String secret, CredentialKind kind, String clientId, Environment expected, String sourceIp,
+            Source source, Instant now) {
+        Optional<SecretFormat.Parsed> parsed = SecretFormat.parse(secret);
+        if (parsed.isEmpty() || parsed.get().kind() != kind) {
+            return Decision.refused(Reason.UNKNOWN);
+        }
+        if (expected != null && expected != parsed.get().environment()) {
+            return Decision.refused(Reason.WRONG_ENVIRONMENT);
+        }
+        TokenLookup entry = source.lookup(Fingerprint.of(secret).hex());
+        if (entry == null) {
+            return Decision.refused(Reason.UNKNOWN);
+        }
+        if (kind == CredentialKind.CLIENT_SECRET && (clientId == null || entry.getClientId() == null || !MessageDigest.isEqual(
+                entry.getClientId().getBytes(StandardCharsets.UTF_8), clientId.getBytes(StandardCharsets.UTF_8)))) {
+            return Decision.refused(Reason.UNKNOWN);
+        }
+        if (entry.getStatus() == TokenStatus.REVOKED) {
+            return Decision.refused(Reason.REVOKED);
+        }
+        if (entry.getStatus() == TokenStatus.INACTIVE) {
+            return Decision.refused(Reason.INACTIVE);
+        }
+        if (entry.getExpiresAt() != null && !now.isBefore(entry.getExpiresAt())) {
+            return Decision.refused(Reason.REVOKED);
+        }
+        AllowList allowed = source.allowList(entry.getAccountId() + "|" + entry.getEnvironment().name());
+        if (allowed != null && !allowed.getCidrs().isEmpty()) {
+            // Fail closed: an allow-listed environment cannot be checked without the caller's address.
+            if (sourceIp == null) {
+                return Decision.refused(Reason.SOURCE_IP_REQUIRED);
+            }
+            if (allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
+                return Decision.refused(Reason.IP_NOT_ALLOWED);
+            }
+        }
+        return new Decision(true, null, entry);
+    }
+}
