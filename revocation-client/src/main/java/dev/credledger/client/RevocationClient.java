@@ -1,0 +1,347 @@
+package dev.credledger.client;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.RevocationReason;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.registry.SchemaRegistryClient;
+import dev.credledger.events.serde.ConfluentAvroSerde;
+import dev.credledger.events.verify.Verification;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verification inside a downstream service, without a network call: follows the ledger's
+ * {@code credential-token-lookup}, {@code credential-allow-lists} and {@code credential-revocations} topics
+ * ({@code read_committed}, no consumer group) into memory and decides exactly as the ledger's
+ * {@code POST /v1/verify} does ({@link Verification}).
+ *
+ * <p>On {@link #start()} it reads the two compacted topics to the end offsets it finds (the bootstrap;
+ * {@link #awaitReady} returns when it is done), then follows them and the revocation feed from its end. A
+ * revocation is applied at once, ahead of the lookup update that follows it (the ledger writes that one a
+ * transaction later): a secret is refused as soon as its revocation is read. A later lookup update (a
+ * credential reactivated) supersedes it again. Listeners ({@link #onRevocation}) run in order on a thread of
+ * their own, after the revocation has been applied to {@link #verify}: a slow listener delays only listeners.
+ *
+ * <pre>{@code
+ * RevocationClient client = RevocationClient.builder()
+ *         .bootstrapServers("kafka-1:9092").schemaRegistryUrl("http://registry:8081")
+ *         .enforcementPoint("api-gateway").build();
+ * client.start();
+ * client.awaitReady(Duration.ofSeconds(30));
+ * Verification.Decision d = client.verify(token, Environment.LIVE, callerAddress);
+ * }</pre>
+ */
+public final class RevocationClient implements AutoCloseable {
+
+    /** The topics followed: part of the ledger's contract (README, "The event model"). */
+    public static final String TOKEN_LOOKUP = "credential-token-lookup";
+    public static final String ALLOW_LISTS = "credential-allow-lists";
+    public static final String REVOCATIONS = "credential-revocations";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationClient.class);
+
+    /** A revocation as listeners get it: never a secret, only its fingerprint and prefix. */
+    public record Revocation(UUID eventId, String fingerprint, String prefix, String accountId, Environment environment,
+                             CredentialKind kind, RevocationReason reason, Instant revokedAt, UUID causedBy) {}
+
+    private final Builder settings;
+    private final Map<String, TokenLookup> lookups = new ConcurrentHashMap<>();
+    private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
+    /** Revocations read before the lookup update that reflects them; dropped once that update arrives. */
+    private final Map<String, CredentialRevoked> revokedAhead = new ConcurrentHashMap<>();
+    private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService listenerThread = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("credledger-revocation-listeners").unstarted(r));
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final AtomicLong recordsApplied = new AtomicLong();
+    private volatile Instant lastRecordAt;
+    private volatile boolean closed;
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread follower;
+
+    private RevocationClient(Builder settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings: bootstrap servers, registry, the name of this enforcement point, extra Kafka client properties. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String schemaRegistryUrl;
+        private String schemaRegistryBasicAuth;
+        private String enforcementPoint;
+        private final Map<String, Object> kafkaProperties = new HashMap<>();
+
+        public Builder bootstrapServers(String value) {
+            this.bootstrapServers = value;
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String value) {
+            this.schemaRegistryUrl = value;
+            return this;
+        }
+
+        /** {@code user:password}, if the registry wants it for reads. */
+        public Builder schemaRegistryBasicAuth(String value) {
+            this.schemaRegistryBasicAuth = value;
+            return this;
+        }
+
+        /** A name for this enforcement point (a gateway, a service), the same on all its instances. */
+        public Builder enforcementPoint(String value) {
+            this.enforcementPoint = value;
+            return this;
+        }
+
+        /** Extra consumer properties, for TLS or SASL ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}). */
+        public Builder kafkaProperties(Map<String, ?> properties) {
+            this.kafkaProperties.putAll(properties);
+            return this;
+        }
+
+        public RevocationClient build() {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+            Objects.requireNonNull(enforcementPoint, "enforcementPoint");
+            return new RevocationClient(this);
+        }
+    }
+
+    /** Starts following; returns at once (see {@link #awaitReady}). */
+    public synchronized void start() {
+        if (follower != null) {
+            throw new IllegalStateException("started already");
+        }
+        Map<String, Object> props = new HashMap<>(settings.kafkaProperties);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-revocation-client-" + settings.enforcementPoint + "-" + UUID.randomUUID());
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        SchemaRegistryClient registry = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
+                URI.create(settings.schemaRegistryUrl), settings.schemaRegistryBasicAuth, null, Duration.ofSeconds(10)));
+        Deserializer<TokenLookup> lookup = ConfluentAvroSerde.<TokenLookup>forValues(registry, TokenLookup.getClassSchema()).deserializer();
+        Deserializer<AllowList> allowList = ConfluentAvroSerde.<AllowList>forValues(registry, AllowList.getClassSchema()).deserializer();
+        Deserializer<CredentialRevoked> revoked = ConfluentAvroSerde.<CredentialRevoked>forValues(registry,
+                CredentialRevoked.getClassSchema()).deserializer();
+        follower = Thread.ofPlatform().daemon().name("credledger-revocation-client").start(
+                () -> follow(lookup, allowList, revoked));
+    }
+
+    private void follow(Deserializer<TokenLookup> lookup, Deserializer<AllowList> allowList, Deserializer<CredentialRevoked> revoked) {
+        try {
+            List<TopicPartition> bootstrap = new ArrayList<>();
+            List<TopicPartition> feed = new ArrayList<>();
+            for (String topic : List.of(TOKEN_LOOKUP, ALLOW_LISTS)) {
+                consumer.partitionsFor(topic).forEach(p -> bootstrap.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.partitionsFor(REVOCATIONS).forEach(p -> feed.add(new TopicPartition(REVOCATIONS, p.partition())));
+            List<TopicPartition> all = new ArrayList<>(bootstrap);
+            all.addAll(feed);
+            consumer.assign(all);
+            consumer.seekToBeginning(bootstrap);
+            // Past revocations are in the lookups already; the feed is followed from now on.
+            consumer.seekToEnd(feed);
+            Map<TopicPartition, Long> bootstrapEnd = consumer.endOffsets(bootstrap);
+            checkReady(bootstrapEnd);
+            while (!closed) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    try {
+                        switch (r.topic()) {
+                            case TOKEN_LOOKUP -> applyLookup(r.key(), r.value() == null ? null : lookup.deserialize(r.topic(), r.value()));
+                            case ALLOW_LISTS -> applyAllowList(r.key(), r.value() == null ? null : allowList.deserialize(r.topic(), r.value()));
+                            case REVOCATIONS -> {
+                                if (r.value() != null) {
+                                    applyRevocation(revoked.deserialize(r.topic(), r.value()));
+                                }
+                            }
+                            default -> { }
+                        }
+                    } catch (RuntimeException e) {
+                        // A record this client cannot read is skipped, and said so; the feed goes on.
+                        LOG.error("Skipped an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+                    }
+                    recordsApplied.incrementAndGet();
+                    lastRecordAt = Instant.now();
+                }
+                if (ready.getCount() > 0) {
+                    checkReady(bootstrapEnd);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("The revocation client stopped following: {}", e.toString());
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void checkReady(Map<TopicPartition, Long> bootstrapEnd) {
+        for (Map.Entry<TopicPartition, Long> end : bootstrapEnd.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return;
+            }
+        }
+        ready.countDown();
+    }
+
+    private void applyLookup(String fingerprint, TokenLookup entry) {
+        if (entry == null) {
+            lookups.remove(fingerprint);
+            return;
+        }
+        lookups.put(fingerprint, entry);
+        CredentialRevoked ahead = revokedAhead.get(fingerprint);
+        if (ahead != null && !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+            revokedAhead.remove(fingerprint, ahead); // the lookup now says it (or something newer)
+        }
+    }
+
+    private void applyAllowList(String key, AllowList list) {
+        if (list == null) {
+            allowLists.remove(key);
+        } else {
+            allowLists.put(key, list);
+        }
+    }
+
+    private void applyRevocation(CredentialRevoked r) {
+        TokenLookup known = lookups.get(r.getFingerprint());
+        if (known == null || known.getUpdatedAt().isBefore(r.getRevokedAt())) {
+            revokedAhead.put(r.getFingerprint(), r);
+        }
+        Revocation event = new Revocation(r.getEventId(), r.getFingerprint(), r.getPrefix(), r.getAccountId(),
+                Environment.valueOf(r.getEnvironment().name()), CredentialKind.valueOf(r.getKind().name()), r.getReason(),
+                r.getRevokedAt(), r.getCausedBy());
+        for (Consumer<Revocation> listener : listeners) {
+            listenerThread.execute(() -> {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("A revocation listener failed on {}: {}", event.prefix(), e.toString());
+                }
+            });
+        }
+    }
+
+    /** Whether the bootstrap completed within {@code timeout}: from then on, every revocation issued before is refused. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** An auth token presented by a caller of {@code environment} (or {@code null} for any), from {@code sourceIp} (or {@code null}). */
+    public Verification.Decision verify(String token, Environment environment, InetAddress sourceIp) {
+        return Verification.decide(token, CredentialKind.AUTH_TOKEN, null, environment, address(sourceIp), source, Instant.now());
+    }
+
+    /** A client credential (client ID and secret). */
+    public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp) {
+        return Verification.decide(clientSecret, CredentialKind.CLIENT_SECRET, clientId, environment, address(sourceIp), source,
+                Instant.now());
+    }
+
+    private final Verification.Source source = new Verification.Source() {
+        @Override
+        public TokenLookup lookup(String fingerprint) {
+            TokenLookup entry = lookups.get(fingerprint);
+            CredentialRevoked ahead = revokedAhead.get(fingerprint);
+            if (entry == null || ahead == null || !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+                return entry;
+            }
+            // Revoked, and the lookup does not say so yet: answer as the ledger will once it does.
+            TokenStatus status = ahead.getReason() == RevocationReason.CREDENTIAL_DEACTIVATED ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
+            return TokenLookup.newBuilder(entry).setStatus(status).setRevocationReason(ahead.getReason())
+                    .setUpdatedAt(ahead.getRevokedAt()).build();
+        }
+
+        @Override
+        public AllowList allowList(String accountAndEnvironment) {
+            return allowLists.get(accountAndEnvironment);
+        }
+    };
+
+    private static String address(InetAddress ip) {
+        if (ip == null) {
+            return null;
+        }
+        String text = ip.getHostAddress();
+        int zone = ip instanceof Inet6Address ? text.indexOf('%') : -1;
+        return zone < 0 ? text : text.substring(0, zone);
+    }
+
+    /** Called for every revocation read from now on, in order, off the consumer thread. */
+    public void onRevocation(Consumer<Revocation> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Secrets known to this client. */
+    public int entries() {
+        return lookups.size();
+    }
+
+    /** Records applied since start. */
+    public long recordsApplied() {
+        return recordsApplied.get();
+    }
+
+    /** When the last record was applied, or {@code null}. */
+    public Instant lastRecordAt() {
+        return lastRecordAt;
+    }
+
+    public String enforcementPoint() {
+        return settings.enforcementPoint;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (follower != null) {
+            try {
+                follower.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        listenerThread.shutdown();
+    }
+}

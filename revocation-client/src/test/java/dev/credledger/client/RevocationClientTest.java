@@ -1,0 +1,218 @@
+package dev.credledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.credledger.app.LedgerApplication;
+import dev.credledger.app.Settings;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.verify.Verification;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two enforcement points following a real ledger (embedded broker, registry, Streams, HTTP): they verify
+ * locally as the ledger does, refuse a compromised token once its revocation is read, and a client started
+ * after the revocation refuses it as soon as it is ready.
+ */
+class RevocationClientTest {
+
+    private static final String ADMIN = "client-test-admin";
+    private static final String VERIFIER = "client-test-verifier";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LedgerApplication ledger;
+    private static RevocationClient gateway;
+    private static RevocationClient webhooks;
+
+    @BeforeAll
+    static void startLedgerAndTwoEnforcementPoints() throws Exception {
+        ledger = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-client-"), 0, 0, 0)
+                .withTokens(ADMIN, null, VERIFIER));
+        await("the ledger is ready", () -> get("/health/ready") == 200);
+        gateway = client("api-gateway");
+        webhooks = client("webhook-sender");
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {gateway, webhooks, ledger}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static RevocationClient client(String name) throws InterruptedException {
+        RevocationClient c = RevocationClient.builder().bootstrapServers(ledger.bootstrapServers())
+                .schemaRegistryUrl(ledger.registryUrl()).enforcementPoint(name).build();
+        c.start();
+        assertThat(c.awaitReady(Duration.ofSeconds(30))).as(name + " ready").isTrue();
+        return c;
+    }
+
+    @Test
+    void bothPointsVerifyLocallyAndRefuseACompromisedTokenOnceItsRevocationIsRead() throws Exception {
+        String sandbox = post("/v1/accounts/client-a/environments/sandbox/api/enable", null).path("authToken").asText();
+        await("the token known to both points", () -> active(gateway, sandbox) && active(webhooks, sandbox));
+
+        long accepted = System.nanoTime();
+        JsonNode refreshed = post("/v1/accounts/client-a/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
+        long acceptedAt = System.nanoTime();
+        await("refused by both", () -> !active(gateway, sandbox) && !active(webhooks, sandbox));
+        long refusedAt = System.nanoTime();
+
+        assertThat(gateway.verify(sandbox, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
+        assertThat(webhooks.verify(sandbox, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
+        await("the new token active at both", () -> active(gateway, refreshed.path("authToken").asText())
+                && active(webhooks, refreshed.path("authToken").asText()));
+        System.out.printf("revocation refused by both points %.1f ms after the refresh was answered (sent %.1f ms before)%n",
+                (refusedAt - acceptedAt) / 1e6, (acceptedAt - accepted) / 1e6);
+    }
+
+    @Test
+    void aClientStartedAfterTheRevocationRefusesItAsSoonAsItIsReady() throws Exception {
+        String token = post("/v1/accounts/client-b/environments/sandbox/api/enable", null).path("authToken").asText();
+        post("/v1/accounts/client-b/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
+        await("the ledger refuses it", () -> verifyAtLedger(token).path("reason").asText().equals("REVOKED"));
+
+        try (RevocationClient late = client("late-gateway")) {
+            assertThat(late.verify(token, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
+            assertThat(late.entries()).isPositive();
+        }
+    }
+
+    @Test
+    void listenersHearEveryRevocationInOrderAndASlowOneDelaysNothingElse() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<RevocationClient.Revocation> heard = new CopyOnWriteArrayList<>();
+        gateway.onRevocation(r -> {
+            try {
+                release.await(30, TimeUnit.SECONDS); // a listener that is slow until the test lets it go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            heard.add(r);
+        });
+        String token = post("/v1/accounts/client-c/environments/sandbox/api/enable", null).path("authToken").asText();
+        await("known", () -> active(gateway, token));
+
+        post("/v1/accounts/client-c/environments/sandbox/api/disable", null);
+
+        await("refused while the listener is still stuck", () -> !active(gateway, token));
+        assertThat(heard).isEmpty();
+        release.countDown();
+        await("heard", () -> heard.stream().anyMatch(r -> r.accountId().equals("client-c")));
+        assertThat(heard).filteredOn(r -> r.accountId().equals("client-c"))
+                .extracting(r -> r.kind().name() + " " + r.reason())
+                .containsExactlyInAnyOrder("AUTH_TOKEN API_DISABLED", "PRIVATE_SALT API_DISABLED");
+        assertThat(heard.toString()).doesNotContain(token);
+    }
+
+    @Test
+    void decidesAsTheLedgerDoesForEveryReason() throws Exception {
+        String base = "/v1/accounts/client-d/environments/sandbox";
+        String token = post(base + "/api/enable", null).path("authToken").asText();
+        JsonNode credential = post(base + "/credentials", "{\"name\":\"billing-sync\"}");
+        String clientId = credential.path("clientId").asText();
+        String clientSecret = credential.path("clientSecret").asText();
+        post(base + "/credentials/" + credential.path("credentialId").asText() + "/deactivate", null);
+        post(base + "/allowed-ips", "{\"cidr\":\"203.0.113.0/24\"}");
+        await("the allow-list and the deactivation at the point", () -> gateway.verify(token, null, null).reason()
+                == Verification.Reason.SOURCE_IP_REQUIRED
+                && gateway.verify(clientId, clientSecret, null, InetAddress.getByName("203.0.113.7")).reason()
+                        == Verification.Reason.INACTIVE);
+
+        for (String ip : new String[] {null, "203.0.113.7", "198.51.100.1", "::ffff:203.0.113.9"}) {
+            InetAddress address = ip == null ? null : InetAddress.getByName(ip);
+            for (Environment env : new Environment[] {null, Environment.SANDBOX, Environment.LIVE}) {
+                String body = "{" + (env == null ? "" : "\"environment\":\"" + env.pathName() + "\"")
+                        + (ip == null ? "" : (env == null ? "" : ",") + "\"sourceIp\":\"" + ip + "\"") + "}";
+                assertSame(gateway.verify(token, env, address), verifyAtLedger(token, body));
+                assertSame(gateway.verify(clientId, clientSecret, env, address), verifyClientAtLedger(clientId, clientSecret, body));
+            }
+        }
+        assertSame(gateway.verify("clat_sbx_not-a-secret", null, null), verifyAtLedger("clat_sbx_not-a-secret"));
+    }
+
+    private static void assertSame(Verification.Decision local, JsonNode ledgerAnswer) {
+        assertThat(local.active()).as(ledgerAnswer.toString()).isEqualTo(ledgerAnswer.path("active").asBoolean());
+        if (!local.active()) {
+            assertThat(local.reason().name()).isEqualTo(ledgerAnswer.path("reason").asText());
+        }
+    }
+
+    private static boolean active(RevocationClient client, String token) {
+        return client.verify(token, Environment.SANDBOX, null).active();
+    }
+
+    private static JsonNode verifyAtLedger(String token) throws Exception {
+        return verifyAtLedger(token, "{}");
+    }
+
+    private static JsonNode verifyAtLedger(String token, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + VERIFIER)
+                .header("X-Auth-Token", token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private static JsonNode verifyClientAtLedger(String clientId, String secret, String body) throws Exception {
+        String withCredential = body.equals("{}") ? "{\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + secret + "\"}"
+                : body.substring(0, body.length() - 1) + ",\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + secret + "\"}";
+        return send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + VERIFIER)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(withCredential)).build());
+    }
+
+    private static JsonNode post(String path, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(ledger.httpUrl() + path)).header("Authorization", "Bearer " + ADMIN);
+        r = body == null ? r.POST(HttpRequest.BodyPublishers.noBody())
+                : r.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        return send(r.build());
+    }
+
+    private static JsonNode send(HttpRequest request) throws Exception {
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+
+    private static int get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + path)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Check condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+    }
+}
