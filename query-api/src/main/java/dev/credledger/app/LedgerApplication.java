@@ -125,8 +125,14 @@ public final class LedgerApplication implements AutoCloseable {
         }
         Path keyFile = s.sealingKeyFile() != null ? s.sealingKeyFile() : s.dataDir().resolve(SEALING_KEY_FILE);
         // Read again when the file changes: a KEK rotation (credledger keys rotate) needs no restart.
+        // credledger_sealing_kek{kek=…}: 1 for the KEK that wraps, 0 for those kept to unwrap — so an operator can
+        // see every instance has the new key before `keys rotate` re-wraps, and none needs an old one after.
+        io.micrometer.core.instrument.MultiGauge keks = io.micrometer.core.instrument.MultiGauge.builder("credledger.sealing.kek")
+                .description("Key-encryption keys loaded: 1 wraps new data keys, 0 only unwraps").register(meters);
         ReloadingKeyring kek = new ReloadingKeyring(keyFile,
-                s.sealingKeyFile() != null ? FileKeyring.load(keyFile) : FileKeyring.loadOrCreate(keyFile));
+                s.sealingKeyFile() != null ? FileKeyring.load(keyFile) : FileKeyring.loadOrCreate(keyFile),
+                ring -> keks.register(ring.ids().stream().map(id -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("kek", id), id.equals(ring.currentId()) ? 1 : 0)).toList(), true));
         sealingKeyFile = keyFile.toAbsolutePath().normalize().toString();
         LOG.info("Sealing private salts with key-encryption key {} from {}", kek.currentId(), sealingKeyFile);
         CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());

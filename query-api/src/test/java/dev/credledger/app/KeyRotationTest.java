@@ -114,6 +114,10 @@ class KeyRotationTest {
         assertThat(out.toString()).contains("re-wrapped").contains("No data key needs an older KEK");
         assertThat(failures).isEmpty();
         assertThat(liveKekIds()).containsOnly(newKek);
+        // Each instance shows which KEK wraps and which only unwrap.
+        String metrics = LEDGER.http().get("/metrics", null).raw();
+        assertThat(metrics).contains("credledger_sealing_kek{kek=\"" + newKek + "\"} 1.0",
+                "credledger_sealing_kek{kek=\"" + oldKek + "\"} 0.0");
 
         // Retire the old KEK: only the new one is left, and a restart drops every cached unwrapped key.
         FileKeyring.write(ring, List.of(FileKeyring.load(newKey).keys().getFirst()));

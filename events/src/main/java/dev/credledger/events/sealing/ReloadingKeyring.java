@@ -24,9 +24,18 @@ public final class ReloadingKeyring implements KeyEncryptionKey {
     private volatile FileTime failedStamp;
     private volatile long nextCheck;
 
+    private final java.util.function.Consumer<FileKeyring> onLoad;
+
     public ReloadingKeyring(Path file, FileKeyring loaded) {
+        this(file, loaded, ring -> { });
+    }
+
+    /** As above; {@code onLoad} hears the first keyring and every one loaded after (to publish which KEK wraps). */
+    public ReloadingKeyring(Path file, FileKeyring loaded, java.util.function.Consumer<FileKeyring> onLoad) {
         this.file = file;
         this.ring = loaded;
+        this.onLoad = onLoad;
+        onLoad.accept(loaded);
         this.loadedStamp = stamp();
         this.nextCheck = System.nanoTime() + CHECK_EVERY_NANOS;
     }
@@ -43,6 +52,7 @@ public final class ReloadingKeyring implements KeyEncryptionKey {
                         try {
                             FileKeyring reloaded = FileKeyring.load(file);
                             ring = reloaded;
+                            onLoad.accept(reloaded);
                             loadedStamp = stamp;
                             failedStamp = null;
                             LOG.info("Sealing keys reloaded from {}: {} wraps, {} unwrap", file, reloaded.currentId(), reloaded.ids());
