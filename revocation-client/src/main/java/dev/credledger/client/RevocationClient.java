@@ -86,6 +86,8 @@ public final class RevocationClient implements AutoCloseable {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final AtomicLong recordsApplied = new AtomicLong();
     private volatile Instant lastRecordAt;
+    /** Records of the followed partitions not yet applied, as of the last poll. */
+    private volatile long lag;
     private volatile boolean closed;
     private KafkaConsumer<String, byte[]> consumer;
     private Thread follower;
@@ -202,6 +204,11 @@ public final class RevocationClient implements AutoCloseable {
                 if (ready.getCount() > 0) {
                     checkReady(bootstrapEnd);
                 }
+                long behind = 0;
+                for (TopicPartition p : all) {
+                    behind += consumer.currentLag(p).orElse(0L);
+                }
+                lag = behind;
             }
         } catch (WakeupException e) {
             // closing
@@ -323,6 +330,30 @@ public final class RevocationClient implements AutoCloseable {
     /** When the last record was applied, or {@code null}. */
     public Instant lastRecordAt() {
         return lastRecordAt;
+    }
+
+    /** Records of the followed topics not yet applied, as of the last poll (0 when caught up). */
+    public long lag() {
+        return lag;
+    }
+
+    /**
+     * Publishes {@code credledger.client.entries} (secrets known), {@code credledger.client.lag} (records not yet
+     * applied), {@code credledger.client.records.applied} and {@code credledger.client.seconds.since.last.record},
+     * tagged with the enforcement point. Needs Micrometer on the class path (an optional dependency).
+     */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("enforcement_point", settings.enforcementPoint);
+        io.micrometer.core.instrument.Gauge.builder("credledger.client.entries", this, RevocationClient::entries).tags(tags)
+                .description("Secrets this client knows").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("credledger.client.lag", this, RevocationClient::lag).tags(tags)
+                .description("Records of the followed topics not yet applied").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("credledger.client.records.applied", this,
+                RevocationClient::recordsApplied).tags(tags).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("credledger.client.seconds.since.last.record", this, c -> {
+            Instant last = c.lastRecordAt;
+            return last == null ? Double.NaN : Duration.between(last, Instant.now()).toMillis() / 1000.0;
+        }).tags(tags).register(registry);
     }
 
     public String enforcementPoint() {

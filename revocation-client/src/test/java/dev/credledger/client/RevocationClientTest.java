@@ -128,6 +128,21 @@ class RevocationClientTest {
     }
 
     @Test
+    void metricsCountEntriesAndRecordsAndShowNoLagOnceCaughtUp() throws Exception {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        webhooks.bindTo(registry);
+        String token = post("/v1/accounts/client-e/environments/sandbox/api/enable", null).path("authToken").asText();
+        await("known", () -> active(webhooks, token));
+        await("caught up", () -> webhooks.lag() == 0);
+
+        assertThat(registry.get("credledger.client.entries").tag("enforcement_point", "webhook-sender").gauge().value())
+                .isEqualTo(webhooks.entries()).isPositive();
+        assertThat(registry.get("credledger.client.records.applied").functionCounter().count()).isPositive();
+        assertThat(registry.get("credledger.client.lag").gauge().value()).isZero();
+        assertThat(registry.get("credledger.client.seconds.since.last.record").gauge().value()).isBetween(0.0, 60.0);
+    }
+
+    @Test
     void decidesAsTheLedgerDoesForEveryReason() throws Exception {
         String base = "/v1/accounts/client-d/environments/sandbox";
         String token = post(base + "/api/enable", null).path("authToken").asText();
