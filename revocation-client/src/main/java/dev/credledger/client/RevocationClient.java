@@ -4,13 +4,11 @@ import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.CredentialRevoked;
 import dev.credledger.events.avro.RevocationReason;
 import dev.credledger.events.avro.TokenLookup;
-import dev.credledger.events.avro.TokenStatus;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.registry.SchemaRegistryClient;
 import dev.credledger.events.serde.ConfluentAvroSerde;
 import dev.credledger.events.verify.Verification;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -76,10 +73,7 @@ public final class RevocationClient implements AutoCloseable {
                              CredentialKind kind, RevocationReason reason, Instant revokedAt, UUID causedBy) {}
 
     private final Builder settings;
-    private final Map<String, TokenLookup> lookups = new ConcurrentHashMap<>();
-    private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
-    /** Revocations read before the lookup update that reflects them; dropped once that update arrives. */
-    private final Map<String, CredentialRevoked> revokedAhead = new ConcurrentHashMap<>();
+    private final LocalView view = new LocalView();
     private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService listenerThread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("credledger-revocation-listeners").unstarted(r));
@@ -185,8 +179,8 @@ public final class RevocationClient implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     try {
                         switch (r.topic()) {
-                            case TOKEN_LOOKUP -> applyLookup(r.key(), r.value() == null ? null : lookup.deserialize(r.topic(), r.value()));
-                            case ALLOW_LISTS -> applyAllowList(r.key(), r.value() == null ? null : allowList.deserialize(r.topic(), r.value()));
+                            case TOKEN_LOOKUP -> view.applyLookup(r.key(), r.value() == null ? null : lookup.deserialize(r.topic(), r.value()));
+                            case ALLOW_LISTS -> view.applyAllowList(r.key(), r.value() == null ? null : allowList.deserialize(r.topic(), r.value()));
                             case REVOCATIONS -> {
                                 if (r.value() != null) {
                                     applyRevocation(revoked.deserialize(r.topic(), r.value()));
@@ -228,31 +222,10 @@ public final class RevocationClient implements AutoCloseable {
         ready.countDown();
     }
 
-    private void applyLookup(String fingerprint, TokenLookup entry) {
-        if (entry == null) {
-            lookups.remove(fingerprint);
-            return;
-        }
-        lookups.put(fingerprint, entry);
-        CredentialRevoked ahead = revokedAhead.get(fingerprint);
-        if (ahead != null && !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
-            revokedAhead.remove(fingerprint, ahead); // the lookup now says it (or something newer)
-        }
-    }
 
-    private void applyAllowList(String key, AllowList list) {
-        if (list == null) {
-            allowLists.remove(key);
-        } else {
-            allowLists.put(key, list);
-        }
-    }
 
     private void applyRevocation(CredentialRevoked r) {
-        TokenLookup known = lookups.get(r.getFingerprint());
-        if (known == null || known.getUpdatedAt().isBefore(r.getRevokedAt())) {
-            revokedAhead.put(r.getFingerprint(), r);
-        }
+        view.applyRevocation(r);
         Revocation event = new Revocation(r.getEventId(), r.getFingerprint(), r.getPrefix(), r.getAccountId(),
                 Environment.valueOf(r.getEnvironment().name()), CredentialKind.valueOf(r.getKind().name()), r.getReason(),
                 r.getRevokedAt(), r.getCausedBy());
@@ -274,42 +247,12 @@ public final class RevocationClient implements AutoCloseable {
 
     /** An auth token presented by a caller of {@code environment} (or {@code null} for any), from {@code sourceIp} (or {@code null}). */
     public Verification.Decision verify(String token, Environment environment, InetAddress sourceIp) {
-        return Verification.decide(token, CredentialKind.AUTH_TOKEN, null, environment, address(sourceIp), source, Instant.now());
+        return view.verify(token, environment, sourceIp);
     }
 
     /** A client credential (client ID and secret). */
     public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp) {
-        return Verification.decide(clientSecret, CredentialKind.CLIENT_SECRET, clientId, environment, address(sourceIp), source,
-                Instant.now());
-    }
-
-    private final Verification.Source source = new Verification.Source() {
-        @Override
-        public TokenLookup lookup(String fingerprint) {
-            TokenLookup entry = lookups.get(fingerprint);
-            CredentialRevoked ahead = revokedAhead.get(fingerprint);
-            if (entry == null || ahead == null || !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
-                return entry;
-            }
-            // Revoked, and the lookup does not say so yet: answer as the ledger will once it does.
-            TokenStatus status = ahead.getReason() == RevocationReason.CREDENTIAL_DEACTIVATED ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
-            return TokenLookup.newBuilder(entry).setStatus(status).setRevocationReason(ahead.getReason())
-                    .setUpdatedAt(ahead.getRevokedAt()).build();
-        }
-
-        @Override
-        public AllowList allowList(String accountAndEnvironment) {
-            return allowLists.get(accountAndEnvironment);
-        }
-    };
-
-    private static String address(InetAddress ip) {
-        if (ip == null) {
-            return null;
-        }
-        String text = ip.getHostAddress();
-        int zone = ip instanceof Inet6Address ? text.indexOf('%') : -1;
-        return zone < 0 ? text : text.substring(0, zone);
+        return view.verify(clientId, clientSecret, environment, sourceIp);
     }
 
     /** Called for every revocation read from now on, in order, off the consumer thread. */
@@ -319,7 +262,7 @@ public final class RevocationClient implements AutoCloseable {
 
     /** Secrets known to this client. */
     public int entries() {
-        return lookups.size();
+        return view.entries();
     }
 
     /** Records applied since start. */

@@ -1,0 +1,104 @@
+package dev.credledger.client;
+
+import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.RevocationReason;
+import dev.credledger.events.avro.TokenLookup;
+import dev.credledger.events.avro.TokenStatus;
+import dev.credledger.events.model.CredentialKind;
+import dev.credledger.events.model.Environment;
+import dev.credledger.events.verify.Verification;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a revocation client knows, in memory, and the decision made from it: the latest lookup entry of every
+ * secret, the allow-lists, and revocations read ahead of the lookup update that reflects them. Fed by one
+ * thread (the client's consumer), read by any number ({@link #verify}). Public so that a benchmark or a test can
+ * feed it without Kafka.
+ */
+public final class LocalView {
+
+    private final Map<String, TokenLookup> lookups = new ConcurrentHashMap<>();
+    private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
+    /** Revocations read before the lookup update that reflects them; dropped once that update arrives. */
+    private final Map<String, CredentialRevoked> revokedAhead = new ConcurrentHashMap<>();
+
+    /** A record of {@code credential-token-lookup}; {@code null} is a tombstone. */
+    public void applyLookup(String fingerprint, TokenLookup entry) {
+        if (entry == null) {
+            lookups.remove(fingerprint);
+            return;
+        }
+        lookups.put(fingerprint, entry);
+        CredentialRevoked ahead = revokedAhead.get(fingerprint);
+        if (ahead != null && !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+            revokedAhead.remove(fingerprint, ahead); // the lookup now says it (or something newer)
+        }
+    }
+
+    /** A record of {@code credential-allow-lists}; {@code null} is a tombstone (no list: every address). */
+    public void applyAllowList(String key, AllowList list) {
+        if (list == null) {
+            allowLists.remove(key);
+        } else {
+            allowLists.put(key, list);
+        }
+    }
+
+    /** A record of {@code credential-revocations}: refused from now on, unless a newer lookup entry says otherwise. */
+    public void applyRevocation(CredentialRevoked r) {
+        TokenLookup known = lookups.get(r.getFingerprint());
+        if (known == null || known.getUpdatedAt().isBefore(r.getRevokedAt())) {
+            revokedAhead.put(r.getFingerprint(), r);
+        }
+    }
+
+    /** An auth token presented by a caller of {@code environment} (or {@code null} for any), from {@code sourceIp} (or {@code null}). */
+    public Verification.Decision verify(String token, Environment environment, InetAddress sourceIp) {
+        return Verification.decide(token, CredentialKind.AUTH_TOKEN, null, environment, address(sourceIp), source, Instant.now());
+    }
+
+    /** A client credential (client ID and secret). */
+    public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp) {
+        return Verification.decide(clientSecret, CredentialKind.CLIENT_SECRET, clientId, environment, address(sourceIp), source,
+                Instant.now());
+    }
+
+    /** Secrets known. */
+    public int entries() {
+        return lookups.size();
+    }
+
+    private final Verification.Source source = new Verification.Source() {
+        @Override
+        public TokenLookup lookup(String fingerprint) {
+            TokenLookup entry = lookups.get(fingerprint);
+            CredentialRevoked ahead = revokedAhead.get(fingerprint);
+            if (entry == null || ahead == null || !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+                return entry;
+            }
+            // Revoked, and the lookup does not say so yet: answer as the ledger will once it does.
+            TokenStatus status = ahead.getReason() == RevocationReason.CREDENTIAL_DEACTIVATED ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
+            return TokenLookup.newBuilder(entry).setStatus(status).setRevocationReason(ahead.getReason())
+                    .setUpdatedAt(ahead.getRevokedAt()).build();
+        }
+
+        @Override
+        public AllowList allowList(String accountAndEnvironment) {
+            return allowLists.get(accountAndEnvironment);
+        }
+    };
+
+    private static String address(InetAddress ip) {
+        if (ip == null) {
+            return null;
+        }
+        String text = ip.getHostAddress();
+        int zone = ip instanceof Inet6Address ? text.indexOf('%') : -1;
+        return zone < 0 ? text : text.substring(0, zone);
+    }
+}
