@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
 # Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|state|activity|mac]. Needs wrk for the HTTP figure (apt-get install wrk).
+#        bench/run.sh jmh [JMH options]   the JMH benchmarks (LocalVerifyBenchmark), e.g. bench/run.sh jmh LocalVerify
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -9,6 +10,10 @@ if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ];
 fi
 ./mvnw -B -q -DskipTests install
 cp=$(./mvnw -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+if [ "${1:-}" = "jmh" ]; then
+  shift
+  exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:$cp" org.openjdk.jmh.Main "${@:-LocalVerify}"
+fi
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g ${BENCH_OPTS:-} \
   -Dlogback.configurationFile="$root/bench/logback.xml" \
   -cp "bench/target/classes:$cp" dev.credledger.bench.Benchmarks "$@"

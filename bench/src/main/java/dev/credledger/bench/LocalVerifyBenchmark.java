@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * A local verify in a revocation client holding {@code entries} secrets (issue 12's target: p99 ≤ 2 µs with 1M):
  * the same {@link LocalView} the client fills from Kafka, filled here directly. Baseline, same run: the
  * SHA-256 fingerprint of the presented token alone, which every verify computes. Setup prints the heap the
- * entries take (used heap after a full GC, before and after loading). Run: {@code bench/jmh.sh}.
+ * entries take (used heap after a full GC, before and after loading). Run: {@code bench/run.sh jmh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

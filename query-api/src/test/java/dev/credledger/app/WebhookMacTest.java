@@ -106,6 +106,16 @@ class WebhookMacTest {
                 .isEqualTo(customerHmac("HmacSHA256", e.salt(), payload.getBytes(StandardCharsets.UTF_8)));
         assertThat(bytes.path("mac").asText()).isEqualTo(customerHmac("HmacSHA1", e.salt(), binary));
         assertThat(sha1.toString()).doesNotContain(e.salt());
+        // And against an implementation this project did not write: OpenSSL, as a customer would run it.
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/openssl")),
+                "openssl is not installed");
+        Process openssl = new ProcessBuilder("/usr/bin/openssl", "dgst", "-sha1", "-hmac", e.salt()).start();
+        try (var in = openssl.getOutputStream()) {
+            in.write(payload.getBytes(StandardCharsets.UTF_8));
+        }
+        String printed = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        assertThat(openssl.waitFor()).isZero();
+        assertThat(printed).endsWith("= " + sha1.path("mac").asText());
     }
 
     @Test
