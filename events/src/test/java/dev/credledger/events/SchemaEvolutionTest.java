@@ -39,7 +39,8 @@ class SchemaEvolutionTest {
             "credential-token-lookup-value", TokenLookup.getClassSchema(),
             "credential-allow-lists-value", AllowList.getClassSchema(),
             "credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema(),
-            "credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema());
+            "credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema(),
+            "credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema());
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

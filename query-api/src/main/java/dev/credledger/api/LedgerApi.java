@@ -45,7 +45,8 @@ public final class LedgerApi {
     /** What the routes need. {@code streams} may be set after the server starts (its port is part of Streams' config). */
     public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
                           AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain,
-                          dev.credledger.api.signing.DataKeys dataKeys) {}
+                          dev.credledger.api.signing.DataKeys dataKeys,
+                          dev.credledger.api.enforcement.EnforcementRoutes enforcement) {}
 
     private LedgerApi() {}
 
@@ -116,6 +117,9 @@ public final class LedgerApi {
             r.post(ENV + "/mac", macs::mac, Role.SIGNER);
             r.post(ENV + "/mac/verify", macs::verify, Role.SIGNER);
             r.post("/v1/macs", macs::batch, Role.SIGNER);
+            get(r, "/v1/revocations", backend.enforcement()::causedBy, Role.AUDITOR);
+            get(r, "/v1/revocations/{eventId}", backend.enforcement()::revocation, Role.AUDITOR);
+            get(r, "/v1/enforcement-points", backend.enforcement()::enforcementPoints, Role.AUDITOR);
 
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);

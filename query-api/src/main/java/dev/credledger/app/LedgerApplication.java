@@ -6,6 +6,9 @@ import dev.credledger.api.Drain;
 import dev.credledger.api.LedgerApi;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.api.commands.CommandGateway;
+import dev.credledger.api.enforcement.EnforcementFeed;
+import dev.credledger.api.enforcement.EnforcementRoutes;
+import dev.credledger.api.enforcement.EnforcementView;
 import dev.credledger.api.signing.DataKeys;
 import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.SchemaRegistryClient;
@@ -145,9 +148,16 @@ public final class LedgerApplication implements AutoCloseable {
         StoreLocator locator = new StoreLocator(streamsRef::get, self::get);
         DataKeys dataKeys = new DataKeys(kek, locator, bootstrapServers, topics);
         toClose.push(dataKeys);
+        // Revocation clients look the acknowledgement schema up; only the ledger may register schemas.
+        registryClient.register(Topics.ENFORCEMENT_ACKS + "-value", dev.credledger.events.avro.EnforcementAck.getClassSchema());
+        EnforcementView enforcement = new EnforcementView(s.enforcement().staleAfter());
+        EnforcementFeed enforcementFeed = new EnforcementFeed(bootstrapServers, topics, enforcement, s.enforcement().alertAfter(),
+                s.revocationRetention(), meters).start();
+        toClose.push(enforcementFeed);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken()),
-                new ClientAddress(s.trustedProxies()), meters, drain, dataKeys);
+                new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
+                new EnforcementRoutes(enforcement, enforcementFeed::caughtUp));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();

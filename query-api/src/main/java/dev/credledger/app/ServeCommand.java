@@ -107,6 +107,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--rocksdb-memory", description = "Off-heap bound of all RocksDB stores together (k, m, g). Default: ${DEFAULT-VALUE}")
     String rocksDbMemory;
 
+    @Option(names = "--enforcement-stale-after", description = "An enforcement point silent this long is stale: listed as such, never pending. Default: ${DEFAULT-VALUE}")
+    String enforcementStaleAfter;
+
+    @Option(names = "--enforcement-alert-after", description = "A revocation not effective at every live enforcement point this long after it was issued is counted in credledger_enforcement_late_revocations_total. Default: ${DEFAULT-VALUE}")
+    String enforcementAlertAfter;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -153,7 +159,9 @@ final class ServeCommand implements Callable<Integer> {
                 blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
                 duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
                 duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), blankToNull(signerToken),
-                blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()));
+                blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()),
+                new Settings.Enforcement(duration("--enforcement-stale-after", enforcementStaleAfter),
+                        duration("--enforcement-alert-after", enforcementAlertAfter)));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

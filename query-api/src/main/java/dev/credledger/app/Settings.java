@@ -45,12 +45,30 @@ public record Settings(
         Duration revocationRetention,
         long rocksDbMemoryBytes,
         String signerToken,
-        Path sealingKeyFile) {
+        Path sealingKeyFile,
+        Enforcement enforcement) {
+
+    /**
+     * How the ledger judges enforcement points.
+     *
+     * @param staleAfter a point silent this long is stale: listed as such, never pending
+     * @param alertAfter a revocation not effective at every live point this long after it was issued is counted late
+     */
+    public record Enforcement(Duration staleAfter, Duration alertAfter) {
+        public static final Enforcement DEFAULT = new Enforcement(Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+        public Enforcement {
+            if (!staleAfter.isPositive() || !alertAfter.isPositive()) {
+                throw new IllegalArgumentException("--enforcement-stale-after and --enforcement-alert-after must be positive");
+            }
+        }
+    }
 
     public Settings {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(httpHost, "httpHost");
         Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(enforcement, "enforcement");
         trustedProxies = List.copyOf(trustedProxies);
         requirePort("http port", httpPort);
         requirePort("kafka port", kafkaPort);
@@ -88,42 +106,49 @@ public record Settings(
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
-                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null);
+                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 timeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
     }
 
     public Settings withSigning(String signer, Path keyFile) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile, enforcement);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
+    }
+
+    public Settings withEnforcement(Enforcement value) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, value);
     }
 
     @Override

@@ -30,7 +30,9 @@ public final class LocalView {
     /** A record of {@code credential-token-lookup}; {@code null} is a tombstone. */
     public void applyLookup(String fingerprint, TokenLookup entry) {
         if (entry == null) {
+            // Gone: nothing to answer but UNKNOWN, so nothing to hold ahead either.
             lookups.remove(fingerprint);
+            revokedAhead.remove(fingerprint);
             return;
         }
         lookups.put(fingerprint, entry);

@@ -43,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * ({@code read_committed}, no consumer group) into memory and decides exactly as the ledger's
  * {@code POST /v1/verify} does ({@link Verification}).
  *
- * <p>On {@link #start()} it reads the two compacted topics to the end offsets it finds (the bootstrap;
- * {@link #awaitReady} returns when it is done), then follows them and the revocation feed from its end. A
+ * <p>On {@link #start()} it reads the two compacted topics to the end offsets it finds, and the revocation feed
+ * from {@link #FEED_LOOK_BACK} ago to its end (the bootstrap; {@link #awaitReady} returns when it is done), then
+ * follows all three. From then on it reports to the ledger how far it has applied the feed (an {@code
+ * EnforcementAck} on {@code credential-enforcement-acks}, after each batch of revocations and every
+ * {@link Builder#reportInterval}), so the ledger can tell when each revocation took effect at each point. A
  * revocation is applied at once, ahead of the lookup update that follows it (the ledger writes that one a
  * transaction later): a secret is refused as soon as its revocation is read. A later lookup update (a
  * credential reactivated) supersedes it again. Listeners ({@link #onRevocation}) run in order on a thread of
@@ -67,6 +70,8 @@ public final class RevocationClient implements AutoCloseable {
     public static final String REVOCATIONS = "credential-revocations";
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationClient.class);
+    /** How far back the revocation feed is read at start: far more than a lookup update ever trails its revocation. */
+    static final Duration FEED_LOOK_BACK = Duration.ofMinutes(5);
 
     /** A revocation as listeners get it: never a secret, only its fingerprint and prefix. */
     public record Revocation(UUID eventId, String fingerprint, String prefix, String accountId, Environment environment,
@@ -84,6 +89,7 @@ public final class RevocationClient implements AutoCloseable {
     private volatile long lag;
     private volatile boolean closed;
     private KafkaConsumer<String, byte[]> consumer;
+    private EnforcementReporter reporter;
     private Thread follower;
 
     private RevocationClient(Builder settings) {
@@ -100,6 +106,8 @@ public final class RevocationClient implements AutoCloseable {
         private String schemaRegistryUrl;
         private String schemaRegistryBasicAuth;
         private String enforcementPoint;
+        private String instance = defaultInstance();
+        private Duration reportInterval = Duration.ofSeconds(1);
         private final Map<String, Object> kafkaProperties = new HashMap<>();
 
         public Builder bootstrapServers(String value) {
@@ -124,7 +132,25 @@ public final class RevocationClient implements AutoCloseable {
             return this;
         }
 
-        /** Extra consumer properties, for TLS or SASL ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}). */
+        /** This instance of the enforcement point; default: the host name and the process ID. */
+        public Builder instance(String value) {
+            this.instance = value;
+            return this;
+        }
+
+        /**
+         * How often an idle client tells the ledger how far it has applied the revocations (it also does after every
+         * batch that held some); {@link Duration#ZERO} turns reporting off. Default: 1 s.
+         */
+        public Builder reportInterval(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("report interval must not be negative");
+            }
+            this.reportInterval = value;
+            return this;
+        }
+
+        /** Extra Kafka client properties (consumer and reporting producer), for TLS or SASL ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}). */
         public Builder kafkaProperties(Map<String, ?> properties) {
             this.kafkaProperties.putAll(properties);
             return this;
@@ -134,6 +160,10 @@ public final class RevocationClient implements AutoCloseable {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
             Objects.requireNonNull(enforcementPoint, "enforcementPoint");
+            Objects.requireNonNull(instance, "instance");
+            if (enforcementPoint.isBlank() || enforcementPoint.contains("|") || instance.isBlank() || instance.contains("|")) {
+                throw new IllegalArgumentException("enforcement point and instance must be non-blank, without '|'");
+            }
             return new RevocationClient(this);
         }
     }
@@ -145,12 +175,16 @@ public final class RevocationClient implements AutoCloseable {
         }
         Map<String, Object> props = new HashMap<>(settings.kafkaProperties);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-revocation-client-" + settings.enforcementPoint + "-" + UUID.randomUUID());
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> consumerProps = new HashMap<>(props);
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-revocation-client-" + settings.enforcementPoint + "-" + settings.instance);
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         SchemaRegistryClient registry = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
                 URI.create(settings.schemaRegistryUrl), settings.schemaRegistryBasicAuth, null, Duration.ofSeconds(10)));
+        if (!settings.reportInterval.isZero()) {
+            reporter = new EnforcementReporter(props, registry, settings.enforcementPoint, settings.instance, settings.reportInterval);
+        }
         Deserializer<TokenLookup> lookup = ConfluentAvroSerde.<TokenLookup>forValues(registry, TokenLookup.getClassSchema()).deserializer();
         Deserializer<AllowList> allowList = ConfluentAvroSerde.<AllowList>forValues(registry, AllowList.getClassSchema()).deserializer();
         Deserializer<CredentialRevoked> revoked = ConfluentAvroSerde.<CredentialRevoked>forValues(registry,
@@ -171,17 +205,26 @@ public final class RevocationClient implements AutoCloseable {
             all.addAll(feed);
             consumer.assign(all);
             consumer.seekToBeginning(bootstrap);
-            // Past revocations are in the lookups already; the feed is followed from now on.
-            consumer.seekToEnd(feed);
-            Map<TopicPartition, Long> bootstrapEnd = consumer.endOffsets(bootstrap);
-            checkReady(bootstrapEnd);
+            // Older revocations are in the lookups already. The lookup update of a revocation is written a transaction
+            // after it, so the feed is read from a while back: what the lookups do not say yet, the feed does. A
+            // revocation older than the lookup entry read is ignored (LocalView), so reading one twice is harmless.
+            Map<TopicPartition, Long> since = new HashMap<>();
+            feed.forEach(p -> since.put(p, Instant.now().minus(FEED_LOOK_BACK).toEpochMilli()));
+            Map<TopicPartition, Long> feedEnd = consumer.endOffsets(feed);
+            consumer.offsetsForTimes(since).forEach((p, found) -> consumer.seek(p, found == null ? feedEnd.get(p) : found.offset()));
+            // Ready once both lookups and the feed are read to where they ended at start.
+            Map<TopicPartition, Long> startEnd = new HashMap<>(consumer.endOffsets(bootstrap));
+            startEnd.putAll(feedEnd);
+            checkReady(startEnd);
             while (!closed) {
+                boolean heldRevocations = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     try {
                         switch (r.topic()) {
                             case TOKEN_LOOKUP -> view.applyLookup(r.key(), r.value() == null ? null : lookup.deserialize(r.topic(), r.value()));
                             case ALLOW_LISTS -> view.applyAllowList(r.key(), r.value() == null ? null : allowList.deserialize(r.topic(), r.value()));
                             case REVOCATIONS -> {
+                                heldRevocations = true;
                                 if (r.value() != null) {
                                     applyRevocation(revoked.deserialize(r.topic(), r.value()));
                                 }
@@ -196,7 +239,10 @@ public final class RevocationClient implements AutoCloseable {
                     lastRecordAt = Instant.now();
                 }
                 if (ready.getCount() > 0) {
-                    checkReady(bootstrapEnd);
+                    checkReady(startEnd);
+                }
+                if (ready.getCount() == 0 && reporter != null) {
+                    reporter.applied(EnforcementReporter.offsets(feed, consumer::position), Instant.now(), heldRevocations);
                 }
                 long behind = 0;
                 for (TopicPartition p : all) {
@@ -213,16 +259,17 @@ public final class RevocationClient implements AutoCloseable {
         }
     }
 
-    private void checkReady(Map<TopicPartition, Long> bootstrapEnd) {
-        for (Map.Entry<TopicPartition, Long> end : bootstrapEnd.entrySet()) {
+    private void checkReady(Map<TopicPartition, Long> startEnd) {
+        for (Map.Entry<TopicPartition, Long> end : startEnd.entrySet()) {
             if (consumer.position(end.getKey()) < end.getValue()) {
                 return;
             }
         }
+        if (reporter != null) {
+            reporter.start(Instant.now());
+        }
         ready.countDown();
     }
-
-
 
     private void applyRevocation(CredentialRevoked r) {
         view.applyRevocation(r);
@@ -317,5 +364,23 @@ public final class RevocationClient implements AutoCloseable {
             }
         }
         listenerThread.shutdown();
+        if (reporter != null) {
+            reporter.close();
+        }
+    }
+
+    /** Enforcement reports sent to the ledger and acknowledged by the broker. */
+    public long reportsSent() {
+        return reporter == null ? 0 : reporter.reportsSent();
+    }
+
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host.replace('|', '-') + "-" + ProcessHandle.current().pid();
     }
 }

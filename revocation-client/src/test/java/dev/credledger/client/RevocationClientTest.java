@@ -1,25 +1,18 @@
 package dev.credledger.client;
 
+import static dev.credledger.client.TestLedger.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.credledger.app.LedgerApplication;
-import dev.credledger.app.Settings;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.verify.Verification;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,51 +24,29 @@ import org.junit.jupiter.api.Test;
  */
 class RevocationClientTest {
 
-    private static final String ADMIN = "client-test-admin";
-    private static final String VERIFIER = "client-test-verifier";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static LedgerApplication ledger;
+    private static TestLedger ledger;
     private static RevocationClient gateway;
     private static RevocationClient webhooks;
 
     @BeforeAll
     static void startLedgerAndTwoEnforcementPoints() throws Exception {
-        ledger = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-client-"), 0, 0, 0)
-                .withTokens(ADMIN, null, VERIFIER));
-        await("the ledger is ready", () -> get("/health/ready") == 200);
-        gateway = client("api-gateway");
-        webhooks = client("webhook-sender");
+        ledger = TestLedger.start(s -> s);
+        gateway = ledger.client("api-gateway", b -> b);
+        webhooks = ledger.client("webhook-sender", b -> b);
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {gateway, webhooks, ledger}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private static RevocationClient client(String name) throws InterruptedException {
-        RevocationClient c = RevocationClient.builder().bootstrapServers(ledger.bootstrapServers())
-                .schemaRegistryUrl(ledger.registryUrl()).enforcementPoint(name).build();
-        c.start();
-        assertThat(c.awaitReady(Duration.ofSeconds(30))).as(name + " ready").isTrue();
-        return c;
+        TestLedger.closeAll(gateway, webhooks, ledger);
     }
 
     @Test
     void bothPointsVerifyLocallyAndRefuseACompromisedTokenOnceItsRevocationIsRead() throws Exception {
-        String sandbox = post("/v1/accounts/client-a/environments/sandbox/api/enable", null).path("authToken").asText();
+        String sandbox = ledger.post("/v1/accounts/client-a/environments/sandbox/api/enable", null).path("authToken").asText();
         await("the token known to both points", () -> active(gateway, sandbox) && active(webhooks, sandbox));
 
         long accepted = System.nanoTime();
-        JsonNode refreshed = post("/v1/accounts/client-a/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
+        JsonNode refreshed = ledger.post("/v1/accounts/client-a/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
         long acceptedAt = System.nanoTime();
         await("refused by both", () -> !active(gateway, sandbox) && !active(webhooks, sandbox));
         long refusedAt = System.nanoTime();
@@ -90,11 +61,11 @@ class RevocationClientTest {
 
     @Test
     void aClientStartedAfterTheRevocationRefusesItAsSoonAsItIsReady() throws Exception {
-        String token = post("/v1/accounts/client-b/environments/sandbox/api/enable", null).path("authToken").asText();
-        post("/v1/accounts/client-b/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
+        String token = ledger.post("/v1/accounts/client-b/environments/sandbox/api/enable", null).path("authToken").asText();
+        ledger.post("/v1/accounts/client-b/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
         await("the ledger refuses it", () -> verifyAtLedger(token).path("reason").asText().equals("REVOKED"));
 
-        try (RevocationClient late = client("late-gateway")) {
+        try (RevocationClient late = ledger.client("late-gateway", b -> b)) {
             assertThat(late.verify(token, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
             assertThat(late.entries()).isPositive();
         }
@@ -112,10 +83,10 @@ class RevocationClientTest {
             }
             heard.add(r);
         });
-        String token = post("/v1/accounts/client-c/environments/sandbox/api/enable", null).path("authToken").asText();
+        String token = ledger.post("/v1/accounts/client-c/environments/sandbox/api/enable", null).path("authToken").asText();
         await("known", () -> active(gateway, token));
 
-        post("/v1/accounts/client-c/environments/sandbox/api/disable", null);
+        ledger.post("/v1/accounts/client-c/environments/sandbox/api/disable", null);
 
         await("refused while the listener is still stuck", () -> !active(gateway, token));
         assertThat(heard).isEmpty();
@@ -131,7 +102,7 @@ class RevocationClientTest {
     void metricsCountEntriesAndRecordsAndShowNoLagOnceCaughtUp() throws Exception {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         webhooks.bindTo(registry);
-        String token = post("/v1/accounts/client-e/environments/sandbox/api/enable", null).path("authToken").asText();
+        String token = ledger.post("/v1/accounts/client-e/environments/sandbox/api/enable", null).path("authToken").asText();
         await("known", () -> active(webhooks, token));
         await("caught up", () -> webhooks.lag() == 0);
 
@@ -145,12 +116,12 @@ class RevocationClientTest {
     @Test
     void decidesAsTheLedgerDoesForEveryReason() throws Exception {
         String base = "/v1/accounts/client-d/environments/sandbox";
-        String token = post(base + "/api/enable", null).path("authToken").asText();
-        JsonNode credential = post(base + "/credentials", "{\"name\":\"billing-sync\"}");
+        String token = ledger.post(base + "/api/enable", null).path("authToken").asText();
+        JsonNode credential = ledger.post(base + "/credentials", "{\"name\":\"billing-sync\"}");
         String clientId = credential.path("clientId").asText();
         String clientSecret = credential.path("clientSecret").asText();
-        post(base + "/credentials/" + credential.path("credentialId").asText() + "/deactivate", null);
-        post(base + "/allowed-ips", "{\"cidr\":\"203.0.113.0/24\"}");
+        ledger.post(base + "/credentials/" + credential.path("credentialId").asText() + "/deactivate", null);
+        ledger.post(base + "/allowed-ips", "{\"cidr\":\"203.0.113.0/24\"}");
         await("the allow-list and the deactivation at the point", () -> gateway.verify(token, null, null).reason()
                 == Verification.Reason.SOURCE_IP_REQUIRED
                 && gateway.verify(clientId, clientSecret, null, InetAddress.getByName("203.0.113.7")).reason()
@@ -184,7 +155,7 @@ class RevocationClientTest {
     }
 
     private static JsonNode verifyAtLedger(String token, String body) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + VERIFIER)
+        return ledger.send(HttpRequest.newBuilder(URI.create(ledger.app.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + TestLedger.VERIFIER)
                 .header("X-Auth-Token", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
@@ -192,42 +163,7 @@ class RevocationClientTest {
     private static JsonNode verifyClientAtLedger(String clientId, String secret, String body) throws Exception {
         String withCredential = body.equals("{}") ? "{\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + secret + "\"}"
                 : body.substring(0, body.length() - 1) + ",\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + secret + "\"}";
-        return send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + VERIFIER)
+        return ledger.send(HttpRequest.newBuilder(URI.create(ledger.app.httpUrl() + "/v1/verify")).header("Authorization", "Bearer " + TestLedger.VERIFIER)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(withCredential)).build());
-    }
-
-    private static JsonNode post(String path, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(ledger.httpUrl() + path)).header("Authorization", "Bearer " + ADMIN);
-        r = body == null ? r.POST(HttpRequest.BodyPublishers.noBody())
-                : r.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        return send(r.build());
-    }
-
-    private static JsonNode send(HttpRequest request) throws Exception {
-        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-    }
-
-    private static int get(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(ledger.httpUrl() + path)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Check condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-        }
     }
 }

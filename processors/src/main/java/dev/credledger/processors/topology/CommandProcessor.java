@@ -189,6 +189,8 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setEventIds(decision.events().stream().map(e -> e.metadata().eventId()).toList())
                 .setRevoked(decision.events().stream().flatMap(e -> Revocations.of(e).stream())
                         .map(r -> DomainToAvro.secret(r.secret())).toList())
+                .setRevocationIds(decision.events().stream().flatMap(e -> Revocations.of(e).stream())
+                        .map(CredentialRevoked::eventId).toList())
                 .setActivated(decision.events().stream().flatMap(e -> activated(e).stream())
                         .map(DomainToAvro::secret).toList())
                 .setStateVersion(state.account(command.metadata().accountId()).stateVersion())

@@ -4,6 +4,7 @@ import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.CredentialEvent;
 import dev.credledger.events.avro.CredentialRevoked;
+import dev.credledger.events.avro.EnforcementAck;
 import dev.credledger.events.avro.SigningSalt;
 import dev.credledger.events.avro.TokenLookup;
 import dev.credledger.events.avro.WrappedDataKey;
@@ -39,6 +40,12 @@ public final class Topics {
     public static final String DATA_KEYS = "credential-data-keys";
     /** Each enabled environment's sealed private salt (compacted). */
     public static final String SIGNING_SALTS = "credential-signing-salts";
+    /**
+     * Written by revocation clients, not by the ledger: how far each enforcement point has applied
+     * {@code credential-revocations}. Kept as long as the revocations are, so the ledger can tell for each of them
+     * when each point applied it.
+     */
+    public static final String ENFORCEMENT_ACKS = "credential-enforcement-acks";
 
     public final Topic<String, byte[]> commandBytes;
     public final Topic<String, CredentialCommand> commands;
@@ -51,6 +58,7 @@ public final class Topics {
     public final Topic<byte[], byte[]> deadLetters;
     public final Topic<String, WrappedDataKey> dataKeys;
     public final Topic<String, SigningSalt> signingSalts;
+    public final Topic<String, EnforcementAck> enforcementAcks;
 
     public Topics(SchemaRegistryClient registry) {
         commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
@@ -64,12 +72,13 @@ public final class Topics {
         deadLetters = new Topic<>(DEAD_LETTERS, Serdes.ByteArray(), Serdes.ByteArray());
         dataKeys = new Topic<>(DATA_KEYS, Serdes.String(), avro(registry, WrappedDataKey.getClassSchema()));
         signingSalts = new Topic<>(SIGNING_SALTS, Serdes.String(), avro(registry, SigningSalt.getClassSchema()));
+        enforcementAcks = new Topic<>(ENFORCEMENT_ACKS, Serdes.String(), avro(registry, EnforcementAck.getClassSchema()));
     }
 
     /**
      * The topics to create on a cluster that lacks them. Events and audit records are kept forever (the
      * source of truth and the trail); lookups and allow-lists are compacted (latest per key); results,
-     * revocations and dead letters age out.
+     * revocations, enforcement acknowledgements and dead letters age out.
      */
     public static List<NewTopic> definitions(int partitions, short replicationFactor, Duration revocationRetention) {
         Map<String, String> forever = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
@@ -88,7 +97,9 @@ public final class Topics {
                 new NewTopic(DEAD_LETTERS, 1, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
                 new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
-                new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted));
+                new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted),
+                new NewTopic(ENFORCEMENT_ACKS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))));
     }
 
     /**

@@ -276,8 +276,19 @@ public final class CommandRoutes {
         return value;
     }
 
-    private static List<Map<String, Object>> revoked(CommandResult result) {
-        return result.getRevoked().stream().map(CommandRoutes::secret).toList();
+    /**
+     * The secrets a command revoked, each with its {@code revocationId}: the revocation's {@code eventId} on
+     * {@code credential-revocations}, to follow with {@code GET /v1/revocations/{revocationId}}.
+     */
+    static List<Map<String, Object>> revoked(CommandResult result) {
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < result.getRevoked().size(); i++) {
+            Map<String, Object> item = secret(result.getRevoked().get(i));
+            // Results written before revocation IDs were recorded have none.
+            item.put("revocationId", i < result.getRevocationIds().size() ? result.getRevocationIds().get(i) : null);
+            out.add(item);
+        }
+        return out;
     }
 
     public static Map<String, Object> secret(SecretRef s) {

@@ -81,7 +81,7 @@ public final class IdempotencyKeys {
             body.put("credentialId", c.credentialId());
         }
         body.put("activated", result.getActivated().stream().map(CommandRoutes::secret).toList());
-        body.put("revoked", result.getRevoked().stream().map(CommandRoutes::secret).toList());
+        body.put("revoked", CommandRoutes.revoked(result));
         body.put("version", result.getStateVersion());
         body.put("detail", "already applied under this Idempotency-Key at " + result.getDecidedAt()
                 + "; secrets are shown only in the first response");

@@ -1,0 +1,217 @@
+package dev.credledger.api.enforcement;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * What the ledger knows of enforcement: the revocations on {@code credential-revocations} (by ID, by cause, by
+ * partition and offset) and, for every instance of every enforcement point, the positions it reported having
+ * applied and when each was first reached. Which instances have applied a revocation follows: those whose position
+ * in its partition passed its offset. Kafka-free, fed by {@link EnforcementFeed}; every method is synchronized
+ * (one writer, readers are HTTP requests and metric scrapes).
+ *
+ * <p>Rules (README, "Proof of enforcement"): an instance counts for a revocation if it was running when the
+ * revocation was issued (it became ready before {@code revokedAt}; one that starts later enforces it from its
+ * start by construction). An instance is stale once it has not reported for {@code staleAfter}: it is never
+ * pending, and a revocation is effective everywhere once every counted instance that is not stale has applied it.
+ */
+public final class EnforcementView {
+
+    /** One revocation as the feed has it: where it is, and what an auditor needs to know of it. */
+    public record Revocation(UUID eventId, int partition, long offset, String fingerprint, String prefix, String accountId,
+                             String environment, String kind, String reason, Instant revokedAt, UUID causedBy) {}
+
+    /** Where one instance of an enforcement point applied a revocation. */
+    public record Applied(String point, String instance, Instant appliedAt, long lagMs) {}
+
+    /** A revocation with its enforcement. {@code effectiveEverywhereAt} is null while a point is pending or none counts. */
+    public record Status(Revocation revocation, List<Applied> applied, List<String> pending, List<String> stale,
+                         Instant effectiveEverywhereAt) {}
+
+    /** One instance of an enforcement point as last reported. {@code lagMs}: age of the oldest revocation it has not applied. */
+    public record InstanceReport(String point, String instance, Instant startedAt, Instant lastReportAt, boolean stale,
+                                 long pendingRevocations, long lagMs) {}
+
+    private static final class Instance {
+        final String point;
+        final String instance;
+        /** The earliest start reported under this name (a restart under the same name keeps it). */
+        Instant firstStartedAt;
+        Instant startedAt;
+        Instant lastReportAt;
+        final Map<Integer, Long> positions = new HashMap<>();
+        /** Per partition: each position reached, and when first (ascending in both, as positions only advance). */
+        final Map<Integer, NavigableMap<Long, Instant>> reached = new HashMap<>();
+
+        Instance(String point, String instance) {
+            this.point = point;
+            this.instance = instance;
+        }
+
+        /** When this instance first reported a position past {@code offset} in {@code partition}, or null. */
+        Instant appliedAt(int partition, long offset) {
+            NavigableMap<Long, Instant> history = reached.get(partition);
+            Map.Entry<Long, Instant> first = history == null ? null : history.ceilingEntry(offset + 1);
+            return first == null ? null : first.getValue();
+        }
+    }
+
+    private final Duration staleAfter;
+    private final Map<UUID, Revocation> byId = new HashMap<>();
+    private final Map<UUID, List<UUID>> byCause = new HashMap<>();
+    private final Map<Integer, NavigableMap<Long, Revocation>> byOffset = new HashMap<>();
+    private final Map<String, Instance> instances = new TreeMap<>();
+
+    public EnforcementView(Duration staleAfter) {
+        this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
+    }
+
+    public Duration staleAfter() {
+        return staleAfter;
+    }
+
+    public synchronized void addRevocation(Revocation r) {
+        if (byId.putIfAbsent(r.eventId(), r) != null) {
+            return;
+        }
+        byCause.computeIfAbsent(r.causedBy(), c -> new ArrayList<>(2)).add(r.eventId());
+        byOffset.computeIfAbsent(r.partition(), p -> new TreeMap<>()).put(r.offset(), r);
+    }
+
+    /** A report of {@code point}/{@code instance}: it has applied every revocation below {@code positions} by {@code appliedAt}. */
+    public synchronized void report(String point, String instance, Instant startedAt, Instant appliedAt, Map<Integer, Long> positions) {
+        Instance i = instances.computeIfAbsent(point + "|" + instance, k -> new Instance(point, instance));
+        i.firstStartedAt = i.firstStartedAt == null || startedAt.isBefore(i.firstStartedAt) ? startedAt : i.firstStartedAt;
+        i.startedAt = startedAt;
+        i.lastReportAt = i.lastReportAt == null || appliedAt.isAfter(i.lastReportAt) ? appliedAt : i.lastReportAt;
+        positions.forEach((partition, offset) -> {
+            Long before = i.positions.get(partition);
+            if (before == null || offset > before) {
+                i.positions.put(partition, offset);
+                i.reached.computeIfAbsent(partition, p -> new TreeMap<>()).putIfAbsent(offset, appliedAt);
+            }
+        });
+    }
+
+    public synchronized Revocation revocation(UUID eventId) {
+        return byId.get(eventId);
+    }
+
+    public synchronized List<Revocation> causedBy(UUID eventId) {
+        return byCause.getOrDefault(eventId, List.of()).stream().map(byId::get).toList();
+    }
+
+    public synchronized Status status(Revocation r, Instant now) {
+        List<Applied> applied = new ArrayList<>();
+        TreeSet<String> pending = new TreeSet<>();
+        TreeSet<String> stale = new TreeSet<>();
+        Instant everywhere = null;
+        for (Instance i : instances.values()) {
+            if (i.firstStartedAt.isAfter(r.revokedAt())) {
+                continue; // started later: enforces it from its start
+            }
+            Instant at = i.appliedAt(r.partition(), r.offset());
+            if (at != null) {
+                applied.add(new Applied(i.point, i.instance, at, Math.max(0, Duration.between(r.revokedAt(), at).toMillis())));
+                everywhere = everywhere == null || at.isAfter(everywhere) ? at : everywhere;
+            } else if (isStale(i, now)) {
+                stale.add(i.point);
+            } else {
+                pending.add(i.point);
+            }
+        }
+        stale.removeAll(pending);
+        applied.sort(Comparator.comparing(Applied::appliedAt));
+        return new Status(r, applied, List.copyOf(pending), List.copyOf(stale), pending.isEmpty() ? everywhere : null);
+    }
+
+    /** Every instance seen, by point then instance name. */
+    public synchronized List<InstanceReport> instances(Instant now) {
+        List<InstanceReport> out = new ArrayList<>();
+        for (Instance i : instances.values()) {
+            long pendingCount = 0;
+            Instant oldest = null;
+            for (Map.Entry<Integer, NavigableMap<Long, Revocation>> partition : byOffset.entrySet()) {
+                long position = i.positions.getOrDefault(partition.getKey(), 0L);
+                for (Revocation r : partition.getValue().tailMap(position, true).values()) {
+                    if (!i.firstStartedAt.isAfter(r.revokedAt())) {
+                        pendingCount++;
+                        oldest = oldest == null || r.revokedAt().isBefore(oldest) ? r.revokedAt() : oldest;
+                    }
+                }
+            }
+            long lag = oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toMillis());
+            out.add(new InstanceReport(i.point, i.instance, i.startedAt, i.lastReportAt, isStale(i, now), pendingCount, lag));
+        }
+        return out;
+    }
+
+    /** Per point, the largest lag of its live instances (0 when all are caught up or stale). */
+    public synchronized Map<String, Long> lagByPoint(Instant now) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (InstanceReport i : instances(now)) {
+            out.merge(i.point(), i.stale() ? 0L : i.lagMs(), Math::max);
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@code r} was not effective at every instance that counted for it within {@code alertAfter} of being
+     * issued (stale ones aside), judged at {@code now}.
+     */
+    public synchronized boolean late(Revocation r, Duration alertAfter, Instant now) {
+        Instant deadline = r.revokedAt().plus(alertAfter);
+        for (Instance i : instances.values()) {
+            if (i.firstStartedAt.isAfter(r.revokedAt()) || isStale(i, now)) {
+                continue;
+            }
+            Instant at = i.appliedAt(r.partition(), r.offset());
+            if (at == null || at.isAfter(deadline)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forgets revocations issued before {@code before} (gone from the feed by its retention) and what was reached then. */
+    public synchronized void forgetBefore(Instant before) {
+        byId.values().removeIf(r -> {
+            if (!r.revokedAt().isBefore(before)) {
+                return false;
+            }
+            byOffset.get(r.partition()).remove(r.offset());
+            List<UUID> siblings = byCause.get(r.causedBy());
+            if (siblings != null) {
+                siblings.remove(r.eventId());
+                if (siblings.isEmpty()) {
+                    byCause.remove(r.causedBy());
+                }
+            }
+            return true;
+        });
+        for (Instance i : instances.values()) {
+            // A position reached before the cut is at or below the offset of every revocation issued after it.
+            i.reached.values().forEach(history -> history.values().removeIf(at -> at.isBefore(before)));
+        }
+        instances.values().removeIf(i -> i.lastReportAt.isBefore(before));
+    }
+
+    public synchronized int revocations() {
+        return byId.size();
+    }
+
+    private boolean isStale(Instance i, Instant now) {
+        return Duration.between(i.lastReportAt, now).compareTo(staleAfter) > 0;
+    }
+}
