@@ -4,11 +4,14 @@ import static dev.credledger.client.TestLedger.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.credledger.client.example.GuardedService;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.verify.Verification;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class RevocationClientTest {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static TestLedger ledger;
     private static RevocationClient gateway;
     private static RevocationClient webhooks;
@@ -137,6 +141,33 @@ class RevocationClientTest {
             }
         }
         assertSame(gateway.verify("clat_sbx_not-a-secret", null, null), verifyAtLedger("clat_sbx_not-a-secret"));
+    }
+
+    @Test
+    void theExampleServiceServesAValidTokenAndRefusesItOnceRevoked() throws Exception {
+        String token = ledger.post("/v1/accounts/client-f/environments/sandbox/api/enable", null).path("authToken").asText();
+        try (GuardedService service = new GuardedService(ledger.client("example-reports-service", b -> b),
+                Environment.SANDBOX, 0).start()) {
+            URI reports = URI.create("http://127.0.0.1:" + service.port() + "/reports");
+            await("served", () -> status(reports, token) == 200);
+            assertThat(status(reports, null)).isEqualTo(401);
+
+            ledger.post("/v1/accounts/client-f/environments/sandbox/api/refresh", "{\"reason\":\"COMPROMISED\"}");
+
+            await("refused", () -> status(reports, token) == 401);
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(reports).header("X-Auth-Token", token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(refused.body()).contains("\"reason\":\"REVOKED\"").doesNotContain(token);
+        }
+    }
+
+    private static int status(URI uri, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(uri);
+        if (token != null) {
+            r.header("X-Auth-Token", token);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static void assertSame(Verification.Decision local, JsonNode ledgerAnswer) {

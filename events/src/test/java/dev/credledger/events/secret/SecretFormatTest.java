@@ -91,4 +91,44 @@ class SecretFormatTest {
 
         assertThat(secret.toString()).doesNotContain(secret.plaintext()).contains(secret.ref().prefix());
     }
+
+    @Test
+    void theHandWrittenScannerAgreesWithTheFormatsRegularExpressionOnMutatedSecrets() {
+        // The reference: the format as a regular expression plus the checksum, the way parse worked before it was
+        // scanned by hand for speed.
+        java.util.regex.Pattern reference = java.util.regex.Pattern.compile("(clat|clps|clcs)_(sbx|live)_[0-9A-Za-z]{38}");
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-é ";
+        SecretFormat format = new SecretFormat();
+        int accepted = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String secret = format.issue(CredentialKind.values()[i % 3], Environment.values()[i % 2]).plaintext();
+            StringBuilder mutated = new StringBuilder(secret);
+            int at = random.nextInt(secret.length());
+            switch (random.nextInt(4)) {
+                case 0 -> mutated.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                case 1 -> mutated.deleteCharAt(at);
+                case 2 -> mutated.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                default -> { } // unchanged
+            }
+            String candidate = mutated.toString();
+            boolean expected = reference.matcher(candidate).matches() && candidate.substring(candidate.length() - 6)
+                    .equals(checksumOf(candidate.substring(0, candidate.length() - 6)));
+            assertThat(SecretFormat.parse(candidate).isPresent()).as(candidate.substring(0, 12)).isEqualTo(expected);
+            accepted += expected ? 1 : 0;
+        }
+        assertThat(accepted).isBetween(4_000, 10_000); // both outcomes were exercised
+    }
+
+    private static String checksumOf(String body) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long value = crc.getValue();
+        char[] out = new char[6];
+        for (int i = 5; i >= 0; i--) {
+            out[i] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charAt((int) (value % 62));
+            value /= 62;
+        }
+        return new String(out);
+    }
 }

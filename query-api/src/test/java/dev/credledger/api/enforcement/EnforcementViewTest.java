@@ -1,0 +1,125 @@
+package dev.credledger.api.enforcement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The rules of "effective everywhere", given revocations and reports, without Kafka. */
+class EnforcementViewTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    private static final Duration STALE_AFTER = Duration.ofSeconds(30);
+
+    private final EnforcementView view = new EnforcementView(STALE_AFTER);
+
+    private EnforcementView.Revocation revocation(int partition, long offset, Instant at) {
+        EnforcementView.Revocation r = new EnforcementView.Revocation(UUID.randomUUID(), partition, offset, "ab".repeat(32),
+                "clat_sbx_abcd", "acme", "SANDBOX", "AUTH_TOKEN", "TOKEN_COMPROMISED", at, UUID.randomUUID());
+        view.addRevocation(r);
+        return r;
+    }
+
+    @Test
+    void aRevocationIsAppliedByTheFirstReportPastItsOffsetAndEffectiveEverywhereAtTheLatestOfThem() {
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 10L));
+        view.report("webhooks", "wh-1", T0, T0.plusSeconds(1), Map.of(0, 10L));
+        EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
+
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(5).plusMillis(3), Map.of(0, 11L));
+        EnforcementView.Status halfway = view.status(r, T0.plusSeconds(6));
+        assertThat(halfway.pending()).containsExactly("webhooks");
+        assertThat(halfway.effectiveEverywhereAt()).isNull();
+
+        view.report("webhooks", "wh-1", T0, T0.plusSeconds(5).plusMillis(8), Map.of(0, 12L));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(7), Map.of(0, 12L)); // later reports change nothing
+        EnforcementView.Status done = view.status(r, T0.plusSeconds(8));
+        assertThat(done.pending()).isEmpty();
+        assertThat(done.applied()).extracting(EnforcementView.Applied::point, EnforcementView.Applied::lagMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gateway", 3L), org.assertj.core.groups.Tuple.tuple("webhooks", 8L));
+        assertThat(done.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(8));
+    }
+
+    @Test
+    void aSilentPointIsPendingUntilStaleThenListedAsStaleAndExcludedFromEverywhere() {
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 0L));
+        view.report("batch", "b-1", T0, T0.plusSeconds(1), Map.of(0, 0L));
+        EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(2));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(2), Map.of(0, 1L));
+
+        assertThat(view.status(r, T0.plusSeconds(30)).pending()).containsExactly("batch");
+        EnforcementView.Status later = view.status(r, T0.plusSeconds(32));
+        assertThat(later.pending()).isEmpty();
+        assertThat(later.stale()).containsExactly("batch");
+        assertThat(later.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(view.instances(T0.plusSeconds(32))).filteredOn(EnforcementView.InstanceReport::stale)
+                .extracting(EnforcementView.InstanceReport::point).containsExactly("batch");
+    }
+
+    @Test
+    void aPointOfSeveralInstancesIsPendingUntilEachLiveInstanceApplied() {
+        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L, 1, 0L));
+        view.report("gateway", "gw-2", T0, T0, Map.of(0, 0L, 1, 0L));
+        EnforcementView.Revocation r = revocation(1, 0, T0.plusSeconds(1));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 0L, 1, 1L));
+
+        assertThat(view.status(r, T0.plusSeconds(2)).pending()).containsExactly("gateway");
+        view.report("gateway", "gw-2", T0, T0.plusSeconds(2), Map.of(0, 0L, 1, 1L));
+        assertThat(view.status(r, T0.plusSeconds(2)).effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void anInstanceStartedAfterARevocationDoesNotCountForItButARestartUnderTheSameNameDoes() {
+        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+        EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(1));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 1L));
+        view.report("newcomer", "n-1", T0.plusSeconds(60), T0.plusSeconds(60), Map.of(0, 1L));
+        // gw-1 restarts under the same name; its first report after the restart is past the offset already.
+        view.report("gateway", "gw-1", T0.plusSeconds(90), T0.plusSeconds(90), Map.of(0, 1L));
+
+        EnforcementView.Status s = view.status(r, T0.plusSeconds(91));
+        assertThat(s.applied()).extracting(EnforcementView.Applied::point).containsExactly("gateway");
+        assertThat(s.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(view.instances(T0.plusSeconds(91))).allMatch(i -> i.pendingRevocations() == 0 && i.lagMs() == 0);
+    }
+
+    @Test
+    void theLagOfAnInstanceIsTheAgeOfTheOldestRevocationItHasNotApplied() {
+        view.report("gateway", "gw-1", T0, T0, Map.of(0, 5L));
+        revocation(0, 5, T0.plusSeconds(1));
+        revocation(0, 6, T0.plusSeconds(3));
+
+        assertThat(view.lagByPoint(T0.plusSeconds(4))).containsEntry("gateway", 3_000L);
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(4), Map.of(0, 6L));
+        assertThat(view.lagByPoint(T0.plusSeconds(5))).containsEntry("gateway", 2_000L);
+        assertThat(view.instances(T0.plusSeconds(5)).getFirst().pendingRevocations()).isEqualTo(1);
+    }
+
+    @Test
+    void aRevocationIsLateWhenALivePointAppliedItAfterTheAlertDeadline() {
+        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+        EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(1));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(7), Map.of(0, 1L));
+
+        assertThat(view.late(r, Duration.ofSeconds(5), T0.plusSeconds(8))).isTrue();
+        assertThat(view.late(r, Duration.ofSeconds(10), T0.plusSeconds(12))).isFalse();
+    }
+
+    @Test
+    void revocationsOlderThanTheRetentionAreForgottenWithTheirCause() {
+        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+        EnforcementView.Revocation old = revocation(0, 0, T0.plusSeconds(1));
+        EnforcementView.Revocation recent = revocation(0, 1, T0.plusSeconds(100));
+        view.report("gateway", "gw-1", T0, T0.plusSeconds(101), Map.of(0, 2L));
+
+        view.forgetBefore(T0.plusSeconds(50));
+
+        assertThat(view.revocation(old.eventId())).isNull();
+        assertThat(view.causedBy(old.causedBy())).isEmpty();
+        assertThat(view.status(view.revocation(recent.eventId()), T0.plusSeconds(102)).effectiveEverywhereAt())
+                .isEqualTo(T0.plusSeconds(101));
+    }
+}
