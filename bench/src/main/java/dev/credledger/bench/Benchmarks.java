@@ -91,8 +91,11 @@ public final class Benchmarks {
             if (only.equals("all") || only.equals("activity")) {
                 new ActivityQueries(b, report).run(20, 1_000, 300);
             }
+            if (only.equals("propagation") || only.equals("enforcement")) {
+                new RevocationLatency(b, report).run(300, only.equals("enforcement"));
+            }
             if (only.equals("all")) {
-                new RevocationLatency(b, report).run(300);
+                new RevocationLatency(b, report).run(300, false);
                 new VerifyOverHttp(b, report).run(10);
                 new Replay(b, report).run();
                 new AuditQueries(b, report).run(20_000, 2_000);

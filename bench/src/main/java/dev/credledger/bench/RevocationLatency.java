@@ -15,7 +15,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Revocation propagation: a disable command sent → the token's revocation visible to a read_committed
  * consumer of credential-revocations (an upper bound of "disable accepted → revocation visible": the
- * result and the revocation commit in one transaction). Baseline: produce → read_committed consume.
+ * result and the revocation commit in one transaction), and → applied by two revocation clients (two
+ * enforcement points: the later of their listener calls, which run once the revocation is applied to their
+ * verify). Baseline: produce → read_committed consume.
  */
 final class RevocationLatency {
 
@@ -27,9 +29,14 @@ final class RevocationLatency {
         this.report = report;
     }
 
-    void run(int samples) throws Exception {
+    /** @param withClients also measure until two revocation clients, running meanwhile, have applied each revocation */
+    void run(int samples, boolean withClients) throws Exception {
         Histogram latency = new Histogram(3);
-        try (TopicWatch watch = new TopicWatch(b.app.bootstrapServers(), Topics.REVOCATIONS, false)) {
+        Histogram atClients = new Histogram(3);
+        java.util.Map<String, java.util.concurrent.ConcurrentHashMap<String, Long>> applied = new java.util.HashMap<>();
+        try (TopicWatch watch = new TopicWatch(b.app.bootstrapServers(), Topics.REVOCATIONS, false);
+                AutoCloseable gateway = withClients ? client("bench-gateway", applied) : () -> { };
+                AutoCloseable webhooks = withClients ? client("bench-webhooks", applied) : () -> { }) {
             for (int i = 0; i < samples && i < b.accounts.size(); i++) {
                 AccountId account = b.accounts.get(b.accounts.size() - 1 - i);
                 String token = b.tokens.get(account).fingerprint().hex();
@@ -44,11 +51,23 @@ final class RevocationLatency {
                     watch.await(1, Duration.ofMillis(50), r -> found[0] |= token.equals(r.key()));
                 }
                 latency.recordValue((System.nanoTime() - start) / 1000);
+                while (withClients && System.nanoTime() < deadline && !(applied.get("bench-gateway").containsKey(token)
+                        && applied.get("bench-webhooks").containsKey(token))) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+                if (withClients && System.nanoTime() < deadline) {
+                    atClients.recordValue((Math.max(applied.get("bench-gateway").get(token),
+                            applied.get("bench-webhooks").get(token)) - start) / 1000);
+                }
             }
         }
         b.activeTokens.subList(b.activeTokens.size() - Math.min(samples, b.accounts.size()), b.activeTokens.size()).clear();
         report.line("revocation propagation (disable sent -> revocation visible, read_committed): " + Report.millis(latency)
                 + " (target p50 <= 20 ms, p99 <= 50 ms)");
+        if (withClients) {
+            report.line("  disable sent -> applied by both of two revocation clients (running meanwhile): "
+                    + Report.millis(atClients));
+        }
 
         String topic = "bench-roundtrip";
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.app.bootstrapServers()))) {
@@ -65,5 +84,21 @@ final class RevocationLatency {
             }
         }
         report.line("  baseline, same run: plain produce -> read_committed consume round trip: " + Report.millis(baseline));
+    }
+
+    /** A revocation client that notes when each fingerprint's revocation was applied (its listener runs after). */
+    private dev.credledger.client.RevocationClient client(String point,
+            java.util.Map<String, java.util.concurrent.ConcurrentHashMap<String, Long>> applied) throws InterruptedException {
+        java.util.concurrent.ConcurrentHashMap<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        applied.put(point, seen);
+        dev.credledger.client.RevocationClient c = dev.credledger.client.RevocationClient.builder()
+                .bootstrapServers(b.app.bootstrapServers()).schemaRegistryUrl(b.app.registryUrl()).enforcementPoint(point)
+                .build();
+        c.onRevocation(r -> seen.putIfAbsent(r.fingerprint(), System.nanoTime()));
+        c.start();
+        if (!c.awaitReady(Duration.ofSeconds(60))) {
+            throw new IllegalStateException(point + " not ready");
+        }
+        return c;
     }
 }
