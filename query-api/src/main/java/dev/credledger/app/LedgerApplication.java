@@ -157,7 +157,7 @@ public final class LedgerApplication implements AutoCloseable {
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
-                new EnforcementRoutes(enforcement, enforcementFeed::caughtUp));
+                new EnforcementRoutes(enforcement, enforcementFeed::healthy));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();

@@ -79,10 +79,14 @@ final class EnforcementReporter implements AutoCloseable {
     void applied(Map<Integer, Long> offsets, Instant appliedAt, boolean heldRevocations) {
         latest.set(new Positions(Map.copyOf(offsets), appliedAt));
         if (heldRevocations && startedAt != null && queued.compareAndSet(false, true)) {
-            thread.execute(() -> {
-                queued.set(false);
-                send();
-            });
+            try {
+                thread.execute(() -> {
+                    queued.set(false);
+                    send();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: nothing more is reported
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -89,6 +90,10 @@ public final class RevocationClient implements AutoCloseable {
     private volatile long lag;
     private volatile boolean closed;
     private KafkaConsumer<String, byte[]> consumer;
+    /** Revocations read but not yet readable, by partition and offset (consumer thread only). */
+    private final Map<TopicPartition, TreeMap<Long, byte[]>> held = new HashMap<>();
+    private long heldTriedNanos = System.nanoTime();
+    private static final int MAX_HELD = 10_000;
     private EnforcementReporter reporter;
     private Thread follower;
 
@@ -143,8 +148,8 @@ public final class RevocationClient implements AutoCloseable {
          * batch that held some); {@link Duration#ZERO} turns reporting off. Default: 1 s.
          */
         public Builder reportInterval(Duration value) {
-            if (value.isNegative()) {
-                throw new IllegalArgumentException("report interval must not be negative");
+            if (value.isNegative() || (!value.isZero() && value.toMillis() < 10)) {
+                throw new IllegalArgumentException("report interval must be zero (off) or at least 10 ms");
             }
             this.reportInterval = value;
             return this;
@@ -226,7 +231,7 @@ public final class RevocationClient implements AutoCloseable {
                             case REVOCATIONS -> {
                                 heldRevocations = true;
                                 if (r.value() != null) {
-                                    applyRevocation(revoked.deserialize(r.topic(), r.value()));
+                                    applyOrHold(r, revoked);
                                 }
                             }
                             default -> { }
@@ -241,8 +246,12 @@ public final class RevocationClient implements AutoCloseable {
                 if (ready.getCount() > 0) {
                     checkReady(startEnd);
                 }
+                retryHeld(revoked);
                 if (ready.getCount() == 0 && reporter != null) {
-                    reporter.applied(EnforcementReporter.offsets(feed, consumer::position), Instant.now(), heldRevocations);
+                    // Never past a revocation this client could not read: the ledger shows it pending here.
+                    reporter.applied(EnforcementReporter.offsets(feed, p -> held.containsKey(p)
+                            ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
+                            Instant.now(), heldRevocations);
                 }
                 long behind = 0;
                 for (TopicPartition p : all) {
@@ -257,6 +266,41 @@ public final class RevocationClient implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * Applies a revocation, or holds it if it cannot be read yet (the registry unreachable for a schema not seen
+     * before): held ones are tried again every second, and reports stop short of the first one held.
+     */
+    private void applyOrHold(ConsumerRecord<String, byte[]> r, Deserializer<CredentialRevoked> revoked) {
+        try {
+            applyRevocation(revoked.deserialize(r.topic(), r.value()));
+        } catch (RuntimeException e) {
+            LOG.error("Cannot read the revocation at {}-{}@{} yet (held, tried again every second): {}", r.topic(),
+                    r.partition(), r.offset(), e.toString());
+            TreeMap<Long, byte[]> partition = held.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), p -> new TreeMap<>());
+            if (partition.size() < MAX_HELD) {
+                partition.put(r.offset(), r.value());
+            }
+        }
+    }
+
+    private void retryHeld(Deserializer<CredentialRevoked> revoked) {
+        if (held.isEmpty() || System.nanoTime() - heldTriedNanos < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        heldTriedNanos = System.nanoTime();
+        for (Map.Entry<TopicPartition, TreeMap<Long, byte[]>> partition : held.entrySet()) {
+            partition.getValue().entrySet().removeIf(record -> {
+                try {
+                    applyRevocation(revoked.deserialize(REVOCATIONS, record.getValue()));
+                    return true;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        }
+        held.values().removeIf(TreeMap::isEmpty);
     }
 
     private void checkReady(Map<TopicPartition, Long> startEnd) {

@@ -151,6 +151,47 @@ class EnforcementProofTest {
     }
 
     @Test
+    void aForgedReportCannotVouchForRevocationsNotYetIssuedNorSpeakForAnotherKey() throws Exception {
+        forge("forger|f-1", "forger", "f-1", Long.MAX_VALUE);
+        forge("api-gateway|gw-1", "mismatch", "m-1", Long.MAX_VALUE); // the key names another instance
+        await("the forger is listed", () -> points().contains("forger"));
+
+        String base = "/v1/accounts/proof-d/environments/sandbox/api";
+        ledger.post(base + "/enable", null);
+        forge("forger|f-1", "forger", "f-1", Long.MAX_VALUE); // live again just before, well within the stale period
+        String revocationId = ledger.post(base + "/refresh", "{\"reason\":\"COMPROMISED\"}").path("revoked").get(0)
+                .path("revocationId").asText();
+        await("applied by the two real points", () -> ledger.audit("/v1/revocations/" + revocationId)
+                .path("enforcementPoints").size() == 2);
+
+        JsonNode status = ledger.audit("/v1/revocations/" + revocationId);
+        assertThat(status.path("enforcementPoints").findValuesAsText("name")).doesNotContain("forger");
+        assertThat(status.path("pending").toString()).isEqualTo("[\"forger\"]");
+        assertThat(points()).doesNotContain("mismatch");
+        await("the forger goes stale, so other tests see no pending point", () -> point("forger").path("stale").asBoolean());
+    }
+
+    /** Writes an enforcement report with a raw producer, as anyone allowed to write the topic could. */
+    private static void forge(String key, String point, String instance, long position) throws Exception {
+        var registry = new dev.credledger.events.registry.SchemaRegistryClient(
+                dev.credledger.events.registry.SchemaRegistryClient.Settings.of(ledger.app.registryUrl()));
+        var serializer = new dev.credledger.events.serde.ConfluentAvroSerializer<dev.credledger.events.avro.EnforcementAck>(registry, false);
+        serializer.configure(java.util.Map.of(dev.credledger.events.serde.SerdeConfig.AUTO_REGISTER_SCHEMAS, false), false);
+        List<dev.credledger.events.avro.AppliedPosition> positions = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            positions.add(new dev.credledger.events.avro.AppliedPosition(p, position));
+        }
+        var ack = dev.credledger.events.avro.EnforcementAck.newBuilder().setEnforcementPoint(point).setInstance(instance)
+                .setPositions(positions).setAppliedAt(Instant.now()).setStartedAt(Instant.now()).setReportInterval(1000).build();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(java.util.Map.of(
+                "bootstrap.servers", ledger.app.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("credential-enforcement-acks", key,
+                    serializer.serialize("credential-enforcement-acks", ack))).get();
+        }
+    }
+
+    @Test
     void theLagOfEachPointIsAPrometheusGauge() throws Exception {
         await("gauges of both points", () -> {
             String scrape = ledger.text("/metrics");

@@ -98,8 +98,10 @@ public final class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
                 new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
                 new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted),
+                // Dated by the broker: the ledger judges enforcement on one clock, not on each client's.
                 new NewTopic(ENFORCEMENT_ACKS, partitions, replicationFactor)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()),
+                                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
     }
 
     /**

@@ -31,7 +31,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds an {@link EnforcementView} on every ledger instance: reads {@code credential-revocations} and
  * {@code credential-enforcement-acks} from their beginning ({@code read_committed}, no consumer group) on a thread
- * of its own, apart from Kafka Streams, so nothing here touches the command path. Publishes
+ * of its own, apart from Kafka Streams, so nothing here touches the command path. A report is applied only once
+ * the revocations have been read to where they ended when the report was read, and a reported position is never
+ * taken past that end nor past a revocation issued after the report was written: a report cannot vouch for
+ * revocations that did not exist yet. Reports come from clients,
+ * so each is checked (its key names its point and instance, names are short and printable, partitions exist)
+ * and dated by the broker (the topic's log-append time), never by the client's clock. Publishes
  * {@code credledger_enforcement_lag_seconds{enforcement_point}} and counts, in
  * {@code credledger_enforcement_late_revocations_total}, each revocation not effective at every live point within
  * {@code alertAfter} (judged one second after that deadline, so reports sent in time have arrived).
@@ -41,6 +46,7 @@ public final class EnforcementFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnforcementFeed.class);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration ARRIVAL_SLACK = Duration.ofSeconds(1);
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[\\x21-\\x7b\\x7d\\x7e]{1,128}");
 
     private final EnforcementView view;
     private final Duration alertAfter;
@@ -55,7 +61,15 @@ public final class EnforcementFeed implements AutoCloseable {
     private final Counter late;
     private final Instant startedAt = Instant.now();
     private final Thread thread;
+    /** A report read, waiting until the revocations are read to where they ended then ({@code end}). */
+    private record Waiting(ConsumerRecord<String, byte[]> record, EnforcementAck ack, Map<TopicPartition, Long> end) {}
+
+    private static final int MAX_WAITING = 100_000;
+    private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+    private List<TopicPartition> revocationPartitions = List.of();
     private volatile boolean closed;
+    private volatile long lastPollNanos = System.nanoTime();
+    private long refused;
 
     public EnforcementFeed(String bootstrapServers, Topics topics, EnforcementView view, Duration alertAfter,
             Duration retention, MeterRegistry meters) {
@@ -84,9 +98,13 @@ public final class EnforcementFeed implements AutoCloseable {
         return this;
     }
 
-    /** Whether both topics have been read to where they ended at start: before that, answers could be incomplete. */
-    public boolean caughtUp() {
-        return caughtUp.getCount() == 0;
+    /**
+     * Whether answers are sound: both topics read to where they ended at start, and the feed still polling (a
+     * stopped or stuck feed would let pending points turn stale on an unchanging picture).
+     */
+    public boolean healthy() {
+        return caughtUp.getCount() == 0 && thread.isAlive()
+                && System.nanoTime() - lastPollNanos < Duration.ofSeconds(10).toNanos();
     }
 
     private void run() {
@@ -95,21 +113,33 @@ public final class EnforcementFeed implements AutoCloseable {
             for (String topic : List.of(Topics.REVOCATIONS, Topics.ENFORCEMENT_ACKS)) {
                 consumer.partitionsFor(topic).forEach(p -> all.add(new TopicPartition(topic, p.partition())));
             }
+            revocationPartitions = all.stream().filter(p -> p.topic().equals(Topics.REVOCATIONS)).toList();
             consumer.assign(all);
             consumer.seekToBeginning(all);
             Map<TopicPartition, Long> endAtStart = consumer.endOffsets(all);
             Instant nextTick = Instant.now();
             Instant nextPrune = Instant.now().plus(Duration.ofHours(1));
             while (!closed) {
+                List<ConsumerRecord<String, byte[]>> reports = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    apply(r);
+                    if (r.topic().equals(Topics.REVOCATIONS)) {
+                        apply(r);
+                    } else if (r.value() != null) {
+                        reports.add(r);
+                    }
                 }
+                if (!reports.isEmpty()) {
+                    await(reports);
+                }
+                reportWhatIsDue();
+                lastPollNanos = System.nanoTime();
                 if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
                         .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp.countDown();
                 }
                 Instant now = Instant.now();
-                if (!now.isBefore(nextTick)) {
+                // Judged and published only once caught up: before, reports not yet read would look missing.
+                if (caughtUp.getCount() == 0 && !now.isBefore(nextTick)) {
                     judge(now);
                     lag.register(view.lagByPoint(now).entrySet().stream().map(e -> MultiGauge.Row.of(
                             Tags.of("enforcement_point", e.getKey()), e.getValue() / 1000.0)).toList(), true);
@@ -134,7 +164,7 @@ public final class EnforcementFeed implements AutoCloseable {
             return;
         }
         try {
-            if (r.topic().equals(Topics.REVOCATIONS)) {
+            {
                 CredentialRevoked v = revocations.deserialize(r.topic(), r.value());
                 EnforcementView.Revocation revocation = new EnforcementView.Revocation(v.getEventId(), r.partition(), r.offset(),
                         v.getFingerprint(), v.getPrefix(), v.getAccountId(), v.getEnvironment().name(), v.getKind().name(),
@@ -144,17 +174,79 @@ public final class EnforcementFeed implements AutoCloseable {
                 if (!v.getRevokedAt().plus(alertAfter).isBefore(startedAt)) {
                     toJudge.add(revocation);
                 }
-            } else {
-                EnforcementAck ack = acks.deserialize(r.topic(), r.value());
-                Map<Integer, Long> positions = new HashMap<>();
-                for (AppliedPosition p : ack.getPositions()) {
-                    positions.merge(p.getPartition(), p.getOffset(), Math::max);
-                }
-                view.report(ack.getEnforcementPoint(), ack.getInstance(), ack.getStartedAt(), ack.getAppliedAt(), positions);
             }
         } catch (RuntimeException e) {
             // A record that cannot be read (a client writing garbage to the acknowledgements) is skipped, and said so.
             LOG.warn("Skipped an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+        }
+    }
+
+    /** Reports wait until the revocations are read to where they end now: then every revocation they may cover is known. */
+    private void await(List<ConsumerRecord<String, byte[]>> reports) {
+        Map<TopicPartition, Long> end;
+        try {
+            end = consumer.endOffsets(revocationPartitions, Duration.ofSeconds(5));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.warn("Cannot read the end offsets of {}; reports wait for the next poll: {}", Topics.REVOCATIONS, e.toString());
+            Map<TopicPartition, Long> first = new HashMap<>();
+            reports.forEach(r -> first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min));
+            first.forEach(consumer::seek);
+            return;
+        }
+        for (ConsumerRecord<String, byte[]> r : reports) {
+            try {
+                if (waiting.size() >= MAX_WAITING) {
+                    refuse(r, "too many reports waiting");
+                } else {
+                    waiting.add(new Waiting(r, acks.deserialize(r.topic(), r.value()), end));
+                }
+            } catch (RuntimeException e) {
+                refuse(r, "unreadable: " + e);
+            }
+        }
+    }
+
+    private void reportWhatIsDue() {
+        while (!waiting.isEmpty() && waiting.peek().end().entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            Waiting w = waiting.poll();
+            report(w.record(), w.ack(), w.end());
+        }
+    }
+
+    private void report(ConsumerRecord<String, byte[]> r, EnforcementAck ack, Map<TopicPartition, Long> end) {
+        String point = ack.getEnforcementPoint();
+        String instance = ack.getInstance();
+        String why = null;
+        if (!NAME.matcher(point).matches() || !NAME.matcher(instance).matches()) {
+            why = "names must be 1-128 printable ASCII characters without '|'";
+        } else if (!(point + "|" + instance).equals(r.key())) {
+            why = "the key does not name the point and instance of the value";
+        } else if (ack.getPositions().size() > revocationPartitions.size()) {
+            why = "more positions than credential-revocations has partitions";
+        }
+        Instant at = Instant.ofEpochMilli(r.timestamp());
+        Map<Integer, Long> positions = new HashMap<>();
+        for (AppliedPosition p : ack.getPositions()) {
+            Long endThen = end.get(new TopicPartition(Topics.REVOCATIONS, p.getPartition()));
+            if (endThen == null) {
+                why = why != null ? why : "partition " + p.getPartition() + " of credential-revocations does not exist";
+            } else {
+                long position = view.notPast(p.getPartition(), at, Math.min(p.getOffset(), endThen));
+                positions.merge(p.getPartition(), position, Math::max);
+            }
+        }
+        if (why == null && !view.report(point, instance, at, positions)) {
+            why = "more than " + EnforcementView.MAX_INSTANCES + " instances";
+        }
+        if (why != null) {
+            refuse(r, why);
+        }
+    }
+
+    private void refuse(ConsumerRecord<String, byte[]> r, String why) {
+        if (refused++ % 100 == 0) {
+            LOG.warn("Refused an enforcement report at {}-{}@{} ({} so far): {}", r.topic(), r.partition(), r.offset(), refused, why);
         }
     }
 

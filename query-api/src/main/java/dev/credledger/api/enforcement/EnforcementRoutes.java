@@ -16,16 +16,18 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /v1/revocations/{eventId}}, {@code GET /v1/revocations?causedBy=} and {@code GET /v1/enforcement-points}:
  * when each enforcement point applied each revocation, and which have not yet. Every instance answers from its own
- * {@link EnforcementView} (no routing): 503 until its feed has read both topics to where they ended at its start.
+ * {@link EnforcementView} (no routing): 503 until its feed has read both topics to where they ended at its start, and
+ * whenever the feed has stopped polling.
  */
 public final class EnforcementRoutes {
 
     private final EnforcementView view;
-    private final BooleanSupplier caughtUp;
+    private final BooleanSupplier healthy;
 
-    public EnforcementRoutes(EnforcementView view, BooleanSupplier caughtUp) {
+    /** @param healthy whether the view's feed has caught up and is still polling */
+    public EnforcementRoutes(EnforcementView view, BooleanSupplier healthy) {
         this.view = view;
-        this.caughtUp = caughtUp;
+        this.healthy = healthy;
     }
 
     public void revocation(Context ctx) {
@@ -67,7 +69,7 @@ public final class EnforcementRoutes {
             point.put("instances", instances.stream().map(i -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("instance", i.instance());
-                out.put("startedAt", i.startedAt().toString());
+                out.put("liveSince", i.liveSince().toString());
                 out.put("lastReportAt", i.lastReportAt().toString());
                 out.put("stale", i.stale());
                 out.put("lagMs", i.lagMs());
@@ -80,8 +82,8 @@ public final class EnforcementRoutes {
     }
 
     private void requireCaughtUp() {
-        if (!caughtUp.getAsBoolean()) {
-            throw Problem.unavailable("enforcement reports are still being read on this instance");
+        if (!healthy.getAsBoolean()) {
+            throw Problem.unavailable("enforcement reports are being read on this instance (at start, or after a stall)");
         }
     }
 

@@ -17,16 +17,20 @@ import java.util.UUID;
 /**
  * What the ledger knows of enforcement: the revocations on {@code credential-revocations} (by ID, by cause, by
  * partition and offset) and, for every instance of every enforcement point, the positions it reported having
- * applied and when each was first reached. Which instances have applied a revocation follows: those whose position
- * in its partition passed its offset. Kafka-free, fed by {@link EnforcementFeed}; every method is synchronized
- * (one writer, readers are HTTP requests and metric scrapes).
+ * applied and when each was first reported. Which instances have applied a revocation follows: those whose
+ * position in its partition passed its offset. Kafka-free, fed by {@link EnforcementFeed}; every method is
+ * synchronized (one writer, readers are HTTP requests and metric scrapes).
  *
- * <p>Rules (README, "Proof of enforcement"): an instance counts for a revocation if it was running when the
- * revocation was issued (it became ready before {@code revokedAt}; one that starts later enforces it from its
- * start by construction). An instance is stale once it has not reported for {@code staleAfter}: it is never
- * pending, and a revocation is effective everywhere once every counted instance that is not stale has applied it.
+ * <p>Every time here is the broker's (the log-append time of a report), never a client's clock. Rules (README,
+ * "Proof of enforcement"): an instance counts for a revocation if it was live when the revocation was issued (it
+ * had reported within {@code staleAfter} before, or reports without such a gap from before to after). An instance
+ * that has not reported for {@code staleAfter} is stale: never pending, listed as stale; a revocation is effective
+ * everywhere once every counted instance that is not stale has applied it.
  */
 public final class EnforcementView {
+
+    /** Instances tracked at most: names come from clients, so a hostile writer must not grow this without bound. */
+    static final int MAX_INSTANCES = 10_000;
 
     /** One revocation as the feed has it: where it is, and what an auditor needs to know of it. */
     public record Revocation(UUID eventId, int partition, long offset, String fingerprint, String prefix, String accountId,
@@ -39,17 +43,28 @@ public final class EnforcementView {
     public record Status(Revocation revocation, List<Applied> applied, List<String> pending, List<String> stale,
                          Instant effectiveEverywhereAt) {}
 
-    /** One instance of an enforcement point as last reported. {@code lagMs}: age of the oldest revocation it has not applied. */
-    public record InstanceReport(String point, String instance, Instant startedAt, Instant lastReportAt, boolean stale,
+    /**
+     * One instance of an enforcement point as last reported. {@code liveSince}: the first report after its last gap;
+     * {@code lagMs}: age of the oldest revocation it counts for and has not applied (0: caught up).
+     */
+    public record InstanceReport(String point, String instance, Instant liveSince, Instant lastReportAt, boolean stale,
                                  long pendingRevocations, long lagMs) {}
+
+    /** A stretch of time during which an instance reported without a gap longer than {@code staleAfter}. */
+    private static final class Live {
+        final Instant from;
+        Instant to;
+
+        Live(Instant at) {
+            this.from = at;
+            this.to = at;
+        }
+    }
 
     private static final class Instance {
         final String point;
         final String instance;
-        /** The earliest start reported under this name (a restart under the same name keeps it). */
-        Instant firstStartedAt;
-        Instant startedAt;
-        Instant lastReportAt;
+        final List<Live> live = new ArrayList<>(1);
         final Map<Integer, Long> positions = new HashMap<>();
         /** Per partition: each position reached, and when first (ascending in both, as positions only advance). */
         final Map<Integer, NavigableMap<Long, Instant>> reached = new HashMap<>();
@@ -57,6 +72,10 @@ public final class EnforcementView {
         Instance(String point, String instance) {
             this.point = point;
             this.instance = instance;
+        }
+
+        Instant lastReportAt() {
+            return live.getLast().to;
         }
 
         /** When this instance first reported a position past {@code offset} in {@code partition}, or null. */
@@ -89,19 +108,53 @@ public final class EnforcementView {
         byOffset.computeIfAbsent(r.partition(), p -> new TreeMap<>()).put(r.offset(), r);
     }
 
-    /** A report of {@code point}/{@code instance}: it has applied every revocation below {@code positions} by {@code appliedAt}. */
-    public synchronized void report(String point, String instance, Instant startedAt, Instant appliedAt, Map<Integer, Long> positions) {
-        Instance i = instances.computeIfAbsent(point + "|" + instance, k -> new Instance(point, instance));
-        i.firstStartedAt = i.firstStartedAt == null || startedAt.isBefore(i.firstStartedAt) ? startedAt : i.firstStartedAt;
-        i.startedAt = startedAt;
-        i.lastReportAt = i.lastReportAt == null || appliedAt.isAfter(i.lastReportAt) ? appliedAt : i.lastReportAt;
-        positions.forEach((partition, offset) -> {
-            Long before = i.positions.get(partition);
-            if (before == null || offset > before) {
-                i.positions.put(partition, offset);
-                i.reached.computeIfAbsent(partition, p -> new TreeMap<>()).putIfAbsent(offset, appliedAt);
+    /**
+     * A report of {@code point}/{@code instance}, appended by the broker at {@code at}: it has applied every
+     * revocation below {@code positions}. Returns false (and keeps nothing) for a new instance beyond
+     * {@link #MAX_INSTANCES}.
+     */
+    public synchronized boolean report(String point, String instance, Instant at, Map<Integer, Long> positions) {
+        Instance i = instances.get(point + "|" + instance);
+        if (i == null) {
+            if (instances.size() >= MAX_INSTANCES) {
+                return false;
             }
-        });
+            i = new Instance(point, instance);
+            instances.put(point + "|" + instance, i);
+        }
+        if (i.live.isEmpty() || Duration.between(i.lastReportAt(), at).compareTo(staleAfter) > 0) {
+            i.live.add(new Live(at));
+        } else if (at.isAfter(i.lastReportAt())) {
+            i.live.getLast().to = at;
+        }
+        for (Map.Entry<Integer, Long> p : positions.entrySet()) {
+            Long before = i.positions.get(p.getKey());
+            if (before == null || p.getValue() > before) {
+                i.positions.put(p.getKey(), p.getValue());
+                i.reached.computeIfAbsent(p.getKey(), k -> new TreeMap<>()).putIfAbsent(p.getValue(), at);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code position} in {@code partition}, or less: never past a revocation issued after {@code at} (a report
+     * written at {@code at} cannot have applied it). Revocations follow time closely in offset order, so the scan
+     * goes back from the newest.
+     */
+    public synchronized long notPast(int partition, Instant at, long position) {
+        NavigableMap<Long, Revocation> revocations = byOffset.get(partition);
+        if (revocations == null) {
+            return position;
+        }
+        long bound = position;
+        for (Revocation r : revocations.headMap(position, false).descendingMap().values()) {
+            if (!r.revokedAt().isAfter(at)) {
+                break;
+            }
+            bound = r.offset();
+        }
+        return bound;
     }
 
     public synchronized Revocation revocation(UUID eventId) {
@@ -118,12 +171,12 @@ public final class EnforcementView {
         TreeSet<String> stale = new TreeSet<>();
         Instant everywhere = null;
         for (Instance i : instances.values()) {
-            if (i.firstStartedAt.isAfter(r.revokedAt())) {
-                continue; // started later: enforces it from its start
+            if (!counts(i, r)) {
+                continue;
             }
             Instant at = i.appliedAt(r.partition(), r.offset());
             if (at != null) {
-                applied.add(new Applied(i.point, i.instance, at, Math.max(0, Duration.between(r.revokedAt(), at).toMillis())));
+                applied.add(new Applied(i.point, i.instance, at, millisBetween(r.revokedAt(), at)));
                 everywhere = everywhere == null || at.isAfter(everywhere) ? at : everywhere;
             } else if (isStale(i, now)) {
                 stale.add(i.point);
@@ -142,17 +195,21 @@ public final class EnforcementView {
         for (Instance i : instances.values()) {
             long pendingCount = 0;
             Instant oldest = null;
+            Instant liveUntil = i.lastReportAt().plus(staleAfter);
             for (Map.Entry<Integer, NavigableMap<Long, Revocation>> partition : byOffset.entrySet()) {
                 long position = i.positions.getOrDefault(partition.getKey(), 0L);
                 for (Revocation r : partition.getValue().tailMap(position, true).values()) {
-                    if (!i.firstStartedAt.isAfter(r.revokedAt())) {
+                    if (r.revokedAt().isAfter(liveUntil)) {
+                        break; // issued after it went silent: not its to apply (offsets follow time closely enough)
+                    }
+                    if (counts(i, r)) {
                         pendingCount++;
                         oldest = oldest == null || r.revokedAt().isBefore(oldest) ? r.revokedAt() : oldest;
                     }
                 }
             }
-            long lag = oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toMillis());
-            out.add(new InstanceReport(i.point, i.instance, i.startedAt, i.lastReportAt, isStale(i, now), pendingCount, lag));
+            out.add(new InstanceReport(i.point, i.instance, i.live.getLast().from, i.lastReportAt(), isStale(i, now),
+                    pendingCount, oldest == null ? 0 : millisBetween(oldest, now)));
         }
         return out;
     }
@@ -173,7 +230,7 @@ public final class EnforcementView {
     public synchronized boolean late(Revocation r, Duration alertAfter, Instant now) {
         Instant deadline = r.revokedAt().plus(alertAfter);
         for (Instance i : instances.values()) {
-            if (i.firstStartedAt.isAfter(r.revokedAt()) || isStale(i, now)) {
+            if (!counts(i, r) || isStale(i, now)) {
                 continue;
             }
             Instant at = i.appliedAt(r.partition(), r.offset());
@@ -184,7 +241,7 @@ public final class EnforcementView {
         return false;
     }
 
-    /** Forgets revocations issued before {@code before} (gone from the feed by its retention) and what was reached then. */
+    /** Forgets revocations issued before {@code before} (gone from the feed by its retention) and what was reported then. */
     public synchronized void forgetBefore(Instant before) {
         byId.values().removeIf(r -> {
             if (!r.revokedAt().isBefore(before)) {
@@ -200,18 +257,33 @@ public final class EnforcementView {
             }
             return true;
         });
+        instances.values().removeIf(i -> i.lastReportAt().isBefore(before));
         for (Instance i : instances.values()) {
             // A position reached before the cut is at or below the offset of every revocation issued after it.
             i.reached.values().forEach(history -> history.values().removeIf(at -> at.isBefore(before)));
+            i.live.removeIf(l -> l.to.isBefore(before));
         }
-        instances.values().removeIf(i -> i.lastReportAt.isBefore(before));
     }
 
     public synchronized int revocations() {
         return byId.size();
     }
 
+    /** Whether {@code i} was live when {@code r} was issued: it had reported shortly before, and went on reporting. */
+    private boolean counts(Instance i, Revocation r) {
+        for (Live l : i.live) {
+            if (!l.from.isAfter(r.revokedAt()) && !l.to.plus(staleAfter).isBefore(r.revokedAt())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean isStale(Instance i, Instant now) {
-        return Duration.between(i.lastReportAt, now).compareTo(staleAfter) > 0;
+        return Duration.between(i.lastReportAt(), now).compareTo(staleAfter) > 0;
+    }
+
+    private static long millisBetween(Instant from, Instant to) {
+        return Math.max(0, to.toEpochMilli() - from.toEpochMilli());
     }
 }

@@ -25,17 +25,17 @@ class EnforcementViewTest {
 
     @Test
     void aRevocationIsAppliedByTheFirstReportPastItsOffsetAndEffectiveEverywhereAtTheLatestOfThem() {
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 10L));
-        view.report("webhooks", "wh-1", T0, T0.plusSeconds(1), Map.of(0, 10L));
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L));
+        view.report("webhooks", "wh-1", T0.plusSeconds(1), Map.of(0, 10L));
         EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
 
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(5).plusMillis(3), Map.of(0, 11L));
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(3), Map.of(0, 11L));
         EnforcementView.Status halfway = view.status(r, T0.plusSeconds(6));
         assertThat(halfway.pending()).containsExactly("webhooks");
         assertThat(halfway.effectiveEverywhereAt()).isNull();
 
-        view.report("webhooks", "wh-1", T0, T0.plusSeconds(5).plusMillis(8), Map.of(0, 12L));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(7), Map.of(0, 12L)); // later reports change nothing
+        view.report("webhooks", "wh-1", T0.plusSeconds(5).plusMillis(8), Map.of(0, 12L));
+        view.report("gateway", "gw-1", T0.plusSeconds(7), Map.of(0, 12L)); // later reports change nothing
         EnforcementView.Status done = view.status(r, T0.plusSeconds(8));
         assertThat(done.pending()).isEmpty();
         assertThat(done.applied()).extracting(EnforcementView.Applied::point, EnforcementView.Applied::lagMs)
@@ -45,10 +45,10 @@ class EnforcementViewTest {
 
     @Test
     void aSilentPointIsPendingUntilStaleThenListedAsStaleAndExcludedFromEverywhere() {
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 0L));
-        view.report("batch", "b-1", T0, T0.plusSeconds(1), Map.of(0, 0L));
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 0L));
+        view.report("batch", "b-1", T0.plusSeconds(1), Map.of(0, 0L));
         EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(2));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(2), Map.of(0, 1L));
+        view.report("gateway", "gw-1", T0.plusSeconds(2), Map.of(0, 1L));
 
         assertThat(view.status(r, T0.plusSeconds(30)).pending()).containsExactly("batch");
         EnforcementView.Status later = view.status(r, T0.plusSeconds(32));
@@ -61,24 +61,24 @@ class EnforcementViewTest {
 
     @Test
     void aPointOfSeveralInstancesIsPendingUntilEachLiveInstanceApplied() {
-        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L, 1, 0L));
-        view.report("gateway", "gw-2", T0, T0, Map.of(0, 0L, 1, 0L));
+        view.report("gateway", "gw-1", T0, Map.of(0, 0L, 1, 0L));
+        view.report("gateway", "gw-2", T0, Map.of(0, 0L, 1, 0L));
         EnforcementView.Revocation r = revocation(1, 0, T0.plusSeconds(1));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 0L, 1, 1L));
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 0L, 1, 1L));
 
         assertThat(view.status(r, T0.plusSeconds(2)).pending()).containsExactly("gateway");
-        view.report("gateway", "gw-2", T0, T0.plusSeconds(2), Map.of(0, 0L, 1, 1L));
+        view.report("gateway", "gw-2", T0.plusSeconds(2), Map.of(0, 0L, 1, 1L));
         assertThat(view.status(r, T0.plusSeconds(2)).effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(2));
     }
 
     @Test
-    void anInstanceStartedAfterARevocationDoesNotCountForItButARestartUnderTheSameNameDoes() {
-        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+    void anInstanceNotLiveWhenARevocationWasIssuedDoesNotCountForItButOneRestartedUnderTheSameNameDoes() {
+        view.report("gateway", "gw-1", T0, Map.of(0, 0L));
         EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(1));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(1), Map.of(0, 1L));
-        view.report("newcomer", "n-1", T0.plusSeconds(60), T0.plusSeconds(60), Map.of(0, 1L));
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 1L));
+        view.report("newcomer", "n-1", T0.plusSeconds(60), Map.of(0, 1L));
         // gw-1 restarts under the same name; its first report after the restart is past the offset already.
-        view.report("gateway", "gw-1", T0.plusSeconds(90), T0.plusSeconds(90), Map.of(0, 1L));
+        view.report("gateway", "gw-1", T0.plusSeconds(90), Map.of(0, 1L));
 
         EnforcementView.Status s = view.status(r, T0.plusSeconds(91));
         assertThat(s.applied()).extracting(EnforcementView.Applied::point).containsExactly("gateway");
@@ -88,32 +88,67 @@ class EnforcementViewTest {
 
     @Test
     void theLagOfAnInstanceIsTheAgeOfTheOldestRevocationItHasNotApplied() {
-        view.report("gateway", "gw-1", T0, T0, Map.of(0, 5L));
+        view.report("gateway", "gw-1", T0, Map.of(0, 5L));
         revocation(0, 5, T0.plusSeconds(1));
         revocation(0, 6, T0.plusSeconds(3));
 
         assertThat(view.lagByPoint(T0.plusSeconds(4))).containsEntry("gateway", 3_000L);
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(4), Map.of(0, 6L));
+        view.report("gateway", "gw-1", T0.plusSeconds(4), Map.of(0, 6L));
         assertThat(view.lagByPoint(T0.plusSeconds(5))).containsEntry("gateway", 2_000L);
         assertThat(view.instances(T0.plusSeconds(5)).getFirst().pendingRevocations()).isEqualTo(1);
     }
 
     @Test
     void aRevocationIsLateWhenALivePointAppliedItAfterTheAlertDeadline() {
-        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+        view.report("gateway", "gw-1", T0, Map.of(0, 0L));
         EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(1));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(7), Map.of(0, 1L));
+        view.report("gateway", "gw-1", T0.plusSeconds(7), Map.of(0, 1L));
 
         assertThat(view.late(r, Duration.ofSeconds(5), T0.plusSeconds(8))).isTrue();
         assertThat(view.late(r, Duration.ofSeconds(10), T0.plusSeconds(12))).isFalse();
     }
 
     @Test
+    void aReportLongAfterTheLastStartsANewLiveSpellAndTheGapCountsForNothing() {
+        view.report("gateway", "gw-1", T0, Map.of(0, 0L));
+        EnforcementView.Revocation duringGap = revocation(0, 0, T0.plusSeconds(60));
+        view.report("gateway", "gw-1", T0.plusSeconds(120), Map.of(0, 1L));
+
+        EnforcementView.Status s = view.status(duringGap, T0.plusSeconds(121));
+        assertThat(s.applied()).isEmpty();
+        assertThat(s.pending()).isEmpty();
+        assertThat(view.instances(T0.plusSeconds(121)).getFirst().liveSince()).isEqualTo(T0.plusSeconds(120));
+    }
+
+    @Test
+    void aReportIsNeverTakenPastARevocationIssuedAfterItWasWritten() {
+        revocation(0, 3, T0.plusSeconds(1));
+        revocation(0, 5, T0.plusSeconds(10));
+        revocation(0, 7, T0.plusSeconds(20));
+
+        assertThat(view.notPast(0, T0.plusSeconds(5), Long.MAX_VALUE)).isEqualTo(5);
+        assertThat(view.notPast(0, T0.plusSeconds(15), 6)).isEqualTo(6);
+        assertThat(view.notPast(0, T0.plusSeconds(25), 9)).isEqualTo(9);
+        assertThat(view.notPast(1, T0, 4)).isEqualTo(4);
+    }
+
+    @Test
+    void newInstancesBeyondTheBoundAreNotKept() {
+        for (int i = 0; i < EnforcementView.MAX_INSTANCES; i++) {
+            assertThat(view.report("point", "i-" + i, T0, Map.of(0, 0L))).isTrue();
+        }
+        assertThat(view.report("point", "one-too-many", T0, Map.of(0, 0L))).isFalse();
+        assertThat(view.report("point", "i-0", T0.plusSeconds(1), Map.of(0, 1L))).isTrue();
+        assertThat(view.instances(T0.plusSeconds(1))).hasSize(EnforcementView.MAX_INSTANCES);
+    }
+
+    @Test
     void revocationsOlderThanTheRetentionAreForgottenWithTheirCause() {
-        view.report("gateway", "gw-1", T0, T0, Map.of(0, 0L));
+        view.report("gateway", "gw-1", T0, Map.of(0, 0L));
         EnforcementView.Revocation old = revocation(0, 0, T0.plusSeconds(1));
+        view.report("gateway", "gw-1", T0.plusSeconds(90), Map.of(0, 1L));
         EnforcementView.Revocation recent = revocation(0, 1, T0.plusSeconds(100));
-        view.report("gateway", "gw-1", T0, T0.plusSeconds(101), Map.of(0, 2L));
+        view.report("gateway", "gw-1", T0.plusSeconds(101), Map.of(0, 2L));
 
         view.forgetBefore(T0.plusSeconds(50));
 
