@@ -82,6 +82,6 @@ public class LocalVerifyBenchmark {
 
     @Benchmark
     public String baselineFingerprintOnly() {
-        return dev.credledger.events.model.Fingerprint.of(tokens[next++ & (tokens.length - 1)]).hex();
+        return dev.credledger.events.model.Fingerprint.hexOf(tokens[next++ & (tokens.length - 1)]);
     }
 }

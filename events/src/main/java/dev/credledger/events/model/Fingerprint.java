@@ -25,10 +25,17 @@ public record Fingerprint(String hex) {
 
     /** The fingerprint of a plaintext secret. */
     public static Fingerprint of(CharSequence secret) {
+        return new Fingerprint(hexOf(secret));
+    }
+
+    /**
+     * The fingerprint's hex of a plaintext secret, without the record's check (SHA-256 hex is well-formed by
+     * construction): verification computes one per request, and the check is a regular expression.
+     */
+    public static String hexOf(CharSequence secret) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha256.digest(secret.toString().getBytes(StandardCharsets.US_ASCII));
-            return new Fingerprint(HexFormat.of().formatHex(digest));
+            return HexFormat.of().formatHex(sha256.digest(secret.toString().getBytes(StandardCharsets.US_ASCII)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK provides SHA-256", e);
         }

@@ -56,7 +56,7 @@ public final class Verification {
         if (expected != null && expected != parsed.get().environment()) {
             return Decision.refused(Reason.WRONG_ENVIRONMENT);
         }
-        TokenLookup entry = source.lookup(Fingerprint.of(secret).hex());
+        TokenLookup entry = source.lookup(Fingerprint.hexOf(secret));
         if (entry == null) {
             return Decision.refused(Reason.UNKNOWN);
         }
