@@ -11,6 +11,7 @@ create() {
 create credential-commands        "$PARTITIONS" --config retention.ms=604800000
 create credential-events          "$PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1
 create credential-audit           "$PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1
+create credential-audit-checkpoints "$PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1
 create credential-command-results "$PARTITIONS" --config retention.ms=86400000
 create credential-revocations     "$PARTITIONS" --config retention.ms=2592000000
 create credential-token-lookup    "$PARTITIONS" --config cleanup.policy=compact

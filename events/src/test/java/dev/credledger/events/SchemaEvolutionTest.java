@@ -40,7 +40,8 @@ class SchemaEvolutionTest {
             "credential-allow-lists-value", AllowList.getClassSchema(),
             "credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema(),
             "credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema(),
-            "credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema());
+            "credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema(),
+            "credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema());
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

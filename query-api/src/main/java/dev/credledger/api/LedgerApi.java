@@ -4,6 +4,7 @@ import dev.credledger.api.audit.ActivityRoutes;
 import dev.credledger.api.audit.AuditRoutes;
 import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.history.HistoryRoutes;
+import dev.credledger.api.proofs.ProofRoutes;
 import dev.credledger.api.signing.MacRoutes;
 import dev.credledger.api.signing.Signer;
 import dev.credledger.api.secrets.SecretRoutes;
@@ -46,7 +47,8 @@ public final class LedgerApi {
     public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
                           AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain,
                           dev.credledger.api.signing.DataKeys dataKeys,
-                          dev.credledger.api.enforcement.EnforcementRoutes enforcement) {}
+                          dev.credledger.api.enforcement.EnforcementRoutes enforcement,
+                          dev.credledger.api.proofs.ProofRoutes.Config proofs) {}
 
     private LedgerApi() {}
 
@@ -66,6 +68,7 @@ public final class LedgerApi {
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
+        ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
@@ -107,6 +110,11 @@ public final class LedgerApi {
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
             get(r, ACCOUNT + "/audit/export", audit::export, Role.AUDITOR);
+            get(r, ACCOUNT + "/audit/verify", proofs::verifyChain, Role.AUDITOR);
+            get(r, ACCOUNT + "/audit/{sequence}/proof", proofs::proof, Role.AUDITOR);
+            get(r, "/v1/audit/verifier-key", proofs::verifierKey, Role.PUBLIC);
+            get(r, "/v1/audit/checkpoints", proofs::checkpoints, Role.AUDITOR);
+            get(r, "/v1/audit/consistency", proofs::consistency, Role.AUDITOR);
             get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
             get(r, ACCOUNT + "/credentials/{credentialId}/history", history::credentialHistory, Role.AUDITOR);
             get(r, "/v1/audit", activity::activity, Role.AUDITOR);

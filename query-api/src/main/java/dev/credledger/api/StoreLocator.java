@@ -83,6 +83,19 @@ public final class StoreLocator {
         return new Placement(local, others);
     }
 
+    /** Where partition {@code partition} of {@code storeName} (whose partitions are those of {@code sourceTopic}) is. */
+    public <V> Location<V> locatePartition(String storeName, String sourceTopic, int partition) {
+        KafkaStreams s = running();
+        for (StreamsMetadata m : s.streamsMetadataForStore(storeName)) {
+            if (m.topicPartitions().contains(new TopicPartition(sourceTopic, partition))) {
+                return m.hostInfo().equals(self.get()) ? new Location.Local<>(partition(storeName, partition))
+                        : new Location.Remote<>(m.hostInfo());
+            }
+        }
+        // Running, every partition is assigned somewhere: one that is not does not exist.
+        throw Problem.notFound("no partition " + partition + " of " + sourceTopic);
+    }
+
     /** One partition of a store this instance holds; a 503 problem if it is being moved or restored. */
     public <V> ReadOnlyKeyValueStore<String, V> partition(String storeName, int partition) {
         try {

@@ -24,7 +24,9 @@ final class BuiltInDefaults {
             Map.entry("--revocation-retention", "30d"),
             Map.entry("--rocksdb-memory", "256m"),
             Map.entry("--enforcement-stale-after", "30s"),
-            Map.entry("--enforcement-alert-after", "5s"));
+            Map.entry("--enforcement-alert-after", "5s"),
+            Map.entry("--audit-log-name", "credledger.local/audit"),
+            Map.entry("--checkpoint-interval", "1m"));
 
     private BuiltInDefaults() {}
 

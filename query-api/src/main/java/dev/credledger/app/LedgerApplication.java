@@ -15,6 +15,8 @@ import dev.credledger.events.registry.SchemaRegistryClient;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
 import dev.credledger.events.sealing.FileKeyring;
 import dev.credledger.events.sealing.ReloadingKeyring;
+import dev.credledger.events.tlog.NoteKey;
+import dev.credledger.processors.audit.AuditLogSettings;
 import dev.credledger.processors.domain.Limits;
 import dev.credledger.processors.topology.LedgerTopology;
 import dev.credledger.processors.topology.Stores;
@@ -60,6 +62,8 @@ public final class LedgerApplication implements AutoCloseable {
     private String sealingKeyFile;
     private java.nio.file.Path dataDir;
     private KafkaStreams streams;
+    private NoteKey auditKey;
+    private String auditSigningKeyFile;
 
     private LedgerApplication() {}
 
@@ -137,6 +141,17 @@ public final class LedgerApplication implements AutoCloseable {
                 ring -> keks.register(ring.ids().stream().map(id -> io.micrometer.core.instrument.MultiGauge.Row.of(
                         io.micrometer.core.instrument.Tags.of("kek", id), id.equals(ring.currentId()) ? 1 : 0)).toList(), true));
         sealingKeyFile = keyFile.toAbsolutePath().normalize().toString();
+        if (s.auditLog().signingKeyFile() == null && !s.embeddedKafka()) {
+            throw new IllegalArgumentException("set an audit signing key (--audit-signing-key or CREDLEDGER_AUDIT_SIGNING_KEY, "
+                    + "an Ed25519 PKCS#8 PEM file: openssl genpkey -algorithm ed25519) when running against an external cluster: "
+                    + "every instance signs checkpoints with the same key");
+        }
+        Path auditKeyPath = s.auditLog().signingKeyFile() != null ? s.auditLog().signingKeyFile()
+                : s.dataDir().resolve(AuditSigningKey.FILE_NAME);
+        auditKey = s.auditLog().signingKeyFile() != null ? AuditSigningKey.load(auditKeyPath, s.auditLog().name())
+                : AuditSigningKey.loadOrCreate(auditKeyPath, s.auditLog().name());
+        auditSigningKeyFile = auditKeyPath.toAbsolutePath().normalize().toString();
+        LOG.info("Signing audit checkpoints as {} (key {})", auditKey.name(), auditKey.keyIdHex());
         LOG.info("Sealing private salts with key-encryption key {} from {}", kek.currentId(), sealingKeyFile);
         CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());
         Drain drain = new Drain();
@@ -157,7 +172,9 @@ public final class LedgerApplication implements AutoCloseable {
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
-                new EnforcementRoutes(enforcement, enforcementFeed::healthy));
+                new EnforcementRoutes(enforcement, enforcementFeed::healthy),
+                new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
+                        s.auditLog().checkpointInterval()));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();
@@ -168,7 +185,8 @@ public final class LedgerApplication implements AutoCloseable {
                 advertisedHost + ":" + httpPort, s.instanceId(),
                 s.rocksDbMemoryBytes(), s.rocksDbMemoryBytes() / 4);
         LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
-                new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1));
+                new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1),
+                new AuditLogSettings(s.auditLog().name(), auditKey, s.auditLog().checkpointInterval()));
         streams = new KafkaStreams(LedgerTopology.build(topics, new Stores(registryClient), topologySettings),
                 streamsSettings.toProperties());
         streams.setUncaughtExceptionHandler(e -> {
@@ -223,6 +241,16 @@ public final class LedgerApplication implements AutoCloseable {
     /** Where the key-encryption keys that seal private salts are read from. */
     public String sealingKeyFile() {
         return sealingKeyFile;
+    }
+
+    /** Where the audit signing key is read from. */
+    public String auditSigningKeyFile() {
+        return auditSigningKeyFile;
+    }
+
+    /** The verifier key of the audit logs' checkpoints (C2SP signed-note form). */
+    public String auditVerifierKey() {
+        return auditKey.verifierKey();
     }
 
     public String adminKeyFile() {

@@ -113,6 +113,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--enforcement-alert-after", description = "A revocation not effective at every live enforcement point this long after it was issued is counted in credledger_enforcement_late_revocations_total. Default: ${DEFAULT-VALUE}")
     String enforcementAlertAfter;
 
+    @Option(names = "--audit-signing-key", description = "Ed25519 private key (PKCS#8 PEM, mode 0600) that signs the audit logs' checkpoints; every instance needs the same. Embedded default without one: generated into <data-dir>/audit-signing.pem. Required with --bootstrap-servers.")
+    String auditSigningKey;
+
+    @Option(names = "--audit-log-name", description = "Name of the audit logs and of their signing key: log p has origin <name>/<p>. A schema-less URL unique to this deployment, without spaces or '+'. Default: ${DEFAULT-VALUE}")
+    String auditLogName;
+
+    @Option(names = "--checkpoint-interval", description = "An audit log that grew gets a signed checkpoint at most this often. Default: ${DEFAULT-VALUE}")
+    String checkpointInterval;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -129,6 +138,8 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("  Kafka bootstrap  " + app.bootstrapServers());
         System.out.println("  Data             " + settings.dataDir().toAbsolutePath().normalize());
         System.out.println("  Sealing key      " + app.sealingKeyFile() + "  (seals private salts: back it up, keep it secret)");
+        System.out.println("  Audit key        " + app.auditSigningKeyFile() + "  (signs audit checkpoints; its public key: "
+                + app.httpUrl() + "/v1/audit/verifier-key)");
         if (app.adminKeyFile() != null) {
             System.out.println("  Admin key        " + app.adminKeyFile() + "  (send it as: Authorization: Bearer <key>)");
         }
@@ -161,7 +172,9 @@ final class ServeCommand implements Callable<Integer> {
                 duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), blankToNull(signerToken),
                 blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()),
                 new Settings.Enforcement(duration("--enforcement-stale-after", enforcementStaleAfter),
-                        duration("--enforcement-alert-after", enforcementAlertAfter)));
+                        duration("--enforcement-alert-after", enforcementAlertAfter)),
+                new Settings.AuditLog(blankToNull(auditSigningKey) == null ? null : Path.of(auditSigningKey.strip()),
+                        auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

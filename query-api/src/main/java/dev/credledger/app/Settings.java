@@ -46,7 +46,27 @@ public record Settings(
         long rocksDbMemoryBytes,
         String signerToken,
         Path sealingKeyFile,
-        Enforcement enforcement) {
+        Enforcement enforcement,
+        AuditLog auditLog) {
+
+    /**
+     * The provable audit logs.
+     *
+     * @param signingKeyFile the Ed25519 key (PKCS#8 PEM) that signs checkpoints, or {@code null} to generate one into
+     *     the data directory (embedded default only)
+     * @param name the logs' name: origins are {@code <name>/<partition>}, and the key is named so
+     * @param checkpointInterval a log that grew is checkpointed at most this often
+     */
+    public record AuditLog(Path signingKeyFile, String name, Duration checkpointInterval) {
+        public static final AuditLog DEFAULT = new AuditLog(null, "credledger.local/audit", Duration.ofMinutes(1));
+
+        public AuditLog {
+            Objects.requireNonNull(name, "name");
+            if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+                throw new IllegalArgumentException("--checkpoint-interval must be positive");
+            }
+        }
+    }
 
     /**
      * How the ledger judges enforcement points.
@@ -69,6 +89,7 @@ public record Settings(
         Objects.requireNonNull(httpHost, "httpHost");
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(enforcement, "enforcement");
+        Objects.requireNonNull(auditLog, "auditLog");
         trustedProxies = List.copyOf(trustedProxies);
         requirePort("http port", httpPort);
         requirePort("kafka port", kafkaPort);
@@ -106,49 +127,56 @@ public record Settings(
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
-                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT);
+                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 timeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
     }
 
     public Settings withSigning(String signer, Path keyFile) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile, enforcement);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile, enforcement, auditLog);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
     }
 
     public Settings withEnforcement(Enforcement value) {
         return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
                 registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
                 commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, value);
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, value, auditLog);
+    }
+
+    public Settings withAuditLog(AuditLog value) {
+        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
+                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
+                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
+                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, value);
     }
 
     @Override

@@ -38,6 +38,7 @@ class BrokerRestartTest {
                 new Topics(new SchemaRegistryClient(SchemaRegistryClient.Settings.of(registry.url()))));
         LedgerApplication app = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-br-"), 0, 0, 0)
                 .withExternal(broker.bootstrapServers(), registry.url())
+                .withAuditLog(TestLedger.externalAuditLog())
                 .withTokens(TestLedger.ADMIN, null, null)
                 .withSigning(null, TestLedger.sealingKeyFile()));
         try {

@@ -77,7 +77,8 @@ class CrashRecoveryIT {
                 "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-jar", new File("target/credledger.jar").getAbsolutePath(),
                 "serve", "--bootstrap-servers", bootstrap, "--schema-registry-url", registryUrl, "--instance-id", "crash-test-1",
                 "--data-dir", dataDir.toString(), "--http-port", Integer.toString(port),
-                "--sealing-key-file", TestLedger.sealingKeyFile().toString());
+                "--sealing-key-file", TestLedger.sealingKeyFile().toString(),
+                "--audit-signing-key", TestLedger.auditSigningKeyFile().toString());
         pb.environment().put("CREDLEDGER_ADMIN_TOKEN", "crash-test-admin");
         pb.redirectErrorStream(true).redirectOutput(dataDir.resolve("ledger-" + System.nanoTime() + ".log").toFile());
         return pb.start();

@@ -57,6 +57,7 @@ class LifecycleOnContainersTest extends LifecycleSpec {
         String registryUrl = "http://" + REGISTRY.getHost() + ":" + REGISTRY.getMappedPort(8081);
         app = LedgerApplication.start(Settings.embedded(Files.createTempDirectory("credledger-tc-"), 0, 0, 0)
                 .withExternal(KAFKA.getBootstrapServers(), registryUrl)
+                .withAuditLog(TestLedger.externalAuditLog())
                 .withTokens(TestLedger.ADMIN, TestLedger.AUDITOR, TestLedger.VERIFIER)
                 .withSigning(null, TestLedger.sealingKeyFile()));
         http = new Http(app.httpUrl());

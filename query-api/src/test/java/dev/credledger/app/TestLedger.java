@@ -75,6 +75,28 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
 
     private static java.nio.file.Path sharedSealingKey;
 
+    /** An audit signing key (PKCS#8 PEM, mode 0600) for a test's ledgers on an external broker, made once per test JVM. */
+    public static synchronized java.nio.file.Path auditSigningKeyFile() {
+        if (sharedAuditKey == null) {
+            try {
+                java.nio.file.Path file = Files.createTempDirectory("credledger-keys-").resolve("audit-signing.pem");
+                Files.writeString(file, dev.credledger.events.tlog.NoteKey.generate("credledger.local/audit").toPem());
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                sharedAuditKey = file;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return sharedAuditKey;
+    }
+
+    /** The audit log settings of a test's ledgers on an external broker: the shared key, checkpoints every 500 ms. */
+    public static Settings.AuditLog externalAuditLog() {
+        return new Settings.AuditLog(auditSigningKeyFile(), "credledger.local/audit", Duration.ofMillis(500));
+    }
+
+    private static java.nio.file.Path sharedAuditKey;
+
     public Http http() {
         return http;
     }

@@ -60,6 +60,7 @@ class TwoInstancesTest {
     private static Settings instance() throws Exception {
         return Settings.embedded(Files.createTempDirectory("credledger-two-"), 0, 0, 0)
                 .withExternal(broker.bootstrapServers(), registry.url())
+                .withAuditLog(TestLedger.externalAuditLog())
                 .withTokens(ADMIN, AUDITOR, VERIFIER)
                 .withSigning(null, sealingKey)
                 // The tests' client stands for a proxy, so that commands can come "from" other addresses.

@@ -80,6 +80,58 @@ public final class AuditChain {
         return Optional.empty();
     }
 
+    /**
+     * An account's chain checked record by record, oldest first: the first record whose sequence, previous hash or
+     * hash is not what the records before it make it, with what was expected and what was found.
+     */
+    public static final class Check {
+
+        /** The first break: at which record, what the chain required there, and what the record says. */
+        public record Break(long sequence, String expected, String found) {}
+
+        private String prev = GENESIS;
+        private long expected = 1;
+        private long records;
+        private Break broken;
+
+        /** Checks the next record; false once the chain is broken (later records are not looked at). */
+        public boolean accept(AuditRecord r) {
+            if (broken != null) {
+                return false;
+            }
+            records++;
+            if (r.getSequence() != expected) {
+                broken = new Break(r.getSequence(), "sequence " + expected, "sequence " + r.getSequence());
+            } else if (!r.getPrevHash().equals(prev)) {
+                broken = new Break(r.getSequence(), prev, r.getPrevHash());
+            } else {
+                String hash = hash(prev, r);
+                if (!r.getHash().equals(hash)) {
+                    broken = new Break(r.getSequence(), hash, r.getHash());
+                }
+            }
+            if (broken != null) {
+                return false;
+            }
+            prev = r.getHash();
+            expected++;
+            return true;
+        }
+
+        public long records() {
+            return records;
+        }
+
+        /** The hash of the last intact record (the chain's head when nothing is broken). */
+        public String head() {
+            return prev;
+        }
+
+        public Optional<Break> broken() {
+            return Optional.ofNullable(broken);
+        }
+    }
+
     /** What a record says beyond its type and subject: the reason of a rejection, the address or plan changed. */
     private static String detail(CredentialEvent event) {
         return switch (event) {

@@ -1,5 +1,6 @@
 package dev.credledger.processors.topology;
 
+import dev.credledger.processors.audit.AuditLogSettings;
 import dev.credledger.processors.domain.Decider;
 import dev.credledger.processors.domain.Limits;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   (command-* stores)                      ├─► credential-command-results            ├─► credential-token-lookup ─► view-token-lookup (global)
  *                                           ├─► credential-revocations               └─► credential-allow-lists  ─► view-allow-lists (global)
  *                                           └─► credential-commands-dlq
+ * credential-audit ─► audit-log-processor (audit-log store) ─► credential-audit-checkpoints ─► view-audit-checkpoints (global)
  * </pre>
  */
 public final class LedgerTopology {
@@ -26,13 +28,19 @@ public final class LedgerTopology {
      * @param idempotencyWindow how long a command ID is remembered (a repeat gets the first result)
      * @param graceCheckInterval how often due grace periods are ended (wall clock)
      */
-    public record Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval) {
-        public static final Settings DEFAULT = new Settings(Limits.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(1));
+    public record Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval, AuditLogSettings auditLog) {
+        public static final Settings DEFAULT = new Settings(Limits.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(1),
+                AuditLogSettings.ephemeral("credledger.local/audit", Duration.ofMinutes(1)));
 
         public Settings {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
             Objects.requireNonNull(graceCheckInterval, "graceCheckInterval");
+            Objects.requireNonNull(auditLog, "auditLog");
+        }
+
+        public Settings withAuditLog(AuditLogSettings value) {
+            return new Settings(limits, idempotencyWindow, graceCheckInterval, value);
         }
     }
 
@@ -40,6 +48,8 @@ public final class LedgerTopology {
     private static final String COMMAND_PROCESSOR = "command-processor";
     private static final String EVENTS_SOURCE = "events-source";
     private static final String VIEW_PROCESSOR = "view-processor";
+    private static final String AUDIT_SOURCE = "audit-source";
+    private static final String AUDIT_LOG_PROCESSOR = "audit-log-processor";
 
     private LedgerTopology() {}
 
@@ -77,6 +87,13 @@ public final class LedgerTopology {
         sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
         sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);
         sink(t, ViewProcessor.SIGNING_SALTS_SINK, topics.signingSalts, VIEW_PROCESSOR);
+
+        t.addSource(AUDIT_SOURCE, topics.audit.keySerde().deserializer(), topics.audit.valueSerde().deserializer(), Topics.AUDIT);
+        t.addProcessor(AUDIT_LOG_PROCESSOR, () -> new AuditLogProcessor(settings.auditLog()), AUDIT_SOURCE);
+        t.addStateStore(kv(Stores.AUDIT_LOG, stores.strings, org.apache.kafka.common.serialization.Serdes.ByteArray()),
+                AUDIT_LOG_PROCESSOR);
+        sink(t, AuditLogProcessor.CHECKPOINTS_SINK, topics.auditCheckpoints, AUDIT_LOG_PROCESSOR);
+        global(t, Stores.VIEW_AUDIT_CHECKPOINTS, topics.auditCheckpoints, stores);
 
         global(t, Stores.VIEW_TOKEN_LOOKUP, topics.tokenLookup, stores);
         global(t, Stores.VIEW_ALLOW_LISTS, topics.allowLists, stores);

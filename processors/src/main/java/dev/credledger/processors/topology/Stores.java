@@ -34,6 +34,13 @@ public final class Stores {
      * partition ({@link Keys#auditKeyOfParty}).
      */
     public static final String VIEW_AUDIT_BY_PARTY = "view-audit-by-party";
+    /**
+     * The audit log of each partition of {@code credential-audit}: its Merkle tree's perfect subtrees, each record's
+     * leaf index and every checkpoint signed ({@link dev.credledger.processors.audit.AuditLog}).
+     */
+    public static final String AUDIT_LOG = "audit-log";
+    /** Global: the latest signed checkpoint of every audit log, by origin. */
+    public static final String VIEW_AUDIT_CHECKPOINTS = "view-audit-checkpoints";
     /** Global: replicated to every instance, so verification never needs a network hop. */
     public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
     /** Global, like the token lookup. */

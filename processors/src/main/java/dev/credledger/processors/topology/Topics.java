@@ -1,6 +1,7 @@
 package dev.credledger.processors.topology;
 
 import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.AuditCheckpoint;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.CredentialEvent;
 import dev.credledger.events.avro.CredentialRevoked;
@@ -46,6 +47,8 @@ public final class Topics {
      * when each point applied it.
      */
     public static final String ENFORCEMENT_ACKS = "credential-enforcement-acks";
+    /** Signed checkpoints of the audit logs (one log per partition of credential-audit), kept forever. */
+    public static final String AUDIT_CHECKPOINTS = "credential-audit-checkpoints";
 
     public final Topic<String, byte[]> commandBytes;
     public final Topic<String, CredentialCommand> commands;
@@ -59,6 +62,7 @@ public final class Topics {
     public final Topic<String, WrappedDataKey> dataKeys;
     public final Topic<String, SigningSalt> signingSalts;
     public final Topic<String, EnforcementAck> enforcementAcks;
+    public final Topic<String, AuditCheckpoint> auditCheckpoints;
 
     public Topics(SchemaRegistryClient registry) {
         commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
@@ -73,6 +77,7 @@ public final class Topics {
         dataKeys = new Topic<>(DATA_KEYS, Serdes.String(), avro(registry, WrappedDataKey.getClassSchema()));
         signingSalts = new Topic<>(SIGNING_SALTS, Serdes.String(), avro(registry, SigningSalt.getClassSchema()));
         enforcementAcks = new Topic<>(ENFORCEMENT_ACKS, Serdes.String(), avro(registry, EnforcementAck.getClassSchema()));
+        auditCheckpoints = new Topic<>(AUDIT_CHECKPOINTS, Serdes.String(), avro(registry, AuditCheckpoint.getClassSchema()));
     }
 
     /**
@@ -88,6 +93,7 @@ public final class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
                 new NewTopic(EVENTS, partitions, replicationFactor).configs(forever),
                 new NewTopic(AUDIT, partitions, replicationFactor).configs(forever),
+                new NewTopic(AUDIT_CHECKPOINTS, partitions, replicationFactor).configs(forever),
                 new NewTopic(RESULTS, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))),
                 new NewTopic(REVOCATIONS, partitions, replicationFactor)
