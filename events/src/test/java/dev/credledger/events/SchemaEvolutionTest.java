@@ -30,18 +30,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SchemaEvolutionTest {
 
-    private static final Map<String, Schema> CURRENT = Map.of(
-            "credential-events-value", CredentialEvent.getClassSchema(),
-            "credential-revocations-value", CredentialRevoked.getClassSchema(),
-            "credential-commands-value", CredentialCommand.getClassSchema(),
-            "credential-command-results-value", CommandResult.getClassSchema(),
-            "credential-audit-value", AuditRecord.getClassSchema(),
-            "credential-token-lookup-value", TokenLookup.getClassSchema(),
-            "credential-allow-lists-value", AllowList.getClassSchema(),
-            "credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema(),
-            "credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema(),
-            "credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema(),
-            "credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema());
+    private static final Map<String, Schema> CURRENT = Map.ofEntries(
+            Map.entry("credential-events-value", CredentialEvent.getClassSchema()),
+            Map.entry("credential-revocations-value", CredentialRevoked.getClassSchema()),
+            Map.entry("credential-commands-value", CredentialCommand.getClassSchema()),
+            Map.entry("credential-command-results-value", CommandResult.getClassSchema()),
+            Map.entry("credential-audit-value", AuditRecord.getClassSchema()),
+            Map.entry("credential-token-lookup-value", TokenLookup.getClassSchema()),
+            Map.entry("credential-allow-lists-value", AllowList.getClassSchema()),
+            Map.entry("credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema()),
+            Map.entry("credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema()),
+            Map.entry("credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema()),
+            Map.entry("credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema()));
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

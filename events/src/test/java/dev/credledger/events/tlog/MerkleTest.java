@@ -60,6 +60,17 @@ class MerkleTest {
     }
 
     @Test
+    void aCompactTreeKnowsTheSameRootsFromItsRightEdgeAlone() {
+        CompactTree tree = new CompactTree();
+        assertThat(HEX.formatHex(tree.root())).isEqualTo(ROOTS[0]);
+        for (int i = 0; i < 8; i++) {
+            tree.append(Merkle.leafHash(HEX.parseHex(LEAVES[i])));
+            assertThat(HEX.formatHex(tree.root())).as("size " + (i + 1)).isEqualTo(ROOTS[i + 1]);
+        }
+        assertThat(tree.size()).isEqualTo(8);
+    }
+
+    @Test
     void inclusionProofsAreThePublishedOnesAndVerify() {
         Log log = new Log(8);
         assertInclusion(log, 0, 1, List.of());
