@@ -150,6 +150,54 @@ class ProvableAuditTest {
         assertThat(key.header("Content-Type")).startsWith("text/plain");
     }
 
+    @Test
+    void theNodeScriptOfTheDocsVerifiesARecordAndRefusesAnAlteredOne() throws Exception {
+        // An implementation of the checks nobody here wrote in Java: docs/verify-audit-proof.mjs, Node's own crypto.
+        org.junit.jupiter.api.Assumptions.assumeTrue(node() != null, "node is not installed");
+        String account = "proof-e";
+        http.post("/v1/accounts/" + account + "/environments/sandbox/api/enable", ADMIN, null);
+        JsonNode record = http.get("/v1/accounts/" + account + "/audit", AUDITOR).json().path("items").get(0);
+        String proof = await("covered", () -> {
+            Http.Response r = http.get("/v1/accounts/" + account + "/audit/1/proof", AUDITOR);
+            return r.status() == 200 ? r.raw() : null;
+        });
+        java.nio.file.Path dir = Files.createTempDirectory("credledger-node-");
+        Files.writeString(dir.resolve("record.json"), record.toString());
+        Files.writeString(dir.resolve("proof.json"), proof);
+        Files.writeString(dir.resolve("altered.json"), record.toString().replace("\"outcome\":\"ACCEPTED\"", "\"outcome\":\"REJECTED\""));
+        String key = http.get("/v1/audit/verifier-key", null).raw();
+
+        String[] ok = runNode(dir.resolve("record.json"), dir.resolve("proof.json"), key, account);
+        String[] altered = runNode(dir.resolve("altered.json"), dir.resolve("proof.json"), key, account);
+        String[] otherKey = runNode(dir.resolve("record.json"), dir.resolve("proof.json"),
+                NoteKey.generate("credledger.test/audit").verifierKey(), account);
+
+        assertThat(ok[0]).as(ok[1]).isEqualTo("0");
+        assertThat(ok[1]).contains("VERIFIED: record 1 of proof-e");
+        assertThat(altered[0]).isEqualTo("1");
+        assertThat(altered[1]).contains("fields hash to");
+        assertThat(otherKey[0]).isEqualTo("1");
+        assertThat(otherKey[1]).contains("no valid signature");
+    }
+
+    private static String node() {
+        for (String candidate : new String[] {"/usr/bin/node", "/usr/local/bin/node"}) {
+            if (Files.isExecutable(java.nio.file.Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Runs docs/verify-audit-proof.mjs: {exit code, output}. */
+    private static String[] runNode(java.nio.file.Path record, java.nio.file.Path proof, String key, String account) throws Exception {
+        java.nio.file.Path script = java.nio.file.Path.of("..", "docs", "verify-audit-proof.mjs").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(node(), script.toString(), record.toString(), proof.toString(), key, account)
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        return new String[] {Integer.toString(p.waitFor()), output};
+    }
+
     private static List<byte[]> base64List(JsonNode array) {
         List<byte[]> out = new ArrayList<>();
         array.forEach(n -> out.add(Base64.getDecoder().decode(n.asText())));
