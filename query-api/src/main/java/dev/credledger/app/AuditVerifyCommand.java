@@ -57,8 +57,8 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry.")
     String registryBasicAuth;
 
-    @Option(names = "--verifier-key", required = true, description = "The checkpoints' verifier key, as GET /v1/audit/verifier-key serves it: <name>+<key ID>+<key>.")
-    String verifierKey;
+    @Option(names = "--verifier-key", required = true, description = "The checkpoints' verifier key, as GET /v1/audit/verifier-key serves it: <name>+<key ID>+<key>. Repeatable: after a key rotation, give the old and the new.")
+    List<String> verifierKeys = new ArrayList<>();
 
     @Option(names = "--account", description = "Check the chains of these accounts only (repeatable); the logs are checked whole. Default: every account.")
     List<String> accounts = new ArrayList<>();
@@ -86,10 +86,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NoteKey key;
+        List<NoteKey> keys = new ArrayList<>();
         Duration wait;
         try {
-            key = NoteKey.fromVerifierKey(verifierKey.strip());
+            for (String k : verifierKeys) {
+                keys.add(NoteKey.fromVerifierKey(k.strip()));
+            }
             wait = ServeCommand.duration("--timeout", timeout);
         } catch (IllegalArgumentException e) {
             err.println("credledger audit verify: " + e.getMessage());
@@ -100,12 +102,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
         Topics topics = new Topics(registry);
         try (KafkaConsumer<String, byte[]> consumer = consumer(wait)) {
             Map<String, NavigableMap<Long, Checkpoint>> checkpoints = checkpoints(consumer, topics.auditCheckpoints.valueSerde()
-                    .deserializer(), key);
+                    .deserializer(), keys);
             Summary summary = records(consumer, topics.audit.valueSerde().deserializer(), checkpoints, err);
             out.printf("audit trail verified: %,d records in %,d logs; %,d account chains intact%s; %,d checkpoints, "
                             + "every signature valid (%s) and every root equal to the records' tree%n", summary.records,
                     summary.logs, summary.accounts, accounts.isEmpty() ? "" : " (of the accounts asked for)",
-                    summary.checkpoints, key.name() + "+" + key.keyIdHex());
+                    summary.checkpoints, String.join(", ", keys.stream().map(k -> k.name() + "+" + k.keyIdHex()).toList()));
             if (summary.uncovered > 0) {
                 out.printf("%,d records are after the latest checkpoint of their log: in order and chained, not yet signed%n",
                         summary.uncovered);
@@ -127,7 +129,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     /** Every checkpoint, signature checked, by origin and size. */
     private Map<String, NavigableMap<Long, Checkpoint>> checkpoints(KafkaConsumer<String, byte[]> consumer,
-            Deserializer<AuditCheckpoint> values, NoteKey key) {
+            Deserializer<AuditCheckpoint> values, List<NoteKey> keys) {
         Map<String, NavigableMap<Long, Checkpoint>> out = new TreeMap<>();
         readAll(consumer, checkpointsTopic, r -> {
             String where = "checkpoint at " + checkpointsTopic + "-" + r.partition() + "@" + r.offset();
@@ -141,8 +143,9 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 throw new Failure(where + " is not a signed checkpoint: " + e.getMessage());
             }
             where = "checkpoint " + c.origin() + " size " + c.size() + " (" + checkpointsTopic + "-" + r.partition() + "@" + r.offset() + ")";
-            if (!note.verifiedBy(key)) {
-                throw new Failure(where + ": its signature does not verify with " + key.name() + "+" + key.keyIdHex());
+            if (keys.stream().noneMatch(note::verifiedBy)) {
+                throw new Failure(where + ": its signature does not verify with " + String.join(" or ",
+                        keys.stream().map(k -> k.name() + "+" + k.keyIdHex()).toList()));
             }
             if (!c.origin().equals(value.getOrigin()) || c.size() != value.getTreeSize()
                     || !java.util.Arrays.equals(c.root(), value.getRootHash().bytes())) {

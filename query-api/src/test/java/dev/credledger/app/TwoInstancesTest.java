@@ -184,6 +184,33 @@ class TwoInstancesTest {
         await("revocation seen on the other instance", () -> "REVOKED".equals(verify(second, token).path("reason").asText()));
     }
 
+    @Test
+    void everyAccountsProofAndEveryLogsConsistencyAnswerTheSameFromEitherInstance() {
+        // The logs live on both instances (one per partition); a proof or consistency asked of the other is forwarded.
+        for (String account : ACCOUNTS) {
+            // Enabled here or by another test: either way (a refusal is audited too) the account has a first record.
+            first.post("/v1/accounts/" + account + "/environments/sandbox/api/enable", ADMIN, null);
+        }
+        for (String account : ACCOUNTS) {
+            await("a checkpoint covers " + account + "'s first record",
+                    () -> first.get("/v1/accounts/" + account + "/audit/1/proof", AUDITOR).status() == 200);
+        }
+        Set<String> origins = new HashSet<>();
+        for (String account : ACCOUNTS) {
+            JsonNode viaFirst = first.get("/v1/accounts/" + account + "/audit/1/proof", AUDITOR).json();
+            JsonNode viaSecond = second.get("/v1/accounts/" + account + "/audit/1/proof", AUDITOR).json();
+            assertThat(viaSecond.path("leafIndex")).isEqualTo(viaFirst.path("leafIndex"));
+            assertThat(viaSecond.path("leafHash")).isEqualTo(viaFirst.path("leafHash"));
+            origins.add(viaFirst.path("origin").asText());
+            String consistency = "/v1/audit/consistency?origin=" + viaFirst.path("origin").asText() + "&from=1&to="
+                    + viaFirst.path("treeSize").asLong();
+            assertThat(second.get(consistency, AUDITOR).json()).isEqualTo(first.get(consistency, AUDITOR).json());
+        }
+        assertThat(origins.size()).as("the accounts span logs held by both instances").isGreaterThan(1);
+        assertThat(second.get("/v1/audit/checkpoints", AUDITOR).json().path("items").findValuesAsText("origin"))
+                .containsAll(origins);
+    }
+
     private static JsonNode verify(Http via, String token) {
         return via.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).json();
     }
