@@ -68,7 +68,7 @@ public final class LedgerApi {
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
-        ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder);
+        ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder, expensive);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;

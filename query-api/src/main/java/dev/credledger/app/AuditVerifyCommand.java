@@ -143,13 +143,22 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 throw new Failure(where + " is not a signed checkpoint: " + e.getMessage());
             }
             where = "checkpoint " + c.origin() + " size " + c.size() + " (" + checkpointsTopic + "-" + r.partition() + "@" + r.offset() + ")";
-            if (keys.stream().noneMatch(note::verifiedBy)) {
+            // Every given key that signed must verify (a bad signature of a known key fails the note, as Go's
+            // sumdb/note does and C2SP advises), and at least one must have signed.
+            boolean anySigned = keys.stream().anyMatch(k -> note.signatures().stream()
+                    .anyMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()));
+            boolean allVerify = keys.stream().allMatch(k -> note.signatures().stream()
+                    .noneMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()) || note.verifiedBy(k));
+            if (!anySigned || !allVerify) {
                 throw new Failure(where + ": its signature does not verify with " + String.join(" or ",
                         keys.stream().map(k -> k.name() + "+" + k.keyIdHex()).toList()));
             }
             if (!c.origin().equals(value.getOrigin()) || c.size() != value.getTreeSize()
                     || !java.util.Arrays.equals(c.root(), value.getRootHash().bytes())) {
                 throw new Failure(where + ": the signed note and the record's fields differ");
+            }
+            if (c.size() == 0 && !java.util.Arrays.equals(c.root(), Merkle.emptyRoot())) {
+                throw new Failure(where + ": an empty log's root is SHA-256 of nothing");
             }
             Checkpoint earlier = out.computeIfAbsent(c.origin(), o -> new TreeMap<>()).putIfAbsent(c.size(), c);
             if (earlier != null && !earlier.equals(c)) {
@@ -243,11 +252,11 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     /** An origin is {@code <log name>/<partition>}. */
     private static int partitionOf(String origin) {
-        try {
-            return Integer.parseInt(origin.substring(origin.lastIndexOf('/') + 1));
-        } catch (NumberFormatException e) {
+        String tail = origin.substring(origin.lastIndexOf('/') + 1);
+        if (!tail.matches("0|[1-9][0-9]{0,8}")) {
             throw new Failure("checkpoint origin " + origin + " does not end in /<partition>");
         }
+        return Integer.parseInt(tail);
     }
 
     private interface Each {

@@ -186,6 +186,23 @@ class AuditVerifyCommandTest {
     }
 
     @Test
+    void aBadSignatureOfAKnownKeyFailsTheCheckpointEvenBesideAGoodOne() throws Exception {
+        // After a rotation the auditor gives both keys; a note that one of them verifies and the other does not is refused.
+        NoteKey rotated = NoteKey.generate("credledger.test/audit");
+        ConsumerRecord<String, byte[]> victim = checkpoints.getFirst();
+        AuditCheckpoint real = checkpoint(victim);
+        byte[] bogus = java.nio.ByteBuffer.allocate(68).putInt(rotated.keyId()).array();
+        AuditCheckpoint twice = AuditCheckpoint.newBuilder(real).setCheckpoint(real.getCheckpoint()
+                + "\u2014 credledger.test/audit " + java.util.Base64.getEncoder().encodeToString(bogus) + "\n").build();
+        int n = ++copies;
+        Result r = verifyCopyWith(records -> records, cs -> replace(cs, victim, serializeCheckpoint(twice)), n,
+                http.get("/v1/audit/verifier-key", null).raw(), rotated.verifierKey());
+
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("checkpoint " + real.getOrigin() + " size " + real.getTreeSize(), "does not verify");
+    }
+
+    @Test
     void aWrongVerifierKeyFailsAndABadOneIsABadOption() {
         Result wrong = verifyWith(NoteKey.generate("credledger.test/audit").verifierKey(), Topics.AUDIT, Topics.AUDIT_CHECKPOINTS);
         assertThat(wrong.exit).isEqualTo(1);
@@ -199,14 +216,20 @@ class AuditVerifyCommandTest {
         return verifyWith(http.get("/v1/audit/verifier-key", null).raw(), auditTopic, checkpointsTopic);
     }
 
-    private static Result verifyWith(String key, String auditTopic, String checkpointsTopic) {
+    private static Result verifyWith(String key, String auditTopic, String checkpointsTopic, String... moreKeys) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         picocli.CommandLine cli = Main.commandLine(new String[0]);
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int exit = cli.execute("audit", "verify", "--bootstrap-servers", app.bootstrapServers(), "--schema-registry-url",
-                app.registryUrl(), "--verifier-key", key, "--audit-topic", auditTopic, "--checkpoints-topic", checkpointsTopic);
+        List<String> args = new ArrayList<>(List.of("audit", "verify", "--bootstrap-servers", app.bootstrapServers(),
+                "--schema-registry-url", app.registryUrl(), "--verifier-key", key, "--audit-topic", auditTopic,
+                "--checkpoints-topic", checkpointsTopic));
+        for (String more : moreKeys) {
+            args.add("--verifier-key");
+            args.add(more);
+        }
+        int exit = cli.execute(args.toArray(String[]::new));
         return new Result(exit, out.toString(), err.toString());
     }
 
@@ -214,6 +237,12 @@ class AuditVerifyCommandTest {
     private static Result verifyCopy(UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperAudit,
             UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperCheckpoints) throws Exception {
         int n = ++copies;
+        return verifyCopyWith(tamperAudit, tamperCheckpoints, n, http.get("/v1/audit/verifier-key", null).raw());
+    }
+
+    private static Result verifyCopyWith(UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperAudit,
+            UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperCheckpoints, int n, String key, String... moreKeys)
+            throws Exception {
         String auditCopy = "copy-" + n + "-audit";
         String checkpointsCopy = "copy-" + n + "-checkpoints";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", app.bootstrapServers()))) {
@@ -229,7 +258,7 @@ class AuditVerifyCommandTest {
             }
             producer.flush();
         }
-        return verify(auditCopy, checkpointsCopy);
+        return verifyWith(key, auditCopy, checkpointsCopy, moreKeys);
     }
 
     private static long covered() {

@@ -171,6 +171,8 @@ class ProvableAuditTest {
         String[] altered = runNode(dir.resolve("altered.json"), dir.resolve("proof.json"), key, account);
         String[] otherKey = runNode(dir.resolve("record.json"), dir.resolve("proof.json"),
                 NoteKey.generate("credledger.test/audit").verifierKey(), account);
+        Files.writeString(dir.resolve("negative.json"), proof.replaceFirst("\"leafIndex\":[0-9]+", "\"leafIndex\":-1"));
+        String[] negativeIndex = runNode(dir.resolve("record.json"), dir.resolve("negative.json"), key, account);
 
         assertThat(ok[0]).as(ok[1]).isEqualTo("0");
         assertThat(ok[1]).contains("VERIFIED: record 1 of proof-e");
@@ -178,6 +180,7 @@ class ProvableAuditTest {
         assertThat(altered[1]).contains("fields hash to");
         assertThat(otherKey[0]).isEqualTo("1");
         assertThat(otherKey[1]).contains("no valid signature");
+        assertThat(negativeIndex[0]).as(negativeIndex[1]).isEqualTo("1");
     }
 
     private static String node() {

@@ -20,6 +20,9 @@ public record Checkpoint(String origin, long size, byte[] root, List<String> ext
         }
         root = root.clone();
         extensions = List.copyOf(extensions);
+        if (extensions.stream().anyMatch(e -> e.isEmpty() || e.contains("\n"))) {
+            throw new IllegalArgumentException("extension lines are non-empty single lines");
+        }
     }
 
     public Checkpoint(String origin, long size, byte[] root) {

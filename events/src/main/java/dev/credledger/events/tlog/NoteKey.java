@@ -100,7 +100,7 @@ public final class NoteKey {
             throw new IllegalArgumentException("a signer key starts with PRIVATE+KEY+");
         }
         String[] parts = splitKey(skey.substring(prefix.length()));
-        byte[] key = Base64.getDecoder().decode(parts[2]);
+        byte[] key = decodeStrict(parts[2]);
         if (key.length != 33 || key[0] != ED25519) {
             throw new IllegalArgumentException("not an Ed25519 signer key");
         }
