@@ -11,7 +11,6 @@ import dev.credledger.events.tlog.SignedNote;
 import dev.credledger.processors.audit.AuditChain;
 import dev.credledger.processors.topology.Topics;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,14 +47,8 @@ import picocli.CommandLine.Option;
                 + "checkpoint's signature and root.", "Exit 0 when everything holds; 1 naming the first failure."})
 final class AuditVerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", required = true, description = "Confluent-compatible schema registry URL.")
-    String schemaRegistryUrl;
-
-    @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry.")
-    String registryBasicAuth;
+    @CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--verifier-key", required = true, description = "The checkpoints' verifier key, as GET /v1/audit/verifier-key serves it: <name>+<key ID>+<key>. Repeatable: after a key rotation, give the old and the new.")
     List<String> verifierKeys = new ArrayList<>();
@@ -68,9 +61,6 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoints-topic", description = "The signed checkpoints. Default: ${DEFAULT-VALUE}")
     String checkpointsTopic = Topics.AUDIT_CHECKPOINTS;
-
-    @Option(names = "--timeout", description = "How long to wait for Kafka and the registry. Default: ${DEFAULT-VALUE}")
-    String timeout = "30s";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -92,13 +82,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
             for (String k : verifierKeys) {
                 keys.add(NoteKey.fromVerifierKey(k.strip()));
             }
-            wait = ServeCommand.duration("--timeout", timeout);
+            wait = cluster.timeout();
         } catch (IllegalArgumentException e) {
             err.println("credledger audit verify: " + e.getMessage());
             return 2;
         }
-        SchemaRegistryClient registry = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
-                URI.create(schemaRegistryUrl), registryBasicAuth, null, wait));
+        SchemaRegistryClient registry = cluster.registry(wait);
         Topics topics = new Topics(registry);
         try (KafkaConsumer<String, byte[]> consumer = consumer(wait)) {
             Map<String, NavigableMap<Long, Checkpoint>> checkpoints = checkpoints(consumer, topics.auditCheckpoints.valueSerde()
@@ -119,7 +108,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
             err.println("credledger audit verify: FAILED: " + f.getMessage());
             return 1;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.println("credledger audit verify: Kafka at " + bootstrapServers + " cannot be reached within " + timeout);
+            err.println("credledger audit verify: Kafka at " + cluster.bootstrapServers + " cannot be reached within " + cluster.timeout);
             return 1;
         } catch (RuntimeException e) {
             err.println("credledger audit verify: " + e.getMessage());
@@ -281,7 +270,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     private KafkaConsumer<String, byte[]> consumer(Duration wait) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

@@ -60,20 +60,11 @@ final class KeysCommand implements Runnable {
         @Option(names = "--new-key-file", required = true, description = "A key file made by 'credledger keys generate'.")
         Path newKey;
 
-        @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
-        String bootstrapServers;
-
-        @Option(names = "--schema-registry-url", required = true, description = "Confluent-compatible schema registry URL.")
-        String schemaRegistryUrl;
-
-        @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry (the embedded one: credledger:<admin key>).")
-        String registryBasicAuth;
+        @CommandLine.Mixin
+        ClusterOptions cluster = new ClusterOptions();
 
         @Option(names = "--reload-wait", description = "How long running ledgers get to reload the key file before re-wrapping starts. Default: ${DEFAULT-VALUE}")
         String reloadWait = "3s";
-
-        @Option(names = "--timeout", description = "How long to wait for Kafka and the registry before giving up (exit 1). Default: ${DEFAULT-VALUE}")
-        String timeout = "30s";
 
         @Override
         public Integer call() {
@@ -84,7 +75,7 @@ final class KeysCommand implements Runnable {
             FileKeyring ringKeys;
             byte[] fresh;
             try {
-                wait = ServeCommand.duration("--timeout", timeout);
+                wait = cluster.timeout();
                 reload = ServeCommand.duration("--reload-wait", reloadWait);
                 ringKeys = FileKeyring.load(ring);
                 fresh = FileKeyring.load(newKey).keys().getFirst();
@@ -103,22 +94,20 @@ final class KeysCommand implements Runnable {
                 out.flush();
                 java.util.concurrent.locks.LockSupport.parkNanos(reload.toNanos());
             }
-            dev.credledger.events.registry.SchemaRegistryClient registry = new dev.credledger.events.registry.SchemaRegistryClient(
-                    new dev.credledger.events.registry.SchemaRegistryClient.Settings(java.net.URI.create(schemaRegistryUrl),
-                            registryBasicAuth, null, wait));
+            dev.credledger.events.registry.SchemaRegistryClient registry = cluster.registry(wait);
             try {
                 registry.subjects();
             } catch (RuntimeException e) {
-                err.println("credledger keys rotate: the schema registry at " + schemaRegistryUrl + " cannot be reached within "
-                        + timeout);
+                err.println("credledger keys rotate: the schema registry at " + cluster.schemaRegistryUrl + " cannot be reached within "
+                        + cluster.timeout);
                 return 1;
             }
             DataKeyRotation.Outcome outcome;
-            try (DataKeyRotation rotation = new DataKeyRotation(FileKeyring.load(ring), bootstrapServers,
+            try (DataKeyRotation rotation = new DataKeyRotation(FileKeyring.load(ring), cluster.bootstrapServers,
                     new dev.credledger.processors.topology.Topics(registry), wait)) {
                 outcome = rotation.run();
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                err.println("credledger keys rotate: Kafka at " + bootstrapServers + " cannot be reached within " + timeout
+                err.println("credledger keys rotate: Kafka at " + cluster.bootstrapServers + " cannot be reached within " + cluster.timeout
                         + " (" + e.getMessage() + ")");
                 return 1;
             } catch (RuntimeException e) {

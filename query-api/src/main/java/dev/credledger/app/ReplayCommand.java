@@ -9,7 +9,6 @@ import dev.credledger.processors.history.AccountReplay;
 import dev.credledger.processors.history.Timeline;
 import dev.credledger.processors.topology.Topics;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,14 +38,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     enum Format { json, table }
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers (the ledger prints its own).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", required = true, description = "Confluent-compatible schema registry URL.")
-    String schemaRegistryUrl;
-
-    @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry (reads need none on the embedded one).")
-    String registryBasicAuth;
+    @CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--account", description = "Only this account (repeatable). Default: every account.")
     List<String> accounts = new ArrayList<>();
@@ -63,9 +56,6 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--format", description = "json (one object per line) or table. Default: ${DEFAULT-VALUE}")
     Format format = Format.json;
 
-    @Option(names = "--timeout", description = "How long to wait for Kafka and the registry before giving up (exit 1). Default: ${DEFAULT-VALUE}")
-    String timeout = "30s";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -80,7 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             fromInstant = instant("--from", from);
             untilInstant = instant("--until", until);
-            wait = ServeCommand.duration("--timeout", timeout);
+            wait = cluster.timeout();
             for (String a : accounts) {
                 if (!AccountId.isValid(a)) {
                     throw new IllegalArgumentException("--account " + "is 1-64 characters of A-Z a-z 0-9 _ -");
@@ -93,20 +83,19 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("credledger replay: " + e.getMessage());
             return 2;
         }
-        SchemaRegistryClient registry = new SchemaRegistryClient(new SchemaRegistryClient.Settings(
-                URI.create(schemaRegistryUrl), registryBasicAuth, null, wait));
+        SchemaRegistryClient registry = cluster.registry(wait);
         try {
             registry.subjects();
         } catch (RuntimeException e) {
-            err.println("credledger replay: the schema registry at " + schemaRegistryUrl + " cannot be reached within "
-                    + timeout + " (" + oneLine(e) + ")");
+            err.println("credledger replay: the schema registry at " + cluster.schemaRegistryUrl + " cannot be reached within "
+                    + cluster.timeout + " (" + oneLine(e) + ")");
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, AccountReplay> states = new TreeMap<>();
         Progress progress = new Progress(err);
         TableWriter table = new TableWriter(out);
-        try (EventLogReader reader = new EventLogReader(bootstrapServers, new Topics(registry), wait, Map.of())) {
+        try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), wait, Map.of())) {
             reader.read(Set.copyOf(new LinkedHashSet<>(accounts)), fromInstant, untilInstant, event -> {
                 if (output == Output.state) {
                     states.computeIfAbsent(event.metadata().accountId().value(),
@@ -119,7 +108,7 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("credledger replay: " + e.getMessage());
             return 1;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            err.println("credledger replay: Kafka at " + bootstrapServers + " cannot be reached within " + timeout);
+            err.println("credledger replay: Kafka at " + cluster.bootstrapServers + " cannot be reached within " + cluster.timeout);
             return 1;
         } catch (RuntimeException e) {
             err.println("credledger replay: " + oneLine(e));

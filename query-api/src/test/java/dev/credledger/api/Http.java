@@ -46,7 +46,22 @@ public final class Http {
 
     /** A request with this Content-Type ({@code null}: none). */
     public Response sendAs(String method, String path, String key, String body, String contentType, String... headers) {
+        return sendAs(false, method, path, key, body, contentType, headers);
+    }
+
+    /**
+     * A JSON POST sent with {@code Expect: 100-continue}: the body goes only once the server asks for it, so a server
+     * that refuses by the headers alone (413 on Content-Length) answers before the body is written — without it,
+     * the server's early answer and close can race the client still writing a large body.
+     */
+    public Response postExpectingContinue(String path, String key, String body) {
+        return sendAs(true, "POST", path, key, body, "application/json");
+    }
+
+    private Response sendAs(boolean expectContinue, String method, String path, String key, String body, String contentType,
+            String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .expectContinue(expectContinue)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("Authorization", "Bearer " + key);

@@ -95,7 +95,7 @@ class BadInputTest {
     @Test
     void bodyOver64KibIs413() {
         String big = "{\"name\":\"" + "x".repeat(70_000) + "\"}";
-        Http.Response r = post(ENV + "/credentials", big);
+        Http.Response r = LEDGER.http().postExpectingContinue(ENV + "/credentials", ADMIN, big);
         assertProblem(r, 413, "65536");
     }
 
