@@ -6,6 +6,8 @@ import dev.credledger.events.model.Fingerprint;
 import dev.credledger.events.model.SecretRef;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -139,6 +141,27 @@ public final class SecretFormat {
      */
     public static boolean containsSecretFragment(String text) {
         return text != null && FRAGMENT.matcher(text).find();
+    }
+
+    /** A secret found in some text: where, and what it says about itself — never the secret. */
+    public record Found(int column, String prefix, CredentialKind kind, Environment environment, Fingerprint fingerprint) {}
+
+    /** Every well-formed secret (checksum included) in {@code text}, by its position (0-based column). */
+    public static List<Found> findAll(String text) {
+        List<Found> out = new ArrayList<>();
+        if (text == null || text.length() < 47) {
+            return out;
+        }
+        Matcher m = SECRET_ANYWHERE.matcher(text);
+        while (m.find()) {
+            String candidate = m.group();
+            Optional<Parsed> parsed = parse(candidate);
+            if (parsed.isPresent()) {
+                String prefix = candidate.substring(0, candidate.indexOf('_', 5) + 1 + PREFIX_RANDOM_CHARS);
+                out.add(new Found(m.start(), prefix, parsed.get().kind(), parsed.get().environment(), Fingerprint.of(candidate)));
+            }
+        }
+        return out;
     }
 
     /** Whether {@code text} contains, anywhere, a well-formed secret (checksum included). */
