@@ -20,6 +20,7 @@ final class AuditSigningKey {
     private AuditSigningKey() {}
 
     static NoteKey load(Path file, String name) {
+        dev.credledger.events.sealing.OwnerOnly.check(file, "audit signing key");
         try {
             return NoteKey.fromPem(name, Files.readString(file, StandardCharsets.US_ASCII));
         } catch (IOException e) {

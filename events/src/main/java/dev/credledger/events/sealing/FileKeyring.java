@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,7 +15,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Key-encryption keys from a local file (the {@code --sealing-key-file}): one key per line, 32 random bytes in
@@ -159,19 +157,6 @@ public final class FileKeyring implements KeyEncryptionKey {
     }
 
     private static void checkOwnerOnly(Path file) {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // no POSIX permissions on this file system: nothing to check
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sealing key file " + file, e);
-        }
-        for (PosixFilePermission p : permissions) {
-            if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
-                throw new IllegalArgumentException("the sealing key file " + file + " is readable by others (mode "
-                        + PosixFilePermissions.toString(permissions) + "); make it 0600: chmod 600 " + file);
-            }
-        }
+        OwnerOnly.check(file, "sealing key file");
     }
 }
