@@ -1,6 +1,7 @@
 package dev.credledger.app;
 
 import dev.credledger.events.model.Cidr;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -131,52 +132,57 @@ public record Settings(
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, trustedProxies, admin, auditor, verifier, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
+        return with("adminToken", admin).with("auditorToken", auditor).with("verifierToken", verifier);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                timeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
+        return with("commandTimeout", timeout);
     }
 
     public Settings withTrustedProxies(List<Cidr> proxies) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, proxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
+        return with("trustedProxies", proxies);
     }
 
     public Settings withSigning(String signer, Path keyFile) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signer, keyFile, enforcement, auditLog);
+        return with("signerToken", signer).with("sealingKeyFile", keyFile);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrap, kafkaPort, registryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, auditLog);
+        return with("bootstrapServers", bootstrap).with("schemaRegistryUrl", registryUrl);
     }
 
     public Settings withEnforcement(Enforcement value) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, value, auditLog);
+        return with("enforcement", value);
     }
 
     public Settings withAuditLog(AuditLog value) {
-        return new Settings(dataDir, httpHost, httpPort, advertisedHost, bootstrapServers, kafkaPort, schemaRegistryUrl,
-                registryPort, registryBasicAuth, applicationId, instanceId, partitions, replicationFactor, standbyReplicas, streamThreads,
-                commandTimeout, trustedProxies, adminToken, auditorToken, verifierToken, maxAllowedIps, maxGracePeriod,
-                idempotencyWindow, revocationRetention, rocksDbMemoryBytes, signerToken, sealingKeyFile, enforcement, value);
+        return with("auditLog", value);
+    }
+
+    /**
+     * A copy with one component replaced (by its name), validated again by the canonical constructor: the typed
+     * {@code with…} methods above go through here, so a new component needs no change to each of them.
+     */
+    private Settings with(String component, Object value) {
+        RecordComponent[] components = Settings.class.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        boolean found = false;
+        try {
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                found |= components[i].getName().equals(component);
+                values[i] = components[i].getName().equals(component) ? value : components[i].getAccessor().invoke(this);
+            }
+            if (!found) {
+                throw new IllegalArgumentException("no setting " + component);
+            }
+            return Settings.class.getDeclaredConstructor(types).newInstance(values);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot copy the settings", e);
+        }
     }
 
     @Override
