@@ -132,7 +132,7 @@ public record Settings(
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
-        return with("adminToken", admin).with("auditorToken", auditor).with("verifierToken", verifier);
+        return with("adminToken", admin, "auditorToken", auditor, "verifierToken", verifier);
     }
 
     public Settings withCommandTimeout(Duration timeout) {
@@ -144,11 +144,11 @@ public record Settings(
     }
 
     public Settings withSigning(String signer, Path keyFile) {
-        return with("signerToken", signer).with("sealingKeyFile", keyFile);
+        return with("signerToken", signer, "sealingKeyFile", keyFile);
     }
 
     public Settings withExternal(String bootstrap, String registryUrl) {
-        return with("bootstrapServers", bootstrap).with("schemaRegistryUrl", registryUrl);
+        return with("bootstrapServers", bootstrap, "schemaRegistryUrl", registryUrl);
     }
 
     public Settings withEnforcement(Enforcement value) {
@@ -160,22 +160,25 @@ public record Settings(
     }
 
     /**
-     * A copy with one component replaced (by its name), validated again by the canonical constructor: the typed
-     * {@code with…} methods above go through here, so a new component needs no change to each of them.
+     * A copy with components replaced (name, value, name, value, …), validated once, as a whole, by the canonical
+     * constructor: the typed {@code with…} methods above go through here, so a new component needs no change to each.
      */
-    private Settings with(String component, Object value) {
+    private Settings with(Object... namesAndValues) {
+        java.util.Map<String, Object> replaced = new java.util.HashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            replaced.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
         RecordComponent[] components = Settings.class.getRecordComponents();
         Object[] values = new Object[components.length];
         Class<?>[] types = new Class<?>[components.length];
-        boolean found = false;
         try {
             for (int i = 0; i < components.length; i++) {
                 types[i] = components[i].getType();
-                found |= components[i].getName().equals(component);
-                values[i] = components[i].getName().equals(component) ? value : components[i].getAccessor().invoke(this);
+                String name = components[i].getName();
+                values[i] = replaced.containsKey(name) ? replaced.remove(name) : components[i].getAccessor().invoke(this);
             }
-            if (!found) {
-                throw new IllegalArgumentException("no setting " + component);
+            if (!replaced.isEmpty()) {
+                throw new IllegalArgumentException("no setting " + replaced.keySet());
             }
             return Settings.class.getDeclaredConstructor(types).newInstance(values);
         } catch (java.lang.reflect.InvocationTargetException e) {
