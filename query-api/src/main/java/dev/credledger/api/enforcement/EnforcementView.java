@@ -225,12 +225,13 @@ public final class EnforcementView {
 
     /**
      * Whether {@code r} was not effective at every instance that counted for it within {@code alertAfter} of being
-     * issued (stale ones aside), judged at {@code now}.
+     * issued: an instance still live at that deadline that had not applied it by then makes it late (one that went
+     * silent before the deadline is left out, as it is from "everywhere"). Judged at {@code now}, after the deadline.
      */
     public synchronized boolean late(Revocation r, Duration alertAfter, Instant now) {
         Instant deadline = r.revokedAt().plus(alertAfter);
         for (Instance i : instances.values()) {
-            if (!counts(i, r) || isStale(i, now)) {
+            if (!counts(i, r) || isStale(i, deadline)) {
                 continue;
             }
             Instant at = i.appliedAt(r.partition(), r.offset());

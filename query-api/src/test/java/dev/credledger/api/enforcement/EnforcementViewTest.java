@@ -106,6 +106,8 @@ class EnforcementViewTest {
 
         assertThat(view.late(r, Duration.ofSeconds(5), T0.plusSeconds(8))).isTrue();
         assertThat(view.late(r, Duration.ofSeconds(10), T0.plusSeconds(12))).isFalse();
+        // Judged long after, when the instance has gone silent: it was live at the deadline, so it still counts.
+        assertThat(view.late(r, Duration.ofSeconds(5), T0.plusSeconds(120))).isTrue();
     }
 
     @Test
