@@ -70,6 +70,12 @@ public final class AvroToDomain {
                     m, Enums.convert(p.getPreviousPlan(), Plan.class), Enums.convert(p.getPlan(), Plan.class));
             case CommandRejected p -> new CredentialEvent.CommandRejected(
                     m, p.getCommandId(), p.getCommandType(), p.getReasonCode(), p.getDetail(), p.getCredentialId());
+            case dev.credledger.events.avro.LeakReported p -> new CredentialEvent.LeakReported(m, secret(p.getSecret()),
+                    p.getCredentialId(), leakReport(p.getReport()),
+                    Enums.convert(p.getOutcome(), dev.credledger.events.model.LeakOutcome.class));
+            case dev.credledger.events.avro.LeakPolicyChanged p -> new CredentialEvent.LeakPolicyChanged(m,
+                    Enums.convert(p.getPreviousMode(), dev.credledger.events.model.LeakMode.class),
+                    Enums.convert(p.getMode(), dev.credledger.events.model.LeakMode.class));
             default -> throw new IllegalArgumentException(
                     "unknown credential event payload " + a.getPayload().getClass().getName());
         };
@@ -83,6 +89,10 @@ public final class AvroToDomain {
         return new CredentialRevoked(
                 a.getEventId(), new AccountId(a.getAccountId()), Enums.convert(a.getEnvironment(), Environment.class),
                 secret, Enums.convert(a.getReason(), RevocationReason.class), a.getRevokedAt(), a.getCausedBy());
+    }
+
+    public static dev.credledger.events.model.LeakReport leakReport(dev.credledger.events.avro.LeakReport r) {
+        return new dev.credledger.events.model.LeakReport(r.getReporter(), r.getUrl(), r.getSource(), r.getTokenType());
     }
 
     /** An Avro actor as the domain's. */

@@ -87,7 +87,17 @@ public final class DomainToAvro {
                     Enums.convert(e.previousPlan(), Plan.class), Enums.convert(e.plan(), Plan.class));
             case CredentialEvent.CommandRejected e ->
                     new CommandRejected(e.commandId(), e.commandType(), e.reasonCode(), e.detail(), e.credentialId());
+            case CredentialEvent.LeakReported e -> new dev.credledger.events.avro.LeakReported(secret(e.secret()),
+                    e.credentialId(), leakReport(e.report()),
+                    Enums.convert(e.outcome(), dev.credledger.events.avro.LeakOutcome.class));
+            case CredentialEvent.LeakPolicyChanged e -> new dev.credledger.events.avro.LeakPolicyChanged(
+                    Enums.convert(e.previousMode(), dev.credledger.events.avro.LeakMode.class),
+                    Enums.convert(e.mode(), dev.credledger.events.avro.LeakMode.class));
         };
+    }
+
+    public static dev.credledger.events.avro.LeakReport leakReport(dev.credledger.events.model.LeakReport r) {
+        return new dev.credledger.events.avro.LeakReport(r.reporter(), r.url(), r.source(), r.tokenType());
     }
 
     /** An actor as its Avro record. */

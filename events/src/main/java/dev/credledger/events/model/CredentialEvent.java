@@ -153,6 +153,27 @@ public sealed interface CredentialEvent {
         }
     }
 
+    /**
+     * A secret scanner reported {@code secret} as found in the open ({@code credentialId}: its client credential, for a
+     * client secret). With outcome {@link LeakOutcome#REVOKED} the revocation follows in the same command's events.
+     */
+    record LeakReported(EventMetadata metadata, SecretRef secret, UUID credentialId, LeakReport report, LeakOutcome outcome)
+            implements CredentialEvent {
+        public LeakReported {
+            Objects.requireNonNull(secret, "secret");
+            Objects.requireNonNull(report, "report");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** The account's leak policy changed (account-wide: no environment). */
+    record LeakPolicyChanged(EventMetadata metadata, LeakMode previousMode, LeakMode mode) implements CredentialEvent {
+        public LeakPolicyChanged {
+            Objects.requireNonNull(previousMode, "previousMode");
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
     private static void requireKind(SecretRef secret, CredentialKind kind) {
         Objects.requireNonNull(secret, "secret");
         if (secret.kind() != kind) {

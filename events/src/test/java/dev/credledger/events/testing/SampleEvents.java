@@ -53,7 +53,12 @@ public final class SampleEvents {
                 new CredentialEvent.CommandRejected(meta(12, Environment.SANDBOX), UUID.randomUUID(), "RefreshAuthToken",
                         "API_NOT_ENABLED", "API access is not enabled for sandbox", null),
                 new CredentialEvent.CommandRejected(meta(13, Environment.SANDBOX), UUID.randomUUID(), "DeleteCredential",
-                        "CREDENTIAL_DELETED", "credential is deleted; delete is final", credentialId));
+                        "CREDENTIAL_DELETED", "credential is deleted; delete is final", credentialId),
+                new CredentialEvent.LeakReported(meta(14, Environment.LIVE), clientSecret, credentialId,
+                        new dev.credledger.events.model.LeakReport("github-key-1", "https://github.com/o/r/blob/abc/app.env",
+                                "content", "credledger_client_secret"), dev.credledger.events.model.LeakOutcome.REVOKED),
+                new CredentialEvent.LeakPolicyChanged(meta(15, null), dev.credledger.events.model.LeakMode.REVOKE,
+                        dev.credledger.events.model.LeakMode.NOTIFY));
     }
 
     public static CredentialRevoked revocation() {

@@ -139,6 +139,8 @@ public final class AuditChain {
             case CredentialEvent.IpAllowed e -> "cidr " + e.cidr();
             case CredentialEvent.IpRemoved e -> "cidr " + e.cidr();
             case CredentialEvent.PlanChanged e -> "plan " + e.previousPlan() + " -> " + e.plan();
+            case CredentialEvent.LeakReported e -> leak(e);
+            case CredentialEvent.LeakPolicyChanged e -> "leak policy " + e.previousMode() + " -> " + e.mode();
             default -> null;
         };
     }
@@ -157,7 +159,17 @@ public final class AuditChain {
             case CredentialEvent.IpRemoved e -> null;
             case CredentialEvent.PlanChanged e -> null;
             case CredentialEvent.CommandRejected e -> e.credentialId();
+            case CredentialEvent.LeakReported e -> e.credentialId() != null ? e.credentialId() : e.secret().secretId();
+            case CredentialEvent.LeakPolicyChanged e -> null;
         };
+    }
+
+    /** Names the report: who reported it, where it was found, and what was done. */
+    private static String leak(CredentialEvent.LeakReported e) {
+        var r = e.report();
+        return "leak of " + e.secret().kind() + " " + e.secret().prefix() + " reported by " + r.reporter()
+                + (r.url() == null ? "" : " at " + r.url()) + (r.source() == null ? "" : " (source " + r.source() + ")")
+                + ": " + e.outcome();
     }
 
     private static String field(Object value) {

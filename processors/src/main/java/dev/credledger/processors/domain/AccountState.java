@@ -1,5 +1,6 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.model.LeakMode;
 import dev.credledger.events.model.Plan;
 import java.time.Instant;
 import java.util.Objects;
@@ -13,19 +14,21 @@ import java.util.Objects;
  * @param lastOccurredAt time of the last event; the next one is never earlier, so time order is sequence order
  * @param liveApiEnabled whether live API access is on
  * @param activeLiveCredentials how many live client credentials are active
+ * @param leakMode what a leak report of an active secret does
  */
 public record AccountState(
         Plan plan, long sequence, long stateVersion, Instant lastOccurredAt, boolean liveApiEnabled,
-        long activeLiveCredentials) {
+        long activeLiveCredentials, LeakMode leakMode) {
 
     public AccountState {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(lastOccurredAt, "lastOccurredAt");
+        Objects.requireNonNull(leakMode, "leakMode");
     }
 
     /** A new account: FREE, no events yet. */
     public static AccountState initial() {
-        return new AccountState(Plan.FREE, 0, 0, Instant.EPOCH, false, 0);
+        return new AccountState(Plan.FREE, 0, 0, Instant.EPOCH, false, 0, LeakMode.REVOKE);
     }
 
     /** Whether any live secret would stay active on a FREE plan. */

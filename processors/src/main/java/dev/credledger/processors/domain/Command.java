@@ -1,6 +1,9 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.LeakMode;
+import dev.credledger.events.model.LeakReport;
 import dev.credledger.events.model.Plan;
 import dev.credledger.events.model.RefreshReason;
 import dev.credledger.events.model.SealedSecret;
@@ -120,6 +123,38 @@ public sealed interface Command {
     record ChangePlan(CommandMetadata metadata, Plan plan) implements Command {
         public ChangePlan {
             Objects.requireNonNull(plan, "plan");
+        }
+
+        @Override
+        public Environment environment() {
+            return null;
+        }
+    }
+
+    /**
+     * A secret scanner reported {@code secret} (found by the edge from its fingerprint) as leaked. {@code credentialId}:
+     * its client credential, for a client secret. {@code newToken}: for an auth token, the replacement the edge
+     * generated, used if the account's leak policy revokes (its plaintext was discarded: the owner refreshes again).
+     */
+    record ReportLeak(CommandMetadata metadata, Environment environment, SecretRef secret, UUID credentialId,
+            LeakReport report, SecretRef newToken) implements Command {
+        public ReportLeak {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(secret, "secret");
+            Objects.requireNonNull(report, "report");
+            if (secret.kind() == CredentialKind.AUTH_TOKEN) {
+                Objects.requireNonNull(newToken, "newToken");
+            }
+            if (secret.kind() == CredentialKind.CLIENT_SECRET) {
+                Objects.requireNonNull(credentialId, "credentialId");
+            }
+        }
+    }
+
+    /** Set what a leak report of one of the account's active secrets does (account-wide). */
+    record SetLeakPolicy(CommandMetadata metadata, LeakMode mode) implements Command {
+        public SetLeakPolicy {
+            Objects.requireNonNull(mode, "mode");
         }
 
         @Override

@@ -5,6 +5,8 @@ import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.model.EventMetadata;
+import dev.credledger.events.model.LeakMode;
+import dev.credledger.events.model.LeakOutcome;
 import dev.credledger.events.model.RefreshReason;
 import dev.credledger.events.model.SecretRef;
 import java.nio.charset.StandardCharsets;
@@ -54,16 +56,7 @@ public final class Decider {
                 if (!access.enabled()) {
                     yield draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
                 }
-                List<SecretRef> revoked = new ArrayList<>(List.of(access.token()));
-                if (access.graceToken() != null) {
-                    revoked.add(access.graceToken().token());
-                }
-                revoked.add(access.salt());
-                // The allow-list is the environment's network policy and stays: it still governs the client
-                // credentials of this environment, which disabling API access does not touch (README, "Rules").
-                // The salt's data key is destroyed with it (crypto-shredding): its sealed copies in the log become noise.
-                java.util.UUID shredded = access.sealedSalt() == null ? null : access.sealedSalt().dataKeyId();
-                yield draft.accept(m -> new CredentialEvent.ApiDisabled(m, revoked, List.of(), shredded));
+                yield draft.accept(disable(access));
             }
             case Command.CreateClientCredential c -> {
                 if (!CredentialNames.isValid(c.name())) {
@@ -109,6 +102,10 @@ public final class Decider {
                 }
                 yield draft.accept(m -> new CredentialEvent.PlanChanged(m, slice.account().plan(), c.plan()));
             }
+            case Command.ReportLeak c -> reportLeak(c, slice, draft);
+            case Command.SetLeakPolicy c -> c.mode() == slice.account().leakMode()
+                    ? new Decision.Accepted(List.of())
+                    : draft.accept(m -> new CredentialEvent.LeakPolicyChanged(m, slice.account().leakMode(), c.mode()));
             case Command.EndGracePeriod c -> {
                 GraceToken grace = access.graceToken();
                 yield grace != null && grace.token().secretId().equals(c.tokenId()) && !now.isBefore(grace.graceUntil())
@@ -116,6 +113,62 @@ public final class Decider {
                         : new Decision.Accepted(List.of());
             }
         };
+    }
+
+    /** API access off: token (and any grace token) and salt revoked in one event. */
+    private static CredentialEvent.Builder disable(ApiAccess access) {
+        List<SecretRef> revoked = new ArrayList<>(List.of(access.token()));
+        if (access.graceToken() != null) {
+            revoked.add(access.graceToken().token());
+        }
+        revoked.add(access.salt());
+        // The allow-list is the environment's network policy and stays: it still governs the client
+        // credentials of this environment, which disabling API access does not touch (README, "Rules").
+        // The salt's data key is destroyed with it (crypto-shredding): its sealed copies in the log become noise.
+        UUID shredded = access.sealedSalt() == null ? null : access.sealedSalt().dataKeyId();
+        return m -> new CredentialEvent.ApiDisabled(m, revoked, List.of(), shredded);
+    }
+
+    /**
+     * A leak report: recorded, and — if the secret is active and the account's policy is to revoke — revoked in the
+     * same decision: an auth token by a COMPROMISED refresh, a grace token by ending its grace, a client secret by
+     * deactivation, a private salt by disabling API access (a salt is only ever replaced so; DESIGN.md §2).
+     */
+    private static Decision reportLeak(Command.ReportLeak c, Slice slice, Draft draft) {
+        ApiAccess access = slice.access();
+        Credential credential = slice.credential();
+        UUID id = c.secret().secretId();
+        boolean current = access.enabled() && switch (c.secret().kind()) {
+            case AUTH_TOKEN -> access.token().secretId().equals(id);
+            case PRIVATE_SALT -> access.salt().secretId().equals(id);
+            case CLIENT_SECRET -> false;
+        };
+        boolean inGrace = access.graceToken() != null && access.graceToken().token().secretId().equals(id);
+        boolean activeCredential = credential != null && credential.secret().secretId().equals(id)
+                && credential.status() == CredentialStatus.ACTIVE;
+        boolean active = current || inGrace || activeCredential;
+        LeakOutcome outcome = !active ? LeakOutcome.NOT_ACTIVE
+                : slice.account().leakMode() == LeakMode.REVOKE ? LeakOutcome.REVOKED : LeakOutcome.NOTIFIED;
+        List<CredentialEvent.Builder> events = new ArrayList<>();
+        events.add(m -> new CredentialEvent.LeakReported(m, c.secret(), c.credentialId(), c.report(), outcome));
+        if (outcome == LeakOutcome.REVOKED) {
+            if (inGrace) {
+                SecretRef token = access.graceToken().token();
+                events.add(m -> new CredentialEvent.AuthTokenGraceEnded(m, token, RefreshReason.COMPROMISED));
+            } else if (activeCredential) {
+                events.add(m -> new CredentialEvent.CredentialDeactivated(m, credential.credentialId(), credential.secret()));
+            } else if (c.secret().kind() == CredentialKind.PRIVATE_SALT) {
+                events.add(disable(access));
+            } else {
+                GraceToken earlier = access.graceToken();
+                if (earlier != null) {
+                    events.add(m -> new CredentialEvent.AuthTokenGraceEnded(m, earlier.token(), earlier.reason()));
+                }
+                events.add(m -> new CredentialEvent.AuthTokenRefreshed(m, c.newToken(), access.token(),
+                        RefreshReason.COMPROMISED, null));
+            }
+        }
+        return draft.accept(events);
     }
 
     private Decision refresh(Command.RefreshAuthToken c, ApiAccess access, Draft draft) {
@@ -187,6 +240,9 @@ public final class Decider {
             case Command.EnableApi c -> secretProblem(c.authToken(), CredentialKind.AUTH_TOKEN, c.environment())
                     .or(() -> secretProblem(c.privateSalt(), CredentialKind.PRIVATE_SALT, c.environment()));
             case Command.RefreshAuthToken c -> secretProblem(c.newToken(), CredentialKind.AUTH_TOKEN, c.environment());
+            case Command.ReportLeak c -> secretProblem(c.secret(), c.secret().kind(), c.environment())
+                    .or(() -> c.newToken() == null ? Optional.empty()
+                            : secretProblem(c.newToken(), CredentialKind.AUTH_TOKEN, c.environment()));
             case Command.CreateClientCredential c ->
                     secretProblem(c.clientSecret(), CredentialKind.CLIENT_SECRET, c.environment())
                             .or(() -> c.clientId().startsWith("clid_" + c.environment().marker() + "_")

@@ -20,9 +20,10 @@ public final class Evolver {
         EventMetadata m = event.metadata();
         Instant at = m.occurredAt();
         AccountState a = slice.account();
-        boolean changesState = !(event instanceof CredentialEvent.CommandRejected);
+        // A leak report that revokes nothing changes no state: an If-Match taken before it still holds.
+        boolean changesState = !(event instanceof CredentialEvent.CommandRejected || event instanceof CredentialEvent.LeakReported);
         Slice s = slice.withAccount(new AccountState(a.plan(), m.sequence(), changesState ? m.sequence() : a.stateVersion(),
-                at, a.liveApiEnabled(), a.activeLiveCredentials()));
+                at, a.liveApiEnabled(), a.activeLiveCredentials(), a.leakMode()));
         boolean live = m.environment() == Environment.LIVE;
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> account(
@@ -65,8 +66,14 @@ public final class Evolver {
             case CredentialEvent.PlanChanged e -> {
                 AccountState x = s.account();
                 yield s.withAccount(new AccountState(e.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
-                        x.liveApiEnabled(), x.activeLiveCredentials()));
+                        x.liveApiEnabled(), x.activeLiveCredentials(), x.leakMode()));
             }
+            case CredentialEvent.LeakPolicyChanged e -> {
+                AccountState x = s.account();
+                yield s.withAccount(new AccountState(x.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
+                        x.liveApiEnabled(), x.activeLiveCredentials(), e.mode()));
+            }
+            case CredentialEvent.LeakReported e -> s;
             case CredentialEvent.CommandRejected e -> s;
         };
     }
@@ -74,7 +81,8 @@ public final class Evolver {
     private static Slice account(Slice s, Boolean liveApiEnabled, int activeLiveDelta) {
         AccountState x = s.account();
         return s.withAccount(new AccountState(x.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
-                liveApiEnabled == null ? x.liveApiEnabled() : liveApiEnabled, x.activeLiveCredentials() + activeLiveDelta));
+                liveApiEnabled == null ? x.liveApiEnabled() : liveApiEnabled, x.activeLiveCredentials() + activeLiveDelta,
+                x.leakMode()));
     }
 
     private static ApiAccess withIps(ApiAccess x, List<String> ips, Instant at) {

@@ -43,6 +43,7 @@ public final class Ledger {
             case Command.DeactivateCredential c -> c.credentialId();
             case Command.ReactivateCredential c -> c.credentialId();
             case Command.DeleteCredential c -> c.credentialId();
+            case Command.ReportLeak c -> c.credentialId();
             default -> null;
         };
         String name = command instanceof Command.CreateClientCredential c ? c.name() : null;
@@ -70,6 +71,7 @@ public final class Ledger {
             case CredentialEvent.CredentialDeactivated e -> e.credentialId();
             case CredentialEvent.CredentialReactivated e -> e.credentialId();
             case CredentialEvent.CredentialDeleted e -> e.credentialId();
+            case CredentialEvent.LeakReported e -> e.credentialId();
             default -> null;
         };
     }

@@ -32,6 +32,8 @@ public final class Revocations {
             case CredentialEvent.IpRemoved e -> List.of();
             case CredentialEvent.PlanChanged e -> List.of();
             case CredentialEvent.CommandRejected e -> List.of();
+            case CredentialEvent.LeakReported e -> List.of(); // the revocation, if any, is the event after it
+            case CredentialEvent.LeakPolicyChanged e -> List.of();
         };
     }
 

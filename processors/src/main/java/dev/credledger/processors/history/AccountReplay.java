@@ -113,12 +113,14 @@ public final class AccountReplay {
             case CredentialEvent.AuthTokenGraceEnded e -> { }
             case CredentialEvent.ApiDisabled e -> { }
             case CredentialEvent.IpRemoved e -> { }
+            case CredentialEvent.LeakPolicyChanged e -> { }
+            case CredentialEvent.LeakReported e -> { }
             case CredentialEvent.CommandRejected e -> { }
         }
     }
 
     /**
-     * The state document: {@code accountId, asOf, plan, version, environments{sandbox,live}}, each
+     * The state document: {@code accountId, asOf, plan, leakPolicy, version, environments{sandbox,live}}, each
      * environment {@code apiEnabled, authToken, graceToken, privateSalt, allowedIps[], credentials[]}; each
      * secret {@code id, prefix, fingerprint, since, eventId} or null. Never a plaintext: the ledger has none.
      */
@@ -128,6 +130,7 @@ public final class AccountReplay {
         out.put("accountId", account.value());
         out.put("asOf", asOf.toString());
         out.put("plan", a.plan().name());
+        out.put("leakPolicy", a.leakMode().name().toLowerCase(java.util.Locale.ROOT));
         out.put("version", a.stateVersion());
         Map<String, Object> environments = new LinkedHashMap<>();
         for (Environment env : Environment.values()) {

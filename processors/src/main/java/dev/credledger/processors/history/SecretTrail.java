@@ -95,6 +95,8 @@ public final class SecretTrail {
             case CredentialEvent.IpRemoved e -> Stream.empty();
             case CredentialEvent.PlanChanged e -> Stream.empty();
             case CredentialEvent.CommandRejected e -> Stream.empty();
+            case CredentialEvent.LeakReported e -> Stream.of(e.secret());
+            case CredentialEvent.LeakPolicyChanged e -> Stream.empty();
         };
         return refs.anyMatch(this::matches);
     }

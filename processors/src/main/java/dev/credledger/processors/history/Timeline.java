@@ -92,6 +92,18 @@ public final class Timeline {
                 d.put("previousPlan", e.previousPlan().name());
                 d.put("plan", e.plan().name());
             }
+            case CredentialEvent.LeakReported e -> {
+                d.put("secret", secret(e.secret()));
+                d.put("reporter", e.report().reporter());
+                d.put("url", e.report().url());
+                d.put("source", e.report().source());
+                d.put("tokenType", e.report().tokenType());
+                d.put("outcome", e.outcome().name());
+            }
+            case CredentialEvent.LeakPolicyChanged e -> {
+                d.put("previousMode", e.previousMode().name());
+                d.put("mode", e.mode().name());
+            }
             case CredentialEvent.CommandRejected e -> {
                 d.put("commandType", e.commandType());
                 d.put("reasonCode", e.reasonCode());

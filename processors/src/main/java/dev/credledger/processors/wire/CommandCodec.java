@@ -44,6 +44,11 @@ public final class CommandCodec {
             case Command.AllowIp c -> new AllowIp(c.cidr());
             case Command.RemoveIp c -> new RemoveIp(c.cidr());
             case Command.ChangePlan c -> new ChangePlan(Enums.convert(c.plan(), dev.credledger.events.avro.Plan.class));
+            case Command.ReportLeak c -> new dev.credledger.events.avro.command.ReportLeak(DomainToAvro.secret(c.secret()),
+                    c.credentialId(), DomainToAvro.leakReport(c.report()),
+                    c.newToken() == null ? null : DomainToAvro.secret(c.newToken()));
+            case Command.SetLeakPolicy c -> new dev.credledger.events.avro.command.SetLeakPolicy(
+                    Enums.convert(c.mode(), dev.credledger.events.avro.LeakMode.class));
             case Command.EndGracePeriod c -> throw new IllegalArgumentException("EndGracePeriod is internal to the processor");
         };
         return CredentialCommand.newBuilder()
@@ -67,7 +72,7 @@ public final class CommandCodec {
                 AvroToDomain.actor(a.getActor()), a.getCorrelationId(), a.getExpectedVersion());
         Environment env = Enums.convert(a.getEnvironment(), Environment.class);
         Object payload = a.getPayload();
-        if (env == null && !(payload instanceof ChangePlan)) {
+        if (env == null && !(payload instanceof ChangePlan || payload instanceof dev.credledger.events.avro.command.SetLeakPolicy)) {
             throw new IllegalArgumentException(payload.getClass().getSimpleName() + " needs an environment");
         }
         return switch (payload) {
@@ -84,6 +89,11 @@ public final class CommandCodec {
             case AllowIp p -> new Command.AllowIp(m, env, p.getCidr());
             case RemoveIp p -> new Command.RemoveIp(m, env, p.getCidr());
             case ChangePlan p -> new Command.ChangePlan(m, Enums.convert(p.getPlan(), Plan.class));
+            case dev.credledger.events.avro.command.ReportLeak p -> new Command.ReportLeak(m, env,
+                    AvroToDomain.secret(p.getSecret()), p.getCredentialId(), AvroToDomain.leakReport(p.getReport()),
+                    p.getNewToken() == null ? null : AvroToDomain.secret(p.getNewToken()));
+            case dev.credledger.events.avro.command.SetLeakPolicy p -> new Command.SetLeakPolicy(m,
+                    Enums.convert(p.getMode(), dev.credledger.events.model.LeakMode.class));
             default -> throw new IllegalArgumentException("unknown command " + payload.getClass().getName());
         };
     }

@@ -22,12 +22,14 @@ public final class StateCodec {
 
     public static AccountStateRecord toAvro(AccountState s) {
         return new AccountStateRecord(Enums.convert(s.plan(), dev.credledger.events.avro.Plan.class), s.sequence(),
-                s.stateVersion(), s.lastOccurredAt(), s.liveApiEnabled(), s.activeLiveCredentials());
+                s.stateVersion(), s.lastOccurredAt(), s.liveApiEnabled(), s.activeLiveCredentials(),
+                Enums.convert(s.leakMode(), dev.credledger.events.avro.LeakMode.class));
     }
 
     public static AccountState fromAvro(AccountStateRecord a) {
         return new AccountState(Enums.convert(a.getPlan(), Plan.class), a.getSequence(), a.getStateVersion(),
-                a.getLastOccurredAt(), a.getLiveApiEnabled(), a.getActiveLiveCredentials());
+                a.getLastOccurredAt(), a.getLiveApiEnabled(), a.getActiveLiveCredentials(),
+                Enums.convert(a.getLeakMode(), dev.credledger.events.model.LeakMode.class));
     }
 
     public static ApiAccessState toAvro(ApiAccess s) {

@@ -35,13 +35,19 @@ class AccessNeverWidensTest {
         UUID sandboxInactive;
         UUID liveActive;
         UUID sandboxToken;
+        SecretRef graceToken;
+        SecretRef currentToken;
+        SecretRef salt;
 
         Scenario() {
             spec.given(cmd.plan(Plan.TEAMS));
             var enable = cmd.enable(SANDBOX);
-            spec.given(enable, cmd.allow(SANDBOX, "203.0.113.0/24"),
-                    cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofHours(1)));
+            var refresh = cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofHours(1));
+            spec.given(enable, cmd.allow(SANDBOX, "203.0.113.0/24"), refresh);
             sandboxToken = enable.authToken().secretId();
+            graceToken = enable.authToken();
+            currentToken = refresh.newToken();
+            salt = enable.privateSalt();
             var a = cmd.create(SANDBOX, "sandbox-active");
             var b = cmd.create(SANDBOX, "sandbox-inactive");
             spec.given(a, b, cmd.deactivate(SANDBOX, b.credentialId()));
@@ -99,6 +105,14 @@ class AccessNeverWidensTest {
             new Case("remove the only entry", s -> s.cmd.remove(LIVE, "198.51.100.0/24"), ALL),
             new Case("downgrade to free", s -> s.cmd.plan(Plan.FREE), NONE),
             new Case("change to professional", s -> s.cmd.plan(Plan.PROFESSIONAL), NONE),
+            new Case("leak of the current token", s -> s.cmd.reportLeak(SANDBOX, s.currentToken, null), NONE),
+            new Case("leak of the grace token", s -> s.cmd.reportLeak(SANDBOX, s.graceToken, null), NONE),
+            new Case("leak of the salt", s -> s.cmd.reportLeak(SANDBOX, s.salt, null), NONE),
+            new Case("leak of an inactive client secret", s -> s.cmd.reportLeak(SANDBOX,
+                    s.spec.state.credential(s.cmd.account(), SANDBOX, s.sandboxInactive).secret(), s.sandboxInactive), NONE),
+            new Case("leak of an active client secret", s -> s.cmd.reportLeak(SANDBOX,
+                    s.spec.state.credential(s.cmd.account(), SANDBOX, s.sandboxActive).secret(), s.sandboxActive), NONE),
+            new Case("leak policy notify", s -> s.cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY), NONE),
             new Case("end grace period", s -> {
                 s.spec.now = s.spec.now.plus(Duration.ofHours(2));
                 return s.cmd.endGrace(SANDBOX, s.sandboxToken);

@@ -75,6 +75,18 @@ public final class Commands {
         return new Command.ReactivateCredential(meta(), env, id);
     }
 
+    /** A scanner's report of {@code secret}; for an auth token with the replacement the edge generates. */
+    public Command.ReportLeak reportLeak(Environment env, dev.credledger.events.model.SecretRef secret, UUID credentialId) {
+        return new Command.ReportLeak(meta(), env, secret, credentialId,
+                new dev.credledger.events.model.LeakReport("github-key-1", "https://github.com/o/r/blob/abc/.env", "content",
+                        "credledger_auth_token"),
+                secret.kind() == CredentialKind.AUTH_TOKEN ? issue(CredentialKind.AUTH_TOKEN, env) : null);
+    }
+
+    public Command.SetLeakPolicy leakPolicy(dev.credledger.events.model.LeakMode mode) {
+        return new Command.SetLeakPolicy(meta(), mode);
+    }
+
     public Command.DeleteCredential delete(Environment env, UUID id) {
         return new Command.DeleteCredential(meta(), env, id);
     }

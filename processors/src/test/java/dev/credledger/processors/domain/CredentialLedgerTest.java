@@ -526,6 +526,119 @@ class CredentialLedgerTest {
         }
     }
 
+    @Nested
+    class LeakReports {
+
+        private dev.credledger.events.model.LeakReport reportOf(CredentialEvent event) {
+            return ((CredentialEvent.LeakReported) event).report();
+        }
+
+        @Test
+        void shouldRevokeALeakedAuthTokenByACompromisedRefreshAndRecordTheReportFirst() {
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable);
+            var report = cmd.reportLeak(SANDBOX, enable.authToken(), null);
+
+            var events = accepted(spec.when(report));
+
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0)).isInstanceOfSatisfying(CredentialEvent.LeakReported.class, e -> {
+                assertThat(e.outcome()).isEqualTo(dev.credledger.events.model.LeakOutcome.REVOKED);
+                assertThat(e.report().url()).isEqualTo("https://github.com/o/r/blob/abc/.env");
+            });
+            assertThat(events.get(1)).isEqualTo(new CredentialEvent.AuthTokenRefreshed(events.get(1).metadata(),
+                    report.newToken(), enable.authToken(), RefreshReason.COMPROMISED, null));
+            assertThat(Revocations.of(events.get(1))).singleElement()
+                    .extracting(CredentialRevoked::reason).isEqualTo(RevocationReason.TOKEN_COMPROMISED);
+            assertThat(events.get(1).metadata().causationId()).isEqualTo(events.get(0).metadata().causationId());
+        }
+
+        @Test
+        void shouldEndTheGraceOfALeakedTokenStillInItsGracePeriodAndKeepTheNewToken() {
+            var enable = cmd.enable(SANDBOX);
+            var refresh = cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofHours(1));
+            spec.given(enable, refresh);
+
+            var events = accepted(spec.when(cmd.reportLeak(SANDBOX, enable.authToken(), null)));
+
+            assertThat(events.get(1)).isEqualTo(new CredentialEvent.AuthTokenGraceEnded(events.get(1).metadata(),
+                    enable.authToken(), RefreshReason.COMPROMISED));
+            assertThat(spec.state.access(cmd.account(), SANDBOX).token()).isEqualTo(refresh.newToken());
+            assertThat(spec.state.access(cmd.account(), SANDBOX).graceToken()).isNull();
+        }
+
+        @Test
+        void shouldDeactivateALeakedClientSecret() {
+            spec.given(cmd.enable(SANDBOX));
+            var created = cmd.create(SANDBOX, "billing-sync");
+            spec.given(created);
+
+            var events = accepted(spec.when(cmd.reportLeak(SANDBOX, created.clientSecret(), created.credentialId())));
+
+            assertThat(events.get(1)).isEqualTo(new CredentialEvent.CredentialDeactivated(events.get(1).metadata(),
+                    created.credentialId(), created.clientSecret()));
+        }
+
+        @Test
+        void shouldDisableApiAccessWhenThePrivateSaltLeakedBecauseOnlyThatReplacesASalt() {
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable);
+
+            var events = accepted(spec.when(cmd.reportLeak(SANDBOX, enable.privateSalt(), null)));
+
+            assertThat(events.get(1)).isInstanceOfSatisfying(CredentialEvent.ApiDisabled.class, e ->
+                    assertThat(e.revokedSecrets()).containsExactly(enable.authToken(), enable.privateSalt()));
+        }
+
+        @Test
+        void shouldOnlyRecordAndRaiseTheReportWhenThePolicyIsNotify() {
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable, cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY));
+            long version = spec.state.account(cmd.account()).stateVersion();
+
+            var events = accepted(spec.when(cmd.reportLeak(SANDBOX, enable.authToken(), null)));
+
+            assertThat(events).singleElement().isInstanceOfSatisfying(CredentialEvent.LeakReported.class, e ->
+                    assertThat(e.outcome()).isEqualTo(dev.credledger.events.model.LeakOutcome.NOTIFIED));
+            assertThat(spec.state.access(cmd.account(), SANDBOX).token()).isEqualTo(enable.authToken());
+            assertThat(spec.state.account(cmd.account()).stateVersion()).as("a report changes no state").isEqualTo(version);
+        }
+
+        @Test
+        void shouldRecordAReportOfARevokedSecretWithoutRevokingAnythingElse() {
+            var enable = cmd.enable(SANDBOX);
+            var refresh = cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ZERO);
+            spec.given(enable, refresh);
+
+            var events = accepted(spec.when(cmd.reportLeak(SANDBOX, enable.authToken(), null)));
+
+            assertThat(events).singleElement().isInstanceOfSatisfying(CredentialEvent.LeakReported.class, e ->
+                    assertThat(e.outcome()).isEqualTo(dev.credledger.events.model.LeakOutcome.NOT_ACTIVE));
+            assertThat(spec.state.access(cmd.account(), SANDBOX).token()).isEqualTo(refresh.newToken());
+        }
+
+        @Test
+        void shouldChangeThePolicyOnceAndAcceptSettingTheSamePolicyWithoutAnEvent() {
+            var events = accepted(spec.when(cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY)));
+
+            assertThat(events).singleElement().isEqualTo(new CredentialEvent.LeakPolicyChanged(events.getFirst().metadata(),
+                    dev.credledger.events.model.LeakMode.REVOKE, dev.credledger.events.model.LeakMode.NOTIFY));
+            assertThat(accepted(spec.when(cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY)))).isEmpty();
+        }
+
+        @Test
+        void shouldWithholdAReportedFieldThatCarriesASecret() {
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable);
+            String planted = new dev.credledger.events.secret.SecretFormat()
+                    .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, SANDBOX).plaintext();
+
+            var report = new dev.credledger.events.model.LeakReport("k", "https://x.example/?t=" + planted, "content", null);
+
+            assertThat(report.url()).doesNotContain(planted).contains("withheld");
+        }
+    }
+
     @Test
     void replayingTheEventsRebuildsTheSameState() {
         var created = cmd.create(SANDBOX, "billing-sync");
