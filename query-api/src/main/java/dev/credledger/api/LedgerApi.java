@@ -48,7 +48,8 @@ public final class LedgerApi {
                           AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain,
                           dev.credledger.api.signing.DataKeys dataKeys,
                           dev.credledger.api.enforcement.EnforcementRoutes enforcement,
-                          dev.credledger.api.proofs.ProofRoutes.Config proofs) {}
+                          dev.credledger.api.proofs.ProofRoutes.Config proofs,
+                          dev.credledger.api.leaks.LeakRoutes.Config leaks) {}
 
     private LedgerApi() {}
 
@@ -68,6 +69,8 @@ public final class LedgerApi {
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
+        var leaks = new dev.credledger.api.leaks.LeakRoutes(backend.leaks(), backend.gateway(), backend.locator(),
+                backend.clientAddress(), backend.meters());
         ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder, expensive);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -108,6 +111,8 @@ public final class LedgerApi {
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
+            r.put(ACCOUNT + "/leak-policy", commands::changeLeakPolicy, Role.ADMIN);
+            r.post("/v1/leaks", leaks::report, Role.SCANNER);
             get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
             get(r, ACCOUNT + "/audit/export", audit::export, Role.AUDITOR);
             get(r, ACCOUNT + "/audit/verify", proofs::verifyChain, Role.AUDITOR);

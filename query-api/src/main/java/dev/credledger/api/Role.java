@@ -12,6 +12,8 @@ public enum Role implements RouteRole {
     VERIFIER,
     /** Only the MAC routes: a webhook sender has its payloads signed with an environment's private salt. */
     SIGNER,
+    /** Only {@code POST /v1/leaks}: a secret scanner reporting what it found. */
+    SCANNER,
     /** No key needed: health and metrics. */
     PUBLIC
 }

@@ -26,7 +26,8 @@ final class BuiltInDefaults {
             Map.entry("--enforcement-stale-after", "30s"),
             Map.entry("--enforcement-alert-after", "5s"),
             Map.entry("--audit-log-name", "credledger.local/audit"),
-            Map.entry("--checkpoint-interval", "1m"));
+            Map.entry("--checkpoint-interval", "1m"),
+            Map.entry("--leak-reports-unsigned", "refuse"));
 
     private BuiltInDefaults() {}
 

@@ -170,11 +170,12 @@ public final class LedgerApplication implements AutoCloseable {
                 s.revocationRetention(), meters).start();
         toClose.push(enforcementFeed);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
-                new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken()),
+                new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
                 new EnforcementRoutes(enforcement, enforcementFeed::healthy),
                 new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
-                        s.auditLog().checkpointInterval()));
+                        s.auditLog().checkpointInterval()),
+                new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();
@@ -274,6 +275,19 @@ public final class LedgerApplication implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("Error while stopping", e);
             }
+        }
+    }
+
+    private static dev.credledger.api.leaks.LeakReportKeys leakReportKeys(Settings.Leaks leaks) {
+        if (leaks.reportKeysFile() == null) {
+            return null;
+        }
+        try {
+            var keys = dev.credledger.api.leaks.LeakReportKeys.load(leaks.reportKeysFile());
+            LOG.info("Leak reports signed by {} key(s) of {} are taken", keys.size(), leaks.reportKeysFile());
+            return keys;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--leak-report-keys: cannot read " + leaks.reportKeysFile() + ": " + e.getMessage());
         }
     }
 

@@ -122,6 +122,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval", description = "An audit log that grew gets a signed checkpoint at most this often. Default: ${DEFAULT-VALUE}")
     String checkpointInterval;
 
+    @Option(names = "--scanner-token", description = "Bearer key of the scanner role: it may only report leaked secrets (POST /v1/leaks). Env: CREDLEDGER_SCANNER_TOKEN.")
+    String scannerToken;
+
+    @Option(names = "--leak-report-keys", description = "Public keys that may sign leak reports, in GitHub's format ({\"public_keys\":[{\"key_identifier\",\"key\"}]}, as https://api.github.com/meta/public_keys/secret_scanning serves it). A report signed by one of them needs no bearer key.")
+    String leakReportKeys;
+
+    @Option(names = "--leak-reports-unsigned", description = "allow: take unsigned leak reports from the scanner or admin key; refuse: 401. Default: ${DEFAULT-VALUE}")
+    String leakReportsUnsigned;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -174,7 +183,10 @@ final class ServeCommand implements Callable<Integer> {
                 new Settings.Enforcement(duration("--enforcement-stale-after", enforcementStaleAfter),
                         duration("--enforcement-alert-after", enforcementAlertAfter)),
                 new Settings.AuditLog(blankToNull(auditSigningKey) == null ? null : Path.of(auditSigningKey.strip()),
-                        auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)));
+                        auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)),
+                new Settings.Leaks(blankToNull(scannerToken),
+                        blankToNull(leakReportKeys) == null ? null : Path.of(leakReportKeys.strip()),
+                        allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */
@@ -198,6 +210,14 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(option + ": not a duration: " + value + " (e.g. 10s, 5m, 24h, 30d)");
         }
+    }
+
+    private static boolean allowOrRefuse(String option, String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "allow" -> true;
+            case "refuse" -> false;
+            default -> throw new IllegalArgumentException(option + ": allow or refuse, not " + value);
+        };
     }
 
     static long bytes(String value) {

@@ -48,7 +48,19 @@ public record Settings(
         String signerToken,
         Path sealingKeyFile,
         Enforcement enforcement,
-        AuditLog auditLog) {
+        AuditLog auditLog,
+        Leaks leaks) {
+
+    /**
+     * Leak reports from secret scanners ({@code POST /v1/leaks}).
+     *
+     * @param scannerToken bearer key of the scanner role, or {@code null}
+     * @param reportKeysFile the public keys reports may be signed with (GitHub's key-list format), or {@code null}
+     * @param unsignedAllowed whether a report without a signature is taken from a scanner or admin key
+     */
+    public record Leaks(String scannerToken, Path reportKeysFile, boolean unsignedAllowed) {
+        public static final Leaks DEFAULT = new Leaks(null, null, false);
+    }
 
     /**
      * The provable audit logs.
@@ -91,6 +103,7 @@ public record Settings(
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(enforcement, "enforcement");
         Objects.requireNonNull(auditLog, "auditLog");
+        Objects.requireNonNull(leaks, "leaks");
         trustedProxies = List.copyOf(trustedProxies);
         requirePort("http port", httpPort);
         requirePort("kafka port", kafkaPort);
@@ -128,7 +141,8 @@ public record Settings(
     public static Settings embedded(Path dataDir, int httpPort, int kafkaPort, int registryPort) {
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
-                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT);
+                Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
+                Leaks.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -157,6 +171,10 @@ public record Settings(
 
     public Settings withAuditLog(AuditLog value) {
         return with("auditLog", value);
+    }
+
+    public Settings withLeaks(Leaks value) {
+        return with("leaks", value);
     }
 
     /**

@@ -13,8 +13,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Who may call what: missing or wrong key → 401, wrong role → 403, with a problem body. */
 class AccessControlTest {
 
+    private static final String SCANNER = "test-scanner-key";
+
     @RegisterExtension
-    static final TestLedger LEDGER = new TestLedger();
+    static final TestLedger LEDGER = new TestLedger(s -> s.withLeaks(new Settings.Leaks(SCANNER, null, false)));
 
     private static final String ENV = "/v1/accounts/acl/environments/sandbox";
 
@@ -38,13 +40,23 @@ class AccessControlTest {
         "POST, VERIFY, auditor, 403",
         "POST, VERIFY, none, 401",
         "GET, HEALTH, none, 200",
-        "GET, METRICS, none, 200"
+        "GET, METRICS, none, 200",
+        "POST, LEAKS, none, 401",
+        "POST, LEAKS, auditor, 403",
+        "POST, LEAKS, verifier, 403",
+        "POST, LEAKS, scanner, 401",
+        "POST, VERIFY, scanner, 403",
+        "GET, AUDIT, scanner, 403",
+        "POST, /api/enable, scanner, 403",
+        "PUT, LEAK_POLICY, auditor, 403",
+        "PUT, LEAK_POLICY, scanner, 403"
     })
     void rolesAreEnforced(String method, String path, String who, int expected) {
         String key = switch (who) {
             case "admin" -> ADMIN;
             case "auditor" -> AUDITOR;
             case "verifier" -> VERIFIER;
+            case "scanner" -> SCANNER;
             case "wrong" -> "not-a-key";
             default -> null;
         };
@@ -52,12 +64,17 @@ class AccessControlTest {
             case "AUDIT" -> "/v1/accounts/acl/audit";
             case "PLAN" -> "/v1/accounts/acl/plan";
             case "VERIFY" -> "/v1/verify";
+            case "LEAKS" -> "/v1/leaks";
+            case "LEAK_POLICY" -> "/v1/accounts/acl/leak-policy";
             case "HEALTH" -> "/health/live";
             case "METRICS" -> "/metrics";
             default -> ENV + path;
         };
         String body = switch (path) {
             case "PLAN" -> "{\"plan\":\"TEAMS\"}";
+            // The scanner's key is right for the route, but this ledger takes no unsigned reports: 401 from the route.
+            case "LEAKS" -> "[]";
+            case "LEAK_POLICY" -> "{\"mode\":\"notify\"}";
             case "/credentials" -> method.equals("POST") ? "{\"name\":\"acl-check\"}" : null;
             default -> null;
         };

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 class SecretsNeverLeakTest {
 
     @RegisterExtension
-    static final TestLedger LEDGER = new TestLedger();
+    static final TestLedger LEDGER = new TestLedger(s -> s.withLeaks(new Settings.Leaks("test-scanner-key", null, true)));
 
     @Test
     void plaintextsAppearOnlyInTheResponsesThatCreatedThem() throws IOException {
@@ -93,6 +93,15 @@ class SecretsNeverLeakTest {
             otherResponses.add(http.post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + token + "\"}").raw());
             otherResponses.add(http.post("/v1/secrets/lookup", AUDITOR, "{\"secret\":\"" + clientSecret + "\"}").raw());
             otherResponses.add(http.get("/v1/accounts/leak-check/state", AUDITOR).raw());
+            // A leak report carries plaintexts in, the reported one and any pasted into its other fields: the answer
+            // names them by hash, the recorded report withholds them, a malformed report is not quoted back.
+            Http.Response leak = http.post("/v1/leaks", "test-scanner-key", "[{\"token\":\"" + clientSecret + "\",\"type\":\"t "
+                    + token + "\",\"url\":\"https://x.example/?" + token + "\",\"source\":\"" + token + "\"}]");
+            assertThat(leak.json().get(0).path("label").asText()).as(leak.raw()).isEqualTo("true_positive");
+            otherResponses.add(leak.raw());
+            otherResponses.add(http.post("/v1/leaks", "test-scanner-key", "[{\"token\":\"" + token + "\"").raw());
+            otherResponses.add(http.post("/v1/leaks", "test-scanner-key", "[{\"token\":\"" + token + "\",\"type\":[\"" + token + "\"]}]").raw());
+            otherResponses.add(http.get("/v1/accounts/leak-check/audit", AUDITOR).raw());
         } finally {
             root.detachAppender(logs);
         }

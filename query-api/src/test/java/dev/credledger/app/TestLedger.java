@@ -21,9 +21,19 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
     public static final String VERIFIER = "test-verifier-key";
     public static final String SIGNER = "test-signer-key";
 
+    private final java.util.function.UnaryOperator<Settings> customise;
     private Path dataDir;
     private LedgerApplication app;
     private Http http;
+
+    public TestLedger() {
+        this(java.util.function.UnaryOperator.identity());
+    }
+
+    /** A ledger whose settings the test adds to (say, leak report keys). */
+    public TestLedger(java.util.function.UnaryOperator<Settings> customise) {
+        this.customise = customise;
+    }
 
     /** The test class that started the ledger: @Nested classes inherit the extension and share its ledger. */
     private String owner;
@@ -39,8 +49,8 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
     }
 
     public void start() {
-        app = LedgerApplication.start(Settings.embedded(dataDir, 0, 0, 0).withTokens(ADMIN, AUDITOR, VERIFIER)
-                .withSigning(SIGNER, null));
+        app = LedgerApplication.start(customise.apply(Settings.embedded(dataDir, 0, 0, 0).withTokens(ADMIN, AUDITOR, VERIFIER)
+                .withSigning(SIGNER, null)));
         http = new Http(app.httpUrl());
         awaitReady(app, http);
     }

@@ -14,6 +14,7 @@ import dev.credledger.events.model.Actor;
 import dev.credledger.events.model.Channel;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
+import dev.credledger.events.model.LeakMode;
 import dev.credledger.events.model.Plan;
 import dev.credledger.events.model.RefreshReason;
 import dev.credledger.events.model.SealedSecret;
@@ -47,6 +48,8 @@ public final class CommandRoutes {
     public record NameBody(String name, Long expectedVersion) {}
 
     public record PlanBody(Plan plan, Long expectedVersion) {}
+
+    public record LeakPolicyBody(String mode, Long expectedVersion) {}
 
     private static final Versioned NONE = new Versioned(null);
 
@@ -187,6 +190,20 @@ public final class CommandRoutes {
         Plan plan = required("plan", body.plan());
         CommandResult result = execute(ctx, new Command.ChangePlan(meta(ctx, account, body.expectedVersion()), plan));
         respond(ctx, 200, Map.of("plan", plan.name(), "version", result.getStateVersion()));
+    }
+
+    /** {@code PUT .../leak-policy} {@code {"mode":"revoke"|"notify"}}: what a leak report of an active secret does. */
+    public void changeLeakPolicy(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        LeakPolicyBody body = Json.body(ctx, LeakPolicyBody.class, new LeakPolicyBody(null, null));
+        String mode = required("mode", body.mode());
+        LeakMode leakMode = switch (mode) {
+            case "revoke" -> LeakMode.REVOKE;
+            case "notify" -> LeakMode.NOTIFY;
+            default -> throw Problem.invalidParameter("mode", "mode is \"revoke\" or \"notify\"");
+        };
+        CommandResult result = execute(ctx, new Command.SetLeakPolicy(meta(ctx, account, body.expectedVersion()), leakMode));
+        respond(ctx, 200, Map.of("mode", mode, "version", result.getStateVersion()));
     }
 
     private interface StatusCommand {
