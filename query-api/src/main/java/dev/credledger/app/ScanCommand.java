@@ -23,7 +23,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code credledger scan PATH...}: finds the ledger's secrets in files and directories by their format and checksum,
  * offline. Prints where each is and what it says about itself (prefix, kind, environment, fingerprint) — never the
- * secret. Exit 1 when it found any, 0 when none, 2 for a path that cannot be read. Usable as a pre-commit hook.
+ * secret. Exit 1 when it found any, 0 when none, 2 for a path that cannot be read (or a report that failed). Usable as
+ * a pre-commit hook. With {@code --report URL}, what it found is also sent to the ledger's {@code POST /v1/leaks} in
+ * the format of GitHub's secret-scanning partner program, with the scanner key, so the ledger revokes it.
  */
 @Command(name = "scan", mixinStandardHelpOptions = true,
         description = {"Find credledger secrets (by format and CRC32 checksum) in files and directories; never prints one.",
@@ -36,8 +38,20 @@ final class ScanCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to scan.")
     List<Path> paths = new ArrayList<>();
 
+    @CommandLine.Option(names = "--report", paramLabel = "URL",
+            description = "Also report what was found to the ledger at URL (its base URL, or the full URL of /v1/leaks), which revokes it.")
+    String reportUrl;
+
+    @CommandLine.Option(names = "--scanner-token", description = "Bearer key to report with (the scanner role's, or admin's). Env: CREDLEDGER_SCANNER_TOKEN.")
+    String scannerToken;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** A secret found: where, and the secret itself — kept in memory only, to report it. */
+    record Finding(Path file, int line, String token, dev.credledger.events.model.CredentialKind kind) {}
+
+    private final List<Finding> findings = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -62,7 +76,7 @@ final class ScanCommand implements Callable<Integer> {
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                         if (attrs.isRegularFile() && attrs.size() <= MAX_FILE_BYTES) {
                             files[0]++;
-                            found[0] += scan(file, out);
+                            found[0] += scan(file, out, findings);
                         }
                         return FileVisitResult.CONTINUE;
                     }
@@ -81,11 +95,21 @@ final class ScanCommand implements Callable<Integer> {
         out.flush();
         err.printf("credledger scan: %d secret%s in %,d files%n", found[0], found[0] == 1 ? "" : "s", files[0]);
         err.flush();
+        if (reportUrl != null && !findings.isEmpty()) {
+            try {
+                err.println("credledger scan: " + LeakReporter.report(reportUrl, scannerToken, findings));
+            } catch (LeakReporter.Failed e) {
+                err.println("credledger scan: the report failed: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            err.flush();
+        }
         return found[0] > 0 ? 1 : 0;
     }
 
     /** Prints each secret of one text file as {@code file:line:column: prefix kind environment sha256:fingerprint}. */
-    static int scan(Path file, PrintWriter out) throws IOException {
+    static int scan(Path file, PrintWriter out, List<Finding> findings) throws IOException {
         if (isBinary(file)) {
             return 0;
         }
@@ -99,6 +123,7 @@ final class ScanCommand implements Callable<Integer> {
                 number++;
                 for (SecretFormat.Found f : SecretFormat.findAll(line)) {
                     found++;
+                    findings.add(new Finding(file, number, f.in(line), f.kind()));
                     out.printf("%s:%d:%d: %s %s %s sha256:%s%n", file, number, f.column() + 1, f.prefix(),
                             f.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '), f.environment().pathName(), f.fingerprint().hex());
                 }

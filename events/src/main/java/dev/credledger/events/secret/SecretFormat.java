@@ -143,8 +143,18 @@ public final class SecretFormat {
         return text != null && FRAGMENT.matcher(text).find();
     }
 
-    /** A secret found in some text: where, and what it says about itself — never the secret. */
-    public record Found(int column, String prefix, CredentialKind kind, Environment environment, Fingerprint fingerprint) {}
+    /**
+     * A secret found in some text: where ({@code column}, {@code length}), and what it says about itself — never the
+     * secret, which {@link #in} cuts from the text it was found in, for the one use that needs it (reporting a leak).
+     */
+    public record Found(int column, int length, String prefix, CredentialKind kind, Environment environment,
+            Fingerprint fingerprint) {
+
+        /** The secret itself, from the text it was found in. */
+        public String in(String text) {
+            return text.substring(column, column + length);
+        }
+    }
 
     /** Every well-formed secret (checksum included) in {@code text}, by its position (0-based column). */
     public static List<Found> findAll(String text) {
@@ -158,7 +168,7 @@ public final class SecretFormat {
             Optional<Parsed> parsed = parse(candidate);
             if (parsed.isPresent()) {
                 String prefix = candidate.substring(0, candidate.indexOf('_', 5) + 1 + PREFIX_RANDOM_CHARS);
-                out.add(new Found(m.start(), prefix, parsed.get().kind(), parsed.get().environment(), Fingerprint.of(candidate)));
+                out.add(new Found(m.start(), candidate.length(), prefix, parsed.get().kind(), parsed.get().environment(), Fingerprint.of(candidate)));
             }
         }
         return out;

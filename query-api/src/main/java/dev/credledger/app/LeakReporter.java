@@ -1,0 +1,99 @@
+package dev.credledger.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sends what {@code credledger scan} found to a ledger's {@code POST /v1/leaks}, as a secret scanner of GitHub's
+ * partner program would: a JSON array of {@code {"token","type","url","source"}} — {@code type}
+ * {@code credledger_<kind>}, {@code url} the file and line as a {@code file:} URL, {@code source}
+ * {@code credledger-scan}. The secrets travel only in this request's body; nothing here prints one.
+ */
+final class LeakReporter {
+
+    static final class Failed extends Exception {
+        Failed(String message) {
+            super(message);
+        }
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private LeakReporter() {}
+
+    /** Reports the findings; returns a one-line summary of the ledger's labels. */
+    static String report(String url, String bearer, List<ScanCommand.Finding> findings) throws Failed {
+        URI target = target(url);
+        if (bearer == null || bearer.isBlank()) {
+            throw new Failed("give the scanner key (--scanner-token, or CREDLEDGER_SCANNER_TOKEN)");
+        }
+        List<Map<String, String>> items = new ArrayList<>();
+        for (ScanCommand.Finding f : findings) {
+            Map<String, String> item = new LinkedHashMap<>();
+            item.put("token", f.token());
+            item.put("type", "credledger_" + f.kind().name().toLowerCase(Locale.ROOT));
+            item.put("url", f.file().toAbsolutePath().normalize().toUri() + "#L" + f.line());
+            item.put("source", "credledger-scan");
+            items.add(item);
+        }
+        HttpResponse<String> response;
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            HttpRequest request = HttpRequest.newBuilder(target)
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + bearer.strip())
+                    .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(items)))
+                    .build();
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Failed("cannot reach " + target + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failed("interrupted");
+        }
+        if (response.statusCode() != 200) {
+            String detail;
+            try {
+                detail = MAPPER.readTree(response.body()).path("detail").asText("");
+            } catch (IOException e) {
+                detail = "";
+            }
+            throw new Failed(target + " answered " + response.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
+        }
+        Map<String, Integer> labels = new TreeMap<>();
+        try {
+            for (JsonNode item : MAPPER.readTree(response.body())) {
+                labels.merge(item.path("label").asText("?"), 1, Integer::sum);
+            }
+        } catch (IOException e) {
+            throw new Failed(target + " answered 200 with a body that is not the expected JSON array");
+        }
+        return "reported " + findings.size() + " to " + target + ": " + labels;
+    }
+
+    /** The ledger's base URL, or the full URL of its leak endpoint. */
+    private static URI target(String url) throws Failed {
+        try {
+            URI uri = URI.create(url.strip());
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new Failed("--report takes an http(s) URL, not " + url);
+            }
+            String base = uri.toString();
+            return base.endsWith("/v1/leaks") ? uri : URI.create(base.replaceAll("/+$", "") + "/v1/leaks");
+        } catch (IllegalArgumentException e) {
+            throw new Failed("--report: not a URL: " + url);
+        }
+    }
+}

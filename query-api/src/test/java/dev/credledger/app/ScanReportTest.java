@@ -1,0 +1,79 @@
+package dev.credledger.app;
+
+import static dev.credledger.app.TestLedger.ADMIN;
+import static dev.credledger.app.TestLedger.AUDITOR;
+import static dev.credledger.app.TestLedger.VERIFIER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credledger.api.Http;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code credledger scan --report URL} against a real ledger (in-process broker, real HTTP): a token committed by
+ * mistake is found, reported as a scanner does, and revoked before the command exits; the report is in the account's
+ * audit with the file it was found in; the command never prints the secret.
+ */
+class ScanReportTest {
+
+    private static final String SCANNER = "scan-report-scanner-key";
+
+    @RegisterExtension
+    static final TestLedger LEDGER = new TestLedger(s -> s.withLeaks(new Settings.Leaks(SCANNER, null, true)));
+
+    private record Result(int exit, String out, String err) {}
+
+    private static Result scan(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cli = Main.commandLine(new String[0]);
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 1];
+        all[0] = "scan";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return new Result(cli.execute(all), out.toString(), err.toString());
+    }
+
+    @Test
+    void aCommittedTokenIsReportedAndRevokedBeforeTheScanExits() throws Exception {
+        Http http = LEDGER.http();
+        Http.Response enabled = http.post("/v1/accounts/scan-a/environments/sandbox/api/enable", ADMIN, null);
+        String token = enabled.json().path("authToken").asText();
+        Path repo = Files.createTempDirectory("credledger-scan-report-");
+        Path file = repo.resolve("deploy/settings.env");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "# deploy\nCREDLEDGER_TOKEN=" + token + "\n");
+
+        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+
+        assertThat(r.exit).as(r.err).isEqualTo(1);
+        assertThat(r.err).contains("reported 1 to " + LEDGER.app().httpUrl() + "/v1/leaks: {true_positive=1}");
+        assertThat(r.out + r.err).doesNotContain(token);
+        JsonNode verify = http.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).json();
+        assertThat(verify.path("active").asBoolean()).isFalse();
+        JsonNode trail = http.get("/v1/accounts/scan-a/audit", AUDITOR).json().path("items");
+        assertThat(trail.toString()).contains("reported by scanner at " + file.toUri() + "#L2")
+                .contains("credledger-scan");
+    }
+
+    @Test
+    void aReportTheLedgerRefusesIsExit2WithItsReason() throws Exception {
+        Path repo = Files.createTempDirectory("credledger-scan-report-");
+        String token = new dev.credledger.events.secret.SecretFormat()
+                .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, dev.credledger.events.model.Environment.SANDBOX)
+                .plaintext();
+        Files.writeString(repo.resolve("a.txt"), token);
+
+        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", "not-the-key", repo.toString());
+
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("answered 401");
+        assertThat(r.out + r.err).doesNotContain(token);
+    }
+}
