@@ -41,7 +41,8 @@ class SchemaEvolutionTest {
             Map.entry("credential-data-keys-value", dev.credledger.events.avro.WrappedDataKey.getClassSchema()),
             Map.entry("credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema()),
             Map.entry("credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema()),
-            Map.entry("credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema()));
+            Map.entry("credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema()),
+            Map.entry("credential-usage-value", dev.credledger.events.avro.CredentialUsage.getClassSchema()));
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

@@ -48,6 +48,29 @@ public final class Forwarder {
         });
     }
 
+    /**
+     * Opens another instance's answer to a GET of {@code pathAndQuery}, with the caller's credentials, to read as it
+     * arrives (a part of a streamed answer); a 503 problem if the instance does not answer 200.
+     */
+    public java.io.InputStream open(Context ctx, HostInfo other, String pathAndQuery) {
+        String who = other.host() + ":" + other.port();
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(get(ctx, other, pathAndQuery),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw Problem.unavailable("the instance " + who + " could not answer its part (" + response.statusCode()
+                        + "); retry");
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw Problem.unavailable("the instance " + who + " did not answer its part; retry");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Problem.unavailable("interrupted while asking the instance " + who);
+        }
+    }
+
     /** Forwards as a GET of {@code pathAndQuery}: a read asked by POST (to keep a secret out of URLs) goes on by its key. */
     public void forward(Context ctx, HostInfo owner, String pathAndQuery) {
         HttpRequest request = get(ctx, owner, pathAndQuery);

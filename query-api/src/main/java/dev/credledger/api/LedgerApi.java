@@ -49,18 +49,19 @@ public final class LedgerApi {
                           dev.credledger.api.signing.DataKeys dataKeys,
                           dev.credledger.api.enforcement.EnforcementRoutes enforcement,
                           dev.credledger.api.proofs.ProofRoutes.Config proofs,
-                          dev.credledger.api.leaks.LeakRoutes.Config leaks) {}
+                          dev.credledger.api.leaks.LeakRoutes.Config leaks,
+                          dev.credledger.api.reports.UsageRecorder usage) {}
 
     private LedgerApi() {}
 
     public static Javalin create(Backend backend, String host, int port) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()), backend.dataKeys());
-        MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys()),
+        MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys(), backend.usage()),
                 new QueryLimiter(MacRoutes.CONCURRENT_PER_KEY));
         Forwarder forwarder = new Forwarder();
         OwnerRouting owner = new OwnerRouting(backend.locator(), forwarder);
-        ViewRoutes views = new ViewRoutes(owner);
+        ViewRoutes views = new ViewRoutes(owner, backend.usage()::lastUsedAt);
         // Audit pages, states, histories and secret lookups are the expensive reads: a bound per key for all.
         QueryLimiter expensive = new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY);
         AuditRoutes audit = new AuditRoutes(owner, expensive);
@@ -68,7 +69,8 @@ public final class LedgerApi {
         SecretRoutes secrets = new SecretRoutes(backend.locator(), owner, expensive);
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
-        VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters());
+        VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters(), backend.usage());
+        var reports = new dev.credledger.api.reports.ReportRoutes(backend.locator(), forwarder, backend.usage(), expensive);
         var leaks = new dev.credledger.api.leaks.LeakRoutes(backend.leaks(), backend.gateway(), backend.locator(),
                 backend.clientAddress(), backend.meters());
         ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder, expensive);
@@ -133,6 +135,8 @@ public final class LedgerApi {
             get(r, "/v1/revocations", backend.enforcement()::causedBy, Role.AUDITOR);
             get(r, "/v1/revocations/{eventId}", backend.enforcement()::revocation, Role.AUDITOR);
             get(r, "/v1/enforcement-points", backend.enforcement()::enforcementPoints, Role.AUDITOR);
+            get(r, "/v1/reports/credentials", reports::credentials, Role.AUDITOR);
+            get(r, dev.credledger.api.reports.ReportRoutes.SLICE_PATH, reports::slice, Role.AUDITOR);
 
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);

@@ -169,13 +169,20 @@ public final class LedgerApplication implements AutoCloseable {
         EnforcementFeed enforcementFeed = new EnforcementFeed(bootstrapServers, topics, enforcement, s.enforcement().alertAfter(),
                 s.revocationRetention(), meters).start();
         toClose.push(enforcementFeed);
+        // A stable name per instance, so restarts overwrite their own last-use records instead of adding new keys.
+        dev.credledger.api.reports.UsageRecorder usage = new dev.credledger.api.reports.UsageRecorder(bootstrapServers, topics,
+                locator, () -> s.instanceId() != null ? s.instanceId()
+                        : self.get() == null ? advertisedHost : self.get().host() + ":" + self.get().port(),
+                dev.credledger.api.reports.UsageRecorder.DEFAULT_INTERVAL);
+        toClose.push(usage);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
                 new EnforcementRoutes(enforcement, enforcementFeed::healthy),
                 new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
                         s.auditLog().checkpointInterval()),
-                new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()));
+                new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
+                usage);
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();

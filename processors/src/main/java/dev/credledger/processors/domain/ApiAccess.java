@@ -11,11 +11,13 @@ import java.util.Objects;
  * and the IP allow-list. Token and salt are {@code null} while disabled; the allow-list is the environment's
  * network policy, governs every secret of the environment (auth token and client credentials) and is kept
  * whether API access is on or off, so that no command but an allow-list change ever widens where a secret works.
- * {@code sealedSalt} is the salt in its sealed form, when it was issued sealed.
+ * {@code sealedSalt} is the salt in its sealed form, when it was issued sealed. {@code enabledBy} (the actor who
+ * enabled it) and {@code tokenIssuedAt} (when the current token was issued) are for compliance reports; {@code null}
+ * in state written before they were kept.
  */
 public record ApiAccess(
         boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
-        Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt) {
+        Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt, String enabledBy, Instant tokenIssuedAt) {
 
     public ApiAccess {
         allowedIps = List.copyOf(Objects.requireNonNull(allowedIps, "allowedIps"));
@@ -27,11 +29,16 @@ public record ApiAccess(
     /** As above, with no sealed salt (salts issued before they were sealed, and tests that do not sign). */
     public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
             Instant enabledAt, Instant updatedAt) {
-        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, null);
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, null, null, null);
+    }
+
+    public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
+            Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt) {
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, sealedSalt, null, null);
     }
 
     /** Never enabled: nothing issued, no allow-list. */
     public static ApiAccess disabled(Instant updatedAt) {
-        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt, null);
+        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt, null, null, null);
     }
 }

@@ -28,16 +28,16 @@ public final class Evolver {
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> account(
                     s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, s.access().allowedIps(), at, at,
-                            e.sealedSalt())),
+                            e.sealedSalt(), m.actor().actorId(), at)),
                     live ? true : null, 0);
             case CredentialEvent.AuthTokenRefreshed e -> s.withAccess(new ApiAccess(true, e.newToken(), s.access().salt(),
                     e.graceUntil() == null ? null : new GraceToken(e.previousToken(), e.graceUntil(), e.reason()),
-                    s.access().allowedIps(), s.access().enabledAt(), at, s.access().sealedSalt()));
+                    s.access().allowedIps(), s.access().enabledAt(), at, s.access().sealedSalt(), s.access().enabledBy(), at));
             case CredentialEvent.AuthTokenGraceEnded e -> {
                 ApiAccess x = s.access();
                 boolean ends = x.graceToken() != null && x.graceToken().token().equals(e.revokedToken());
                 yield s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), ends ? null : x.graceToken(),
-                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt()));
+                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt(), x.enabledBy(), x.tokenIssuedAt()));
             }
             case CredentialEvent.ApiDisabled e -> {
                 // Events written before the allow-list outlived disable name the entries they removed.
@@ -52,7 +52,7 @@ public final class Evolver {
                 yield s.withAccess(withIps(s.access(), ips, at));
             }
             case CredentialEvent.ClientCredentialCreated e -> account(s.withCredential(new Credential(e.credentialId(),
-                    m.environment(), e.name(), e.clientId(), e.clientSecret(), CredentialStatus.ACTIVE, at, at),
+                    m.environment(), e.name(), e.clientId(), e.clientSecret(), CredentialStatus.ACTIVE, at, at, m.actor().actorId()),
                     e.credentialId()), null, live ? 1 : 0);
             case CredentialEvent.CredentialDeactivated e ->
                     account(s.withCredential(s.credential().with(CredentialStatus.INACTIVE, at), s.nameOwner()), null, live ? -1 : 0);
@@ -86,7 +86,8 @@ public final class Evolver {
     }
 
     private static ApiAccess withIps(ApiAccess x, List<String> ips, Instant at) {
-        return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at, x.sealedSalt());
+        return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at, x.sealedSalt(),
+                x.enabledBy(), x.tokenIssuedAt());
     }
 
     private static List<String> add(List<String> list, String value) {

@@ -49,6 +49,8 @@ public final class Topics {
     public static final String ENFORCEMENT_ACKS = "credential-enforcement-acks";
     /** Signed checkpoints of the audit logs (one log per partition of credential-audit), kept forever. */
     public static final String AUDIT_CHECKPOINTS = "credential-audit-checkpoints";
+    /** When each secret last verified, per instance (compacted): written by the verify route, at most once a minute. */
+    public static final String USAGE = "credential-usage";
 
     public final Topic<String, byte[]> commandBytes;
     public final Topic<String, CredentialCommand> commands;
@@ -63,6 +65,7 @@ public final class Topics {
     public final Topic<String, SigningSalt> signingSalts;
     public final Topic<String, EnforcementAck> enforcementAcks;
     public final Topic<String, AuditCheckpoint> auditCheckpoints;
+    public final Topic<String, dev.credledger.events.avro.CredentialUsage> usage;
 
     public Topics(SchemaRegistryClient registry) {
         commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
@@ -78,6 +81,7 @@ public final class Topics {
         signingSalts = new Topic<>(SIGNING_SALTS, Serdes.String(), avro(registry, SigningSalt.getClassSchema()));
         enforcementAcks = new Topic<>(ENFORCEMENT_ACKS, Serdes.String(), avro(registry, EnforcementAck.getClassSchema()));
         auditCheckpoints = new Topic<>(AUDIT_CHECKPOINTS, Serdes.String(), avro(registry, AuditCheckpoint.getClassSchema()));
+        usage = new Topic<>(USAGE, Serdes.String(), avro(registry, dev.credledger.events.avro.CredentialUsage.getClassSchema()));
     }
 
     /**
@@ -104,6 +108,7 @@ public final class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()))),
                 new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
                 new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted),
+                new NewTopic(USAGE, partitions, replicationFactor).configs(compacted),
                 // Dated by the broker: the ledger judges enforcement on one clock, not on each client's.
                 new NewTopic(ENFORCEMENT_ACKS, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()),

@@ -45,6 +45,8 @@ public final class StateCodec {
                 .setEnabledAt(s.enabledAt())
                 .setUpdatedAt(s.updatedAt())
                 .setSealedSalt(DomainToAvro.sealed(s.sealedSalt()))
+                .setEnabledBy(s.enabledBy())
+                .setTokenIssuedAt(s.tokenIssuedAt())
                 .build();
     }
 
@@ -54,18 +56,20 @@ public final class StateCodec {
         return new ApiAccess(a.getEnabled(),
                 a.getToken() == null ? null : AvroToDomain.secret(a.getToken()),
                 a.getSalt() == null ? null : AvroToDomain.secret(a.getSalt()),
-                grace, a.getAllowedIps(), a.getEnabledAt(), a.getUpdatedAt(), AvroToDomain.sealed(a.getSealedSalt()));
+                grace, a.getAllowedIps(), a.getEnabledAt(), a.getUpdatedAt(), AvroToDomain.sealed(a.getSealedSalt()),
+                a.getEnabledBy(), a.getTokenIssuedAt());
     }
 
     public static CredentialState toAvro(Credential c) {
         return new CredentialState(c.credentialId(), Enums.convert(c.environment(), dev.credledger.events.avro.Environment.class),
                 c.name(), c.clientId(), DomainToAvro.secret(c.secret()),
-                Enums.convert(c.status(), dev.credledger.events.avro.state.CredentialStatus.class), c.createdAt(), c.updatedAt());
+                Enums.convert(c.status(), dev.credledger.events.avro.state.CredentialStatus.class), c.createdAt(), c.updatedAt(),
+                c.createdBy());
     }
 
     public static Credential fromAvro(CredentialState a) {
         return new Credential(a.getCredentialId(), Enums.convert(a.getEnvironment(), Environment.class), a.getName(),
                 a.getClientId(), AvroToDomain.secret(a.getSecret()), Enums.convert(a.getStatus(), CredentialStatus.class),
-                a.getCreatedAt(), a.getUpdatedAt());
+                a.getCreatedAt(), a.getUpdatedAt(), a.getCreatedBy());
     }
 }

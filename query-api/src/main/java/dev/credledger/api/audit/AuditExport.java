@@ -102,7 +102,7 @@ public final class AuditExport {
      * Caller-controlled text (actor, user agent, detail) that a spreadsheet would run as a formula gets a
      * leading apostrophe (OWASP's advice against CSV injection); the JSON formats carry it unchanged.
      */
-    static String noFormula(String value) {
+    public static String noFormula(String value) {
         if (value == null || value.isEmpty()) {
             return value;
         }
@@ -111,7 +111,7 @@ public final class AuditExport {
     }
 
     /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled. */
-    static String csvField(Object value) {
+    public static String csvField(Object value) {
         if (value == null) {
             return "";
         }

@@ -67,10 +67,12 @@ public final class Signer {
 
     private final StoreLocator locator;
     private final DataKeys dataKeys;
+    private final dev.credledger.api.reports.UsageRecorder usage;
 
-    public Signer(StoreLocator locator, DataKeys dataKeys) {
+    public Signer(StoreLocator locator, DataKeys dataKeys, dev.credledger.api.reports.UsageRecorder usage) {
         this.locator = locator;
         this.dataKeys = dataKeys;
+        this.usage = usage;
     }
 
     /**
@@ -103,6 +105,8 @@ public final class Signer {
         if (mac == null) {
             throw notEnabled(environment); // its data key was destroyed: the environment is being disabled
         }
+        usage.recordSalt(account.value(), dev.credledger.events.mapping.Enums.convert(environment,
+                dev.credledger.events.avro.Environment.class), salt.getSalt());
         return new Signature(mac, algorithm, salt.getSalt().getSecretId());
     }
 

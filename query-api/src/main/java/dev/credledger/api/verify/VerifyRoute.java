@@ -36,11 +36,13 @@ public final class VerifyRoute {
 
     private final StoreLocator locator;
     private final MeterRegistry meters;
+    private final dev.credledger.api.reports.UsageRecorder usage;
     private final LogThrottle wrongEnvironmentLog = new LogThrottle(java.time.Duration.ofSeconds(1));
 
-    public VerifyRoute(StoreLocator locator, MeterRegistry meters) {
+    public VerifyRoute(StoreLocator locator, MeterRegistry meters, dev.credledger.api.reports.UsageRecorder usage) {
         this.locator = locator;
         this.meters = meters;
+        this.usage = usage;
     }
 
     public void verify(Context ctx) {
@@ -93,6 +95,7 @@ public final class VerifyRoute {
             return inactive(decision.reason().name());
         }
         TokenLookup entry = decision.entry();
+        usage.record(entry);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("active", true);
         out.put("accountId", entry.getAccountId());

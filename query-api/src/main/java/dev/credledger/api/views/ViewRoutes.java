@@ -20,9 +20,17 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 public final class ViewRoutes {
 
     private final OwnerRouting owner;
+    private final java.util.function.Function<java.util.UUID, java.time.Instant> lastUse;
 
-    public ViewRoutes(OwnerRouting owner) {
+    /** {@code lastUse}: a secret's last successful verification (or MAC, for a salt), or {@code null} if never. */
+    public ViewRoutes(OwnerRouting owner, java.util.function.Function<java.util.UUID, java.time.Instant> lastUse) {
         this.owner = owner;
+        this.lastUse = lastUse;
+    }
+
+    private String lastUsed(java.util.UUID secretId) {
+        java.time.Instant at = lastUse.apply(secretId);
+        return at == null ? null : at.toString();
     }
 
     public void apiAccess(Context ctx) {
@@ -37,12 +45,18 @@ public final class ViewRoutes {
             out.put("tokenPrefix", enabled ? a.getToken().getPrefix() : null);
             out.put("saltId", enabled ? a.getSalt().getSecretId() : null);
             out.put("saltPrefix", enabled ? a.getSalt().getPrefix() : null);
+            out.put("lastUsedAt", enabled ? lastUsed(a.getToken().getSecretId()) : null);
+            out.put("saltLastUsedAt", enabled ? lastUsed(a.getSalt().getSecretId()) : null);
             out.put("allowedIps", a == null ? List.of() : a.getAllowedIps());
             out.put("enabledAt", a == null || a.getEnabledAt() == null ? null : a.getEnabledAt().toString());
             out.put("updatedAt", a == null ? null : a.getUpdatedAt().toString());
             if (a != null && a.getGraceToken() != null) {
-                out.put("graceToken", Map.of("tokenId", a.getGraceToken().getSecretId(),
-                        "tokenPrefix", a.getGraceToken().getPrefix(), "graceUntil", a.getGraceUntil().toString()));
+                Map<String, Object> grace = new LinkedHashMap<>();
+                grace.put("tokenId", a.getGraceToken().getSecretId());
+                grace.put("tokenPrefix", a.getGraceToken().getPrefix());
+                grace.put("graceUntil", a.getGraceUntil().toString());
+                grace.put("lastUsedAt", lastUsed(a.getGraceToken().getSecretId()));
+                out.put("graceToken", grace);
             }
             OwnerRouting.respond(c, out);
         });
@@ -59,7 +73,9 @@ public final class ViewRoutes {
                 it.forEachRemaining(kv -> {
                     CredentialState s = kv.value;
                     if (includeDeleted || !"DELETED".equals(s.getStatus().name())) {
-                        items.add(credential(s));
+                        Map<String, Object> item = credential(s);
+                        item.put("lastUsedAt", lastUsed(s.getSecret().getSecretId()));
+                        items.add(item);
                     }
                 });
             }
