@@ -120,6 +120,18 @@ class TwoInstancesTest {
             assertThat(api.path("enabled").asBoolean()).isTrue();
             assertThat(second.get(base + "/credentials", AUDITOR).json().path("items")).hasSize(1);
         }
+        // The credential report spans every account: each instance relays the other's part into one answer.
+        for (Http via : List.of(first, second)) {
+            java.util.Set<String> reported = new java.util.HashSet<>();
+            via.get("/v1/reports/credentials?environment=sandbox", AUDITOR).json().path("items").forEach(row -> {
+                if (ACCOUNTS.contains(row.path("accountId").asText())) {
+                    reported.add(row.path("accountId").asText() + "/" + row.path("kind").asText());
+                }
+            });
+            assertThat(reported).hasSize(ACCOUNTS.size() * 3);
+            String csv = via.get("/v1/reports/credentials?format=csv&environment=sandbox", AUDITOR).raw();
+            assertThat(ACCOUNTS).allSatisfy(account -> assertThat(csv).contains("\r\n" + account + ",sandbox,CLIENT_SECRET,"));
+        }
     }
 
     @Test
