@@ -58,7 +58,7 @@ public final class Benchmarks {
         this.commandCount = commandCount;
         this.accountCount = accountCount;
         this.app = LedgerApplication.start(Settings.embedded(dir, 0, 0, 0).withTokens(ADMIN, null, VERIFIER)
-                .withSigning(SIGNER, null));
+                .withSigning(SIGNER, null).withLeaks(new Settings.Leaks(null, null, true)));
         // Registry writes need the admin key (the serializer registers the command schema on first use).
         this.topics = new Topics(new SchemaRegistryClient(new SchemaRegistryClient.Settings(
                 java.net.URI.create(app.registryUrl()), "bench:" + ADMIN, null, java.time.Duration.ofSeconds(10))));
@@ -93,6 +93,12 @@ public final class Benchmarks {
             }
             if (only.equals("propagation") || only.equals("enforcement")) {
                 new RevocationLatency(b, report).run(300, only.equals("enforcement"));
+            }
+            if (only.equals("verify")) {
+                new VerifyOverHttp(b, report).run(10);
+            }
+            if (only.equals("leaks")) {
+                new LeakLatency(b, report).run(300);
             }
             if (only.equals("all")) {
                 new RevocationLatency(b, report).run(300, false);

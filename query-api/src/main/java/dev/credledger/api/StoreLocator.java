@@ -61,7 +61,7 @@ public final class StoreLocator {
     }
 
     /** Where every partition of a store is: those this instance holds, and the other instances that hold the rest. */
-    public record Placement(List<Integer> localPartitions, List<HostInfo> others) {}
+    public record Placement(List<Integer> localPartitions, List<HostInfo> others, java.util.Map<HostInfo, List<Integer>> partitionsOf) {}
 
     /**
      * The placement of {@code storeName}, whose partitions are those of {@code sourceTopic}; a 503 problem while
@@ -71,16 +71,18 @@ public final class StoreLocator {
         KafkaStreams s = running();
         List<Integer> local = new ArrayList<>();
         List<HostInfo> others = new ArrayList<>();
+        java.util.Map<HostInfo, List<Integer>> partitionsOf = new java.util.LinkedHashMap<>();
         for (StreamsMetadata m : s.streamsMetadataForStore(storeName)) {
             List<Integer> partitions = m.topicPartitions().stream().filter(tp -> tp.topic().equals(sourceTopic))
-                    .map(TopicPartition::partition).toList();
+                    .map(TopicPartition::partition).sorted().toList();
             if (m.hostInfo().equals(self.get())) {
                 local.addAll(partitions);
             } else if (!partitions.isEmpty()) {
                 others.add(m.hostInfo());
+                partitionsOf.put(m.hostInfo(), partitions);
             }
         }
-        return new Placement(local, others);
+        return new Placement(local, others, partitionsOf);
     }
 
     /** Where partition {@code partition} of {@code storeName} (whose partitions are those of {@code sourceTopic}) is. */

@@ -31,6 +31,10 @@ final class LeakReporter {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** A request stays under the ledger's limits (1,000 items, 64 KiB): findings go in batches of at most this. */
+    static final int BATCH_ITEMS = 100;
+    static final int BATCH_BYTES = 48 * 1024;
+
     private LeakReporter() {}
 
     /** Reports the findings; returns a one-line summary of the ledger's labels. */
@@ -40,7 +44,11 @@ final class LeakReporter {
             throw new Failed("give the scanner key (--scanner-token, or CREDLEDGER_SCANNER_TOKEN)");
         }
         List<Map<String, String>> items = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (ScanCommand.Finding f : findings) {
+            if (!seen.add(f.token())) {
+                continue; // the same secret in several places: reported once, where it was first found
+            }
             Map<String, String> item = new LinkedHashMap<>();
             item.put("token", f.token());
             item.put("type", "credledger_" + f.kind().name().toLowerCase(Locale.ROOT));
@@ -48,13 +56,42 @@ final class LeakReporter {
             item.put("source", "credledger-scan");
             items.add(item);
         }
-        HttpResponse<String> response;
+        Map<String, Integer> labels = new TreeMap<>();
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            List<Map<String, String>> batch = new ArrayList<>();
+            int bytes = 2;
+            for (Map<String, String> item : items) {
+                int size = json(item).length() + 1;
+                if (!batch.isEmpty() && (batch.size() == BATCH_ITEMS || bytes + size > BATCH_BYTES)) {
+                    send(client, target, bearer, batch, labels);
+                    batch.clear();
+                    bytes = 2;
+                }
+                batch.add(item);
+                bytes += size;
+            }
+            send(client, target, bearer, batch, labels);
+        }
+        return "reported " + items.size() + " to " + target + ": " + labels;
+    }
+
+    private static String json(Object value) throws Failed {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new Failed("cannot write the report");
+        }
+    }
+
+    private static void send(HttpClient client, URI target, String bearer, List<Map<String, String>> batch,
+            Map<String, Integer> labels) throws Failed {
+        HttpResponse<String> response;
+        try {
             HttpRequest request = HttpRequest.newBuilder(target)
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + bearer.strip())
-                    .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(items)))
+                    .POST(HttpRequest.BodyPublishers.ofString(json(batch)))
                     .build();
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -72,7 +109,6 @@ final class LeakReporter {
             }
             throw new Failed(target + " answered " + response.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
         }
-        Map<String, Integer> labels = new TreeMap<>();
         try {
             for (JsonNode item : MAPPER.readTree(response.body())) {
                 labels.merge(item.path("label").asText("?"), 1, Integer::sum);
@@ -80,7 +116,14 @@ final class LeakReporter {
         } catch (IOException e) {
             throw new Failed(target + " answered 200 with a body that is not the expected JSON array");
         }
-        return "reported " + findings.size() + " to " + target + ": " + labels;
+    }
+
+    private static boolean loopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.equals("::1") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     /** The ledger's base URL, or the full URL of its leak endpoint. */
@@ -89,6 +132,10 @@ final class LeakReporter {
             URI uri = URI.create(url.strip());
             if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
                 throw new Failed("--report takes an http(s) URL, not " + url);
+            }
+            // The report carries secrets and the scanner key: in clear only to this machine.
+            if (uri.getScheme().equals("http") && !loopback(uri.getHost())) {
+                throw new Failed("--report sends secrets and a key: use https (http only to localhost), not " + url);
             }
             String base = uri.toString();
             return base.endsWith("/v1/leaks") ? uri : URI.create(base.replaceAll("/+$", "") + "/v1/leaks");

@@ -169,7 +169,7 @@ public final class LedgerApplication implements AutoCloseable {
         EnforcementFeed enforcementFeed = new EnforcementFeed(bootstrapServers, topics, enforcement, s.enforcement().alertAfter(),
                 s.revocationRetention(), meters).start();
         toClose.push(enforcementFeed);
-        // A stable name per instance, so restarts overwrite their own last-use records instead of adding new keys.
+        // The instance that saw a use, named in the usage record (its key is the secret alone).
         dev.credledger.api.reports.UsageRecorder usage = new dev.credledger.api.reports.UsageRecorder(bootstrapServers, topics,
                 locator, () -> s.instanceId() != null ? s.instanceId()
                         : self.get() == null ? advertisedHost : self.get().host() + ":" + self.get().port(),

@@ -154,7 +154,7 @@ class CredentialReportTest {
 
     private static long usageRecords(String secretId) {
         return TopicDump.read(LEDGER.app().bootstrapServers(), Topics.USAGE, (t, b) -> b).stream()
-                .filter(r -> r.key().startsWith(secretId + "|")).count();
+                .filter(r -> r.key().equals(secretId)).count();
     }
 
     private static List<JsonNode> rows(JsonNode report) {

@@ -76,4 +76,36 @@ class ScanReportTest {
         assertThat(r.err).contains("answered 401");
         assertThat(r.out + r.err).doesNotContain(token);
     }
+
+    @Test
+    void manyFindingsGoInBatchesUnderTheLedgersLimitsAndARepeatedSecretOnce() throws Exception {
+        Path repo = Files.createTempDirectory("credledger-scan-report-");
+        var format = new dev.credledger.events.secret.SecretFormat();
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            file.append("k").append(i).append('=')
+                    .append(format.issue(dev.credledger.events.model.CredentialKind.CLIENT_SECRET,
+                            dev.credledger.events.model.Environment.LIVE).plaintext()).append('\n');
+        }
+        Files.writeString(repo.resolve("dump.env"), file);
+        Files.writeString(repo.resolve("copy.env"), file);
+
+        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+
+        assertThat(r.exit).as(r.err).isEqualTo(1);
+        assertThat(r.err).contains("500 secrets in 2 files").contains("reported 250 to ").contains("{false_positive=250}");
+    }
+
+    @Test
+    void aReportOverPlainHttpToAnotherMachineIsRefusedBeforeAnythingIsSent() throws Exception {
+        Path repo = Files.createTempDirectory("credledger-scan-report-");
+        Files.writeString(repo.resolve("a.txt"), new dev.credledger.events.secret.SecretFormat()
+                .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, dev.credledger.events.model.Environment.LIVE)
+                .plaintext());
+
+        Result r = scan("--report", "http://ledger.example.com", "--scanner-token", SCANNER, repo.toString());
+
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("use https");
+    }
 }

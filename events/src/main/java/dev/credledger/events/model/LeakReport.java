@@ -31,11 +31,42 @@ public record LeakReport(String reporter, String url, String source, String toke
         if (value == null) {
             return null;
         }
-        if (SecretFormat.containsSecretFragment(value)) {
+        // Only printable text is kept: no control, format (zero-width, bidi override), private-use or unassigned
+        // characters, which could hide a secret from the check or disguise the audit text.
+        StringBuilder printable = new StringBuilder(value.length());
+        value.codePoints().filter(LeakReport::printable).forEach(printable::appendCodePoint);
+        String kept = printable.toString();
+        if (SecretFormat.containsSecretFragment(value) || SecretFormat.containsSecretFragment(kept)
+                || SecretFormat.containsSecretFragment(squeezed(kept))) {
             return WITHHELD;
         }
-        StringBuilder out = new StringBuilder(Math.min(value.length(), max));
-        value.codePoints().limit(max).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        int end = kept.length() <= max ? kept.length() : Character.isHighSurrogate(kept.charAt(max - 1)) ? max - 1 : max;
+        return kept.substring(0, end);
+    }
+
+    private static boolean printable(int cp) {
+        int type = Character.getType(cp);
+        return !Character.isISOControl(cp) && type != Character.FORMAT && type != Character.UNASSIGNED
+                && type != Character.PRIVATE_USE && type != Character.SURROGATE;
+    }
+
+    /** The text percent-decoded (leniently) and without white space: how a URL can carry a secret in disguise. */
+    private static String squeezed(String text) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 2 < text.length() && Character.digit(text.charAt(i + 1), 16) >= 0
+                    && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                bytes.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else if (!Character.isWhitespace(c) && c != '+') {
+                byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+            }
+        }
+        String decoded = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(decoded.length());
+        decoded.codePoints().filter(cp -> printable(cp) && !Character.isWhitespace(cp)).forEach(out::appendCodePoint);
         return out.toString();
     }
 }

@@ -45,7 +45,7 @@ public final class Stores {
     public static final String VIEW_TOKEN_LOOKUP = "view-token-lookup";
     /** Global, like the token lookup. */
     public static final String VIEW_ALLOW_LISTS = "view-allow-lists";
-    /** Global: when each secret last verified, per instance (key {@code <secretId>|<instance>}). */
+    /** Global: when each secret last verified (key: the secret ID). */
     public static final String VIEW_CREDENTIAL_USAGE = "view-credential-usage";
     /** Global and in memory only: a wrapped data key never reaches a disk of the ledger's own. */
     public static final String VIEW_DATA_KEYS = "view-data-keys";

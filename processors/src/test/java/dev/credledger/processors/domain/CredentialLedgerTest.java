@@ -634,8 +634,22 @@ class CredentialLedgerTest {
                     .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, SANDBOX).plaintext();
 
             var report = new dev.credledger.events.model.LeakReport("k", "https://x.example/?t=" + planted, "content", null);
+            String encoded = planted.replace("_", "%5F");
+            String zeroWidth = planted.substring(0, 5) + "\u200b" + planted.substring(5);
+            String spaced = planted.substring(0, 12) + " " + planted.substring(12);
 
             assertThat(report.url()).doesNotContain(planted).contains("withheld");
+            for (String disguised : new String[] {encoded, zeroWidth, spaced, "\u202e" + planted}) {
+                assertThat(new dev.credledger.events.model.LeakReport("k", "https://x.example/" + disguised, null, null).url())
+                        .as(disguised).contains("withheld");
+            }
+            assertThat(new dev.credledger.events.model.LeakReport("k", "https://github.com/o/r/blob/"
+                    + "12345600b9cbe38a219f39a9941c9319b600c002/foo%20bar.txt", "content\u202e", null))
+                    .as("an ordinary URL with a commit hash is kept; a bidi override is dropped")
+                    .satisfies(r -> {
+                        assertThat(r.url()).endsWith("/foo%20bar.txt");
+                        assertThat(r.source()).isEqualTo("content");
+                    });
         }
     }
 

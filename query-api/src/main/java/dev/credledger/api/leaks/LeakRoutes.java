@@ -76,6 +76,8 @@ public final class LeakRoutes {
     private final ClientAddress clientAddress;
     private final MeterRegistry meters;
     private final SecretFormat secrets = new SecretFormat();
+    /** At most 4 reports decided at once per reporter (key identifier or role): 429 beyond. */
+    private final dev.credledger.api.QueryLimiter reports = new dev.credledger.api.QueryLimiter(4);
 
     public LeakRoutes(Config config, CommandGateway gateway, StoreLocator locator, ClientAddress clientAddress,
             MeterRegistry meters) {
@@ -87,9 +89,23 @@ public final class LeakRoutes {
         this.meters = meters;
     }
 
-    private record Candidate(String token, String type, String url, String source) {}
+    /** At most this many of one report's commands are in flight at once. */
+    static final int COMMANDS_IN_FLIGHT = 16;
 
-    private record Found(Candidate candidate, String hash, TokenLookup lookup) {}
+    /** One reported item. Its token is a secret: {@link #toString} never shows it. */
+    private record Candidate(String token, String type, String url, String source) {
+        @Override
+        public String toString() {
+            return "Candidate[type=" + type + "]";
+        }
+    }
+
+    private record Found(Candidate candidate, String hash, TokenLookup lookup) {
+        @Override
+        public String toString() {
+            return "Found[" + lookup.getPrefix() + "]";
+        }
+    }
 
     public void report(Context ctx) {
         if (ctx.contentLength() > LedgerApi.MAX_BODY_BYTES) {
@@ -98,17 +114,26 @@ public final class LeakRoutes {
         }
         byte[] body = ctx.bodyAsBytes();
         String reporter = authenticate(ctx, body);
+        reports.run(reporter, () -> answer(ctx, body, reporter));
+    }
+
+    private void answer(Context ctx, byte[] body, String reporter) {
         List<Candidate> candidates = parse(ctx, body);
         UUID correlationId = UUID.randomUUID();
         Actor actor = new Actor(reporter, clientAddress.of(ctx), SecretInput.userAgent(ctx.userAgent(), 256), Channel.HTTP_API);
 
         List<Map<String, Object>> answer = new ArrayList<>(candidates.size());
         List<Found> found = new ArrayList<>();
+        Map<String, Boolean> decided = new java.util.HashMap<>();
         for (Candidate c : candidates) {
             String hash = Fingerprint.hexOf(c.token());
+            Boolean repeated = decided.get(hash);
             boolean issued = false;
-            // Offline first: a string that is not one of ours by format and checksum is never looked up.
-            if (SecretFormat.parse(c.token()).isPresent()) {
+            if (repeated != null) {
+                // The same secret twice in one report: one lookup, one command, one label for both.
+                issued = repeated;
+            } else if (SecretFormat.parse(c.token()).isPresent()) {
+                // Offline first: a string that is not one of ours by format and checksum is never looked up.
                 TokenLookup entry = lookup(hash);
                 if (entry != null) {
                     found.add(new Found(c, hash, entry));
@@ -119,6 +144,7 @@ public final class LeakRoutes {
             } else {
                 count("false_positive", "malformed");
             }
+            decided.put(hash, issued);
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("token_hash", hash);
             // The scanner's own name for the pattern, back as it sent it — unless it holds a secret.
@@ -214,16 +240,22 @@ public final class LeakRoutes {
         }
         List<Future<CommandResult>> results = new ArrayList<>(found.size());
         UUID unconfirmed = null;
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(COMMANDS_IN_FLIGHT);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Found f : found) {
                 Command command = command(f, reporter, actor, correlationId);
                 results.add(pool.submit(() -> {
-                    CommandGateway.Answer answer = gateway.execute(command);
-                    if (answer.result().getOutcome() == Outcome.ACCEPTED && !lookups.awaitSecrets(answer.result())) {
-                        LOG.warn("Leak report {}: decided, but this instance's lookup is still catching up",
-                                command.metadata().commandId());
+                    inFlight.acquire();
+                    try {
+                        CommandGateway.Answer answer = gateway.execute(command);
+                        if (answer.result().getOutcome() == Outcome.ACCEPTED && !lookups.awaitSecrets(answer.result())) {
+                            LOG.warn("Leak report {}: decided, but this instance's lookup is still catching up",
+                                    command.metadata().commandId());
+                        }
+                        return answer.result();
+                    } finally {
+                        inFlight.release();
                     }
-                    return answer.result();
                 }));
             }
             for (int i = 0; i < found.size(); i++) {
@@ -272,8 +304,9 @@ public final class LeakRoutes {
         count("true_positive", outcome);
         String where = new LeakReport(reporter, f.candidate().url(), null, null).url();
         if (outcome.equals("notified")) {
-            LOG.warn("Leak of {} (account {}, {}) reported by {} at {}: the account's leak policy is notify, so it stays "
-                    + "active until its owner acts", l.getPrefix(), l.getAccountId(), l.getEnvironment(), reporter, where);
+            LOG.warn("Leak of {} (account {}, {}) reported by {} at {}: not revoked (the account's leak policy is notify, "
+                    + "or it was revoked meanwhile): see the account's audit", l.getPrefix(), l.getAccountId(),
+                    l.getEnvironment(), reporter, where);
         } else {
             LOG.info("Leak of {} (account {}, {}) reported by {} at {}: {}", l.getPrefix(), l.getAccountId(),
                     l.getEnvironment(), reporter, where, outcome);

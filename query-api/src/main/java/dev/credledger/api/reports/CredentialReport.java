@@ -49,6 +49,24 @@ public final class CredentialReport {
                     days(ctx, "unusedForDays"), bool(ctx, "neverUsed"));
         }
 
+        /** The filter as query parameters, each followed by {@code &} (empty when none): for another instance's part. */
+        String query() {
+            StringBuilder q = new StringBuilder();
+            if (environment != null) {
+                q.append("environment=").append(environment.pathName()).append('&');
+            }
+            if (olderThanDays != null) {
+                q.append("olderThanDays=").append(olderThanDays).append('&');
+            }
+            if (unusedForDays != null) {
+                q.append("unusedForDays=").append(unusedForDays).append('&');
+            }
+            if (neverUsed != null) {
+                q.append("neverUsed=").append(neverUsed).append('&');
+            }
+            return q.toString();
+        }
+
         boolean keeps(Environment env, Instant issuedAt, Instant lastUsedAt, Instant now) {
             if (environment != null && env != environment) {
                 return false;

@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.state.HostInfo;
@@ -54,12 +55,20 @@ public final class ReportRoutes {
         this.queries = queries;
     }
 
-    /** A place rows go, in one format. */
-    private interface RowWriter extends AutoCloseable {
+    /** A relayed part that sends nothing for this long is given up: the answer is aborted, not left hanging. */
+    private static final long RELAY_IDLE_MILLIS = 30_000;
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("credledger-report-relay-watchdog").daemon().factory());
+
+    /**
+     * A place rows go, in one format. {@link #finish} ends the document and is called only when every row was
+     * written: a report that fails midway is never closed into one that looks whole.
+     */
+    private interface RowWriter {
         void row(Map<String, Object> row) throws IOException;
 
-        @Override
-        void close() throws IOException;
+        void finish() throws IOException;
     }
 
     public void credentials(Context ctx) {
@@ -72,22 +81,25 @@ public final class ReportRoutes {
         queries.run(ctx.attribute("role"), () -> {
             StoreLocator.Placement placement = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS);
             // The same instant for every part, so a row's age does not depend on which instance wrote it.
-            String slice = SLICE_PATH + "?" + (ctx.queryString() == null ? "" : ctx.queryString() + "&") + "asOf=" + now.toEpochMilli();
             ctx.status(200).contentType(format.equals("csv") ? "text/csv; charset=utf-8" : "application/json");
             ctx.header("Cache-Control", "no-store");
             Streaming.write(ctx, out -> {
-                try (RowWriter rows = format.equals("csv") ? csv(out) : json(out, now)) {
-                    local(placement, filter, now, row -> {
-                        try {
-                            rows.row(row);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
-                    for (HostInfo other : placement.others()) {
-                        relay(ctx, other, slice, rows);
+                RowWriter rows = format.equals("csv") ? csv(out) : json(out, now);
+                local(placement.localPartitions(), filter, now, row -> {
+                    try {
+                        rows.row(row);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
+                });
+                for (HostInfo other : placement.others()) {
+                    // The partitions this instance saw it hold, and this instance's instant: the part is refused if the
+                    // partitions moved meanwhile, and every row's age is counted from the same moment.
+                    String slice = SLICE_PATH + "?" + filter.query() + "asOf=" + now.toEpochMilli() + "&partitions="
+                            + String.join(",", placement.partitionsOf().get(other).stream().map(String::valueOf).toList());
+                    relay(ctx, other, slice, rows);
                 }
+                rows.finish();
             });
         });
     }
@@ -102,13 +114,17 @@ public final class ReportRoutes {
         } catch (NumberFormatException e) {
             throw Problem.invalidParameter("asOf", "asOf is epoch milliseconds");
         }
-        StoreLocator.Placement placement = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS);
+        List<Integer> partitions = partitions(ctx.queryParam("partitions"));
+        List<Integer> held = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS).localPartitions();
+        if (!held.containsAll(partitions)) {
+            throw Problem.unavailable("the view's partitions are moving between instances; retry");
+        }
         ctx.status(200).contentType("application/x-ndjson");
         Streaming.write(ctx, out -> {
             try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
                 g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
                 g.setRootValueSeparator(null);
-                local(placement, filter, now, row -> {
+                local(partitions, filter, now, row -> {
                     try {
                         JSON.writeValue(g, row);
                         g.writeRaw('\n');
@@ -121,10 +137,21 @@ public final class ReportRoutes {
         });
     }
 
-    private void local(StoreLocator.Placement placement, CredentialReport.Filter filter, Instant now,
+    private static List<Integer> partitions(String value) {
+        if (value == null || value.isBlank()) {
+            throw Problem.invalidParameter("partitions", "name the partitions to answer for: partitions=0,1,2");
+        }
+        try {
+            return java.util.Arrays.stream(value.split(",")).map(String::strip).map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw Problem.invalidParameter("partitions", "partitions is a comma-separated list of partition numbers");
+        }
+    }
+
+    private void local(List<Integer> partitions, CredentialReport.Filter filter, Instant now,
             Consumer<Map<String, Object>> rows) {
         CredentialReport report = new CredentialReport(usage::lastUsedAt, filter, now);
-        for (int p : placement.localPartitions()) {
+        for (int p : partitions) {
             report.partition(locator.<ApiAccessState>partition(Stores.VIEW_API_ACCESS, p),
                     locator.<CredentialState>partition(Stores.VIEW_CREDENTIALS, p), rows);
         }
@@ -132,16 +159,30 @@ public final class ReportRoutes {
 
     /** Another instance's rows, read line by line and written on in this answer's format. */
     private void relay(Context ctx, HostInfo other, String slice, RowWriter rows) throws IOException {
-        try (InputStream in = forwarder.open(ctx, other, slice);
-             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        InputStream in = forwarder.open(ctx, other, slice);
+        java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        // Reading an HTTP body has no timeout of its own: an instance that stops sending midway is cut off.
+        var watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - progress.get() > RELAY_IDLE_MILLIS * 1_000_000) {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    // closing is all that is wanted
+                }
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        try (in; BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                progress.set(System.nanoTime());
                 if (!line.isBlank()) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> row = JSON.readValue(line, java.util.LinkedHashMap.class);
                     rows.row(row);
                 }
             }
+        } finally {
+            watchdog.cancel(false);
         }
     }
 
@@ -163,7 +204,7 @@ public final class ReportRoutes {
             }
 
             @Override
-            public void close() throws IOException {
+            public void finish() throws IOException {
                 g.writeEndArray();
                 g.writeEndObject();
                 g.close();
@@ -184,8 +225,8 @@ public final class ReportRoutes {
                     String column = CredentialReport.COLUMNS.get(i);
                     Object v = row.get(column);
                     // Names and actors are the callers' text: no spreadsheet formula (as in the audit export).
-                    Object safe = v instanceof String s && (column.equals("name") || column.equals("createdBy"))
-                            ? AuditExport.noFormula(s) : v;
+                    Object safe = v instanceof String s && (column.equals("accountId") || column.equals("name")
+                            || column.equals("createdBy")) ? AuditExport.noFormula(s) : v;
                     line.append(i == 0 ? "" : ",")
                             .append(column.equals("lastUsedAt") && v == null ? "never" : AuditExport.csvField(safe));
                 }
@@ -196,7 +237,7 @@ public final class ReportRoutes {
             }
 
             @Override
-            public void close() throws IOException {
+            public void finish() throws IOException {
                 w.flush();
             }
         };

@@ -19,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * Each secret's last use (last successful verification), without an event per request. The verify path only stores
  * the time in memory ({@link #record}: a map lookup and a volatile write); a flusher thread writes each secret's
  * latest use to the compacted {@code credential-usage} topic at most once per {@code interval} (and at once the first
- * time a secret is seen, and on close). Key {@code <secretId>|<instance>}: instances never overwrite each other, and
- * the last use is the latest over them ({@link #lastUsedAt}). Entries idle for two intervals after their last write
- * leave memory, so memory follows the secrets in use, not all secrets ever seen.
+ * time a secret is seen, and on close). Key: the secret ID, so the topic holds one record per secret however often
+ * instances restart or move; an instance does not write a use older than the one the topic already shows, so the last
+ * use only moves back if two instances write the same secret within moments of each other, by less than an interval.
+ * Entries idle for two intervals after their last write leave memory, so memory follows the secrets in use, not all
+ * secrets ever seen.
  */
 public final class UsageRecorder implements AutoCloseable {
 
@@ -46,7 +47,7 @@ public final class UsageRecorder implements AutoCloseable {
     private static final class Use {
         final Secret secret;
         volatile long lastUsedAt;
-        long writtenUsedAt;
+        volatile long writtenUsedAt;
         long writtenAt;
 
         Use(Secret secret) {
@@ -71,6 +72,11 @@ public final class UsageRecorder implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+        // Bounded waits: with the cluster away, a write fails in seconds (and is tried with the next use), and closing
+        // never stalls a shutdown for the client's default minute.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "credledger-usage");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), topics.usage.valueSerde().serializer());
         this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -102,6 +108,13 @@ public final class UsageRecorder implements AutoCloseable {
             use = uses.computeIfAbsent(secretId, id -> new Use(secret.get()));
         }
         use.lastUsedAt = now;
+        if (uses.get(secretId) != use) {
+            // Forgotten by the flusher between the lookup and the write: keep the use in the map (rare; idle entries only).
+            Use kept = uses.putIfAbsent(secretId, use);
+            if (kept != null && kept.lastUsedAt < now) {
+                kept.lastUsedAt = now;
+            }
+        }
     }
 
     /** The secret's last use as far as this instance knows: the latest written by any instance, or seen here since. */
@@ -113,10 +126,9 @@ public final class UsageRecorder implements AutoCloseable {
         }
         try {
             ReadOnlyKeyValueStore<String, CredentialUsage> store = locator.global(Stores.VIEW_CREDENTIAL_USAGE);
-            try (KeyValueIterator<String, CredentialUsage> it = store.prefixScan(secretId + "|", new StringSerializer())) {
-                while (it.hasNext()) {
-                    latest = Math.max(latest, it.next().value.getLastUsedAt().toEpochMilli());
-                }
+            CredentialUsage written = store.get(secretId.toString());
+            if (written != null) {
+                latest = Math.max(latest, written.getLastUsedAt().toEpochMilli());
             }
         } catch (InvalidStateStoreException e) {
             // Restoring: what this instance saw itself is the best it knows.
@@ -133,17 +145,21 @@ public final class UsageRecorder implements AutoCloseable {
             long used = use.lastUsedAt;
             if (used > use.writtenUsedAt && (all || now - use.writtenAt >= intervalMillis)) {
                 Secret e = use.secret;
-                String name = instance.get();
-                CredentialUsage value = new CredentialUsage(e.secretId(), e.accountId(), e.environment(), e.kind(),
-                        Instant.ofEpochMilli(used), name);
-                producer.send(new ProducerRecord<>(Topics.USAGE, e.secretId() + "|" + name, value), (m, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Last use of {} not written ({}); it is written with the next use", e.prefix(),
-                                failure.toString());
-                    }
-                });
+                long before = use.writtenUsedAt;
                 use.writtenUsedAt = used;
                 use.writtenAt = now;
+                if (writtenElsewhere(e.secretId()) >= used) {
+                    continue; // another instance already wrote a later use
+                }
+                CredentialUsage value = new CredentialUsage(e.secretId(), e.accountId(), e.environment(), e.kind(),
+                        Instant.ofEpochMilli(used), instance.get());
+                producer.send(new ProducerRecord<>(Topics.USAGE, e.secretId().toString(), value), (m, failure) -> {
+                    if (failure != null) {
+                        // Not written: due again at the next run.
+                        use.writtenUsedAt = before;
+                        LOG.warn("Last use of {} not written ({}); trying again", e.prefix(), failure.toString());
+                    }
+                });
                 written++;
             } else if (used <= use.writtenUsedAt && now - use.writtenAt >= 2 * intervalMillis) {
                 uses.remove(entry.getKey(), use);
@@ -157,9 +173,18 @@ public final class UsageRecorder implements AutoCloseable {
         }
     }
 
+    private long writtenElsewhere(UUID secretId) {
+        try {
+            CredentialUsage written = locator.<CredentialUsage>global(Stores.VIEW_CREDENTIAL_USAGE).get(secretId.toString());
+            return written == null ? 0 : written.getLastUsedAt().toEpochMilli();
+        } catch (InvalidStateStoreException e) {
+            return 0;
+        }
+    }
+
     @Override
     public void close() {
-        flusher.shutdown();
+        flusher.shutdownNow();
         try {
             flusher.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
