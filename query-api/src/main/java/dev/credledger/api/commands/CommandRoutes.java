@@ -203,7 +203,10 @@ public final class CommandRoutes {
             default -> throw Problem.invalidParameter("mode", "mode is \"revoke\" or \"notify\"");
         };
         CommandResult result = execute(ctx, new Command.SetLeakPolicy(meta(ctx, account, body.expectedVersion()), leakMode));
-        respond(ctx, 200, Map.of("mode", mode, "version", result.getStateVersion()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", mode);
+        out.put("version", result.getStateVersion());
+        respond(ctx, 200, out);
     }
 
     private interface StatusCommand {
