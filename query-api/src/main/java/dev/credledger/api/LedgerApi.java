@@ -50,7 +50,8 @@ public final class LedgerApi {
                           dev.credledger.api.enforcement.EnforcementRoutes enforcement,
                           dev.credledger.api.proofs.ProofRoutes.Config proofs,
                           dev.credledger.api.leaks.LeakRoutes.Config leaks,
-                          dev.credledger.api.reports.UsageRecorder usage) {}
+                          dev.credledger.api.reports.UsageRecorder usage,
+                          dev.credledger.api.stream.RevocationStream revocationStream) {}
 
     private LedgerApi() {}
 
@@ -132,6 +133,10 @@ public final class LedgerApi {
             r.post(ENV + "/mac", macs::mac, Role.SIGNER);
             r.post(ENV + "/mac/verify", macs::verify, Role.SIGNER);
             r.post("/v1/macs", macs::batch, Role.SIGNER);
+            // Before /v1/revocations/{eventId}; a HEAD answers the headers only (a stream never ends).
+            r.get("/v1/revocations/stream", backend.revocationStream()::stream, Role.VERIFIER);
+            r.head("/v1/revocations/stream", ctx -> ctx.status(200).contentType("text/event-stream; charset=utf-8"),
+                    Role.VERIFIER);
             get(r, "/v1/revocations", backend.enforcement()::causedBy, Role.AUDITOR);
             get(r, "/v1/revocations/{eventId}", backend.enforcement()::revocation, Role.AUDITOR);
             get(r, "/v1/enforcement-points", backend.enforcement()::enforcementPoints, Role.AUDITOR);

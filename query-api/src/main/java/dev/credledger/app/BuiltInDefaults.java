@@ -27,7 +27,8 @@ final class BuiltInDefaults {
             Map.entry("--enforcement-alert-after", "5s"),
             Map.entry("--audit-log-name", "credledger.local/audit"),
             Map.entry("--checkpoint-interval", "1m"),
-            Map.entry("--leak-reports-unsigned", "refuse"));
+            Map.entry("--leak-reports-unsigned", "refuse"),
+            Map.entry("--stream-heartbeat", "15s"));
 
     private BuiltInDefaults() {}
 

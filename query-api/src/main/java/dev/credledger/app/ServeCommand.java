@@ -131,6 +131,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--leak-reports-unsigned", description = "allow: take unsigned leak reports from the scanner or admin key; refuse: 401. Default: ${DEFAULT-VALUE}")
     String leakReportsUnsigned;
 
+    @Option(names = "--stream-heartbeat", description = "A revocation stream (GET /v1/revocations/stream) quiet this long gets a comment line. Default: ${DEFAULT-VALUE}")
+    String streamHeartbeat;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -186,7 +189,8 @@ final class ServeCommand implements Callable<Integer> {
                         auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)),
                 new Settings.Leaks(blankToNull(scannerToken),
                         blankToNull(leakReportKeys) == null ? null : Path.of(leakReportKeys.strip()),
-                        allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)));
+                        allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)),
+                duration("--stream-heartbeat", streamHeartbeat));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

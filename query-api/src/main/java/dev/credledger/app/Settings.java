@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param instanceId stable, unique per instance for static group membership, or {@code null}
  * @param adminToken bearer key of the admin role, or {@code null} to generate one (embedded default only)
  * @param signerToken bearer key of the signer role (webhook MACs), or {@code null}
+ * @param streamHeartbeat a Server-Sent-Events stream quiet this long gets a comment line
  * @param sealingKeyFile the key-encryption keys that seal private salts, or {@code null} to generate a file in the
  *     data directory (embedded default only)
  */
@@ -49,7 +50,8 @@ public record Settings(
         Path sealingKeyFile,
         Enforcement enforcement,
         AuditLog auditLog,
-        Leaks leaks) {
+        Leaks leaks,
+        Duration streamHeartbeat) {
 
     /**
      * Leak reports from secret scanners ({@code POST /v1/leaks}).
@@ -104,6 +106,9 @@ public record Settings(
         Objects.requireNonNull(enforcement, "enforcement");
         Objects.requireNonNull(auditLog, "auditLog");
         Objects.requireNonNull(leaks, "leaks");
+        if (streamHeartbeat == null || !streamHeartbeat.isPositive()) {
+            throw new IllegalArgumentException("--stream-heartbeat must be positive");
+        }
         trustedProxies = List.copyOf(trustedProxies);
         requirePort("http port", httpPort);
         requirePort("kafka port", kafkaPort);
@@ -142,7 +147,7 @@ public record Settings(
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
-                Leaks.DEFAULT);
+                Leaks.DEFAULT, Duration.ofSeconds(15));
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -175,6 +180,10 @@ public record Settings(
 
     public Settings withLeaks(Leaks value) {
         return with("leaks", value);
+    }
+
+    public Settings withStreamHeartbeat(Duration value) {
+        return with("streamHeartbeat", value);
     }
 
     /**

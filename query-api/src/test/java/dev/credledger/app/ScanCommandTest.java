@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 /** {@code credledger scan}: finds planted secrets by format and checksum, never prints one, and finds none in this project. */
 class ScanCommandTest {
 
-    private record Result(int exit, String out, String err) {}
+    /** What one run of {@code credledger scan} printed and exited with. */
+    record Result(int exit, String out, String err) {}
 
-    private static Result scan(String... args) {
+    /** Runs {@code credledger scan ARGS} in this JVM, as the command line would. */
+    static Result scan(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         picocli.CommandLine cli = Main.commandLine(new String[0]);

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credledger.api.Http;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,18 +24,8 @@ class ScanReportTest {
     @RegisterExtension
     static final TestLedger LEDGER = new TestLedger(s -> s.withLeaks(new Settings.Leaks(SCANNER, null, true)));
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result scan(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = Main.commandLine(new String[0]);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        String[] all = new String[args.length + 1];
-        all[0] = "scan";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return new Result(cli.execute(all), out.toString(), err.toString());
+    private static ScanCommandTest.Result scan(String... args) {
+        return ScanCommandTest.scan(args);
     }
 
     @Test
@@ -50,11 +38,11 @@ class ScanReportTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "# deploy\nCREDLEDGER_TOKEN=" + token + "\n");
 
-        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+        ScanCommandTest.Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
 
-        assertThat(r.exit).as(r.err).isEqualTo(1);
-        assertThat(r.err).contains("reported 1 to " + LEDGER.app().httpUrl() + "/v1/leaks: {true_positive=1}");
-        assertThat(r.out + r.err).doesNotContain(token);
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("reported 1 to " + LEDGER.app().httpUrl() + "/v1/leaks: {true_positive=1}");
+        assertThat(r.out() + r.err()).doesNotContain(token);
         JsonNode verify = http.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).json();
         assertThat(verify.path("active").asBoolean()).isFalse();
         JsonNode trail = http.get("/v1/accounts/scan-a/audit", AUDITOR).json().path("items");
@@ -70,11 +58,11 @@ class ScanReportTest {
                 .plaintext();
         Files.writeString(repo.resolve("a.txt"), token);
 
-        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", "not-the-key", repo.toString());
+        ScanCommandTest.Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", "not-the-key", repo.toString());
 
-        assertThat(r.exit).isEqualTo(2);
-        assertThat(r.err).contains("answered 401");
-        assertThat(r.out + r.err).doesNotContain(token);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("answered 401");
+        assertThat(r.out() + r.err()).doesNotContain(token);
     }
 
     @Test
@@ -90,10 +78,10 @@ class ScanReportTest {
         Files.writeString(repo.resolve("dump.env"), file);
         Files.writeString(repo.resolve("copy.env"), file);
 
-        Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+        ScanCommandTest.Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
 
-        assertThat(r.exit).as(r.err).isEqualTo(1);
-        assertThat(r.err).contains("500 secrets in 2 files").contains("reported 250 to ").contains("{false_positive=250}");
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("500 secrets in 2 files").contains("reported 250 to ").contains("{false_positive=250}");
     }
 
     @Test
@@ -103,9 +91,9 @@ class ScanReportTest {
                 .issue(dev.credledger.events.model.CredentialKind.AUTH_TOKEN, dev.credledger.events.model.Environment.LIVE)
                 .plaintext());
 
-        Result r = scan("--report", "http://ledger.example.com", "--scanner-token", SCANNER, repo.toString());
+        ScanCommandTest.Result r = scan("--report", "http://ledger.example.com", "--scanner-token", SCANNER, repo.toString());
 
-        assertThat(r.exit).isEqualTo(2);
-        assertThat(r.err).contains("use https");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("use https");
     }
 }
