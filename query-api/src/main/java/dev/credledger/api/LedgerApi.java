@@ -51,7 +51,8 @@ public final class LedgerApi {
                           dev.credledger.api.proofs.ProofRoutes.Config proofs,
                           dev.credledger.api.leaks.LeakRoutes.Config leaks,
                           dev.credledger.api.reports.UsageRecorder usage,
-                          dev.credledger.api.stream.RevocationStream revocationStream) {}
+                          dev.credledger.api.stream.RevocationStream revocationStream,
+                          dev.credledger.api.verify.FailureLimiter.Limits verifyFailures) {}
 
     private LedgerApi() {}
 
@@ -70,7 +71,8 @@ public final class LedgerApi {
         SecretRoutes secrets = new SecretRoutes(backend.locator(), owner, expensive);
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
-        VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters(), backend.usage());
+        VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters(), backend.usage(),
+                new dev.credledger.api.verify.FailureLimiter(backend.verifyFailures(), backend.meters()));
         var reports = new dev.credledger.api.reports.ReportRoutes(backend.locator(), forwarder, backend.usage(), expensive);
         var leaks = new dev.credledger.api.leaks.LeakRoutes(backend.leaks(), backend.gateway(), backend.locator(),
                 backend.clientAddress(), backend.meters());

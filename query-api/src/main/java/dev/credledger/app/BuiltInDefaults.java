@@ -28,7 +28,9 @@ final class BuiltInDefaults {
             Map.entry("--audit-log-name", "credledger.local/audit"),
             Map.entry("--checkpoint-interval", "1m"),
             Map.entry("--leak-reports-unsigned", "refuse"),
-            Map.entry("--stream-heartbeat", "15s"));
+            Map.entry("--stream-heartbeat", "15s"),
+            Map.entry("--verify-failure-rate", "10"),
+            Map.entry("--verify-failure-burst", "100"));
 
     private BuiltInDefaults() {}
 

@@ -182,7 +182,8 @@ public final class LedgerApplication implements AutoCloseable {
                 new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
                         s.auditLog().checkpointInterval()),
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
-                usage, new dev.credledger.api.stream.RevocationStream(bootstrapServers, topics, drain, s.streamHeartbeat()));
+                usage, new dev.credledger.api.stream.RevocationStream(bootstrapServers, topics, drain, s.streamHeartbeat()),
+                s.verifyFailures());
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
         toClose.push(http::stop);
         httpPort = http.port();

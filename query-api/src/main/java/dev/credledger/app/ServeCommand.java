@@ -134,6 +134,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--stream-heartbeat", description = "A revocation stream (GET /v1/revocations/stream) quiet this long gets a comment line. Default: ${DEFAULT-VALUE}")
     String streamHeartbeat;
 
+    @Option(names = "--verify-failure-rate", description = "Failed verifications per second allowed per caller key and per presented source address, beyond the burst (then 429). Default: ${DEFAULT-VALUE}")
+    long verifyFailureRate;
+
+    @Option(names = "--verify-failure-burst", description = "Failed verifications allowed at once per caller key and per source address. Default: ${DEFAULT-VALUE}")
+    long verifyFailureBurst;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -190,7 +196,9 @@ final class ServeCommand implements Callable<Integer> {
                 new Settings.Leaks(blankToNull(scannerToken),
                         blankToNull(leakReportKeys) == null ? null : Path.of(leakReportKeys.strip()),
                         allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)),
-                duration("--stream-heartbeat", streamHeartbeat));
+                duration("--stream-heartbeat", streamHeartbeat),
+                new dev.credledger.api.verify.FailureLimiter.Limits(verifyFailureRate, verifyFailureBurst,
+                        dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

@@ -51,7 +51,8 @@ public record Settings(
         Enforcement enforcement,
         AuditLog auditLog,
         Leaks leaks,
-        Duration streamHeartbeat) {
+        Duration streamHeartbeat,
+        dev.credledger.api.verify.FailureLimiter.Limits verifyFailures) {
 
     /**
      * Leak reports from secret scanners ({@code POST /v1/leaks}).
@@ -106,6 +107,7 @@ public record Settings(
         Objects.requireNonNull(enforcement, "enforcement");
         Objects.requireNonNull(auditLog, "auditLog");
         Objects.requireNonNull(leaks, "leaks");
+        Objects.requireNonNull(verifyFailures, "verifyFailures");
         if (streamHeartbeat == null || !streamHeartbeat.isPositive()) {
             throw new IllegalArgumentException("--stream-heartbeat must be positive");
         }
@@ -147,7 +149,7 @@ public record Settings(
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
-                Leaks.DEFAULT, Duration.ofSeconds(15));
+                Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -180,6 +182,10 @@ public record Settings(
 
     public Settings withLeaks(Leaks value) {
         return with("leaks", value);
+    }
+
+    public Settings withVerifyFailures(dev.credledger.api.verify.FailureLimiter.Limits value) {
+        return with("verifyFailures", value);
     }
 
     public Settings withStreamHeartbeat(Duration value) {

@@ -37,12 +37,15 @@ public final class VerifyRoute {
     private final StoreLocator locator;
     private final MeterRegistry meters;
     private final dev.credledger.api.reports.UsageRecorder usage;
+    private final FailureLimiter failures;
     private final LogThrottle wrongEnvironmentLog = new LogThrottle(java.time.Duration.ofSeconds(1));
 
-    public VerifyRoute(StoreLocator locator, MeterRegistry meters, dev.credledger.api.reports.UsageRecorder usage) {
+    public VerifyRoute(StoreLocator locator, MeterRegistry meters, dev.credledger.api.reports.UsageRecorder usage,
+            FailureLimiter failures) {
         this.locator = locator;
         this.meters = meters;
         this.usage = usage;
+        this.failures = failures;
     }
 
     public void verify(Context ctx) {
@@ -64,11 +67,13 @@ public final class VerifyRoute {
         } else {
             throw Problem.badRequest("send the token as X-Auth-Token, or clientId and clientSecret in the body");
         }
-        respond(ctx, decide(secret, kind, body.clientId(), expected, body.sourceIp()));
+        Object role = ctx.attribute("role");
+        respond(ctx, decide(secret, kind, body.clientId(), expected, body.sourceIp(),
+                role == null ? "unknown" : role.toString()));
     }
 
     private Map<String, Object> decide(String secret, CredentialKind kind, String clientId, Environment expected,
-            String sourceIp) {
+            String sourceIp, String caller) {
         Verification.Decision decision = Verification.decide(secret, kind, clientId, expected, sourceIp, new Verification.Source() {
             @Override
             public TokenLookup lookup(String fingerprint) {
@@ -91,6 +96,14 @@ public final class VerifyRoute {
         if (!decision.active()) {
             if (decision.reason() == Verification.Reason.WRONG_ENVIRONMENT) {
                 wrongEnvironment(secret, expected);
+            }
+            // Only failures are throttled, and only after deciding: a valid secret is never slowed by others' failures.
+            FailureLimiter.Verdict verdict = failures.failure(caller,
+                    sourceIp == null ? null : Cidr.canonicalAddress(sourceIp).orElse(sourceIp));
+            if (!verdict.allowed()) {
+                throw new Problem(429, "verify-throttled", "Too many failed verifications", "too many failed "
+                        + "verifications by this " + verdict.by() + "; retry after " + verdict.retryAfterSeconds() + " s")
+                        .with("throttledBy", verdict.by()).retryAfter((int) Math.min(verdict.retryAfterSeconds(), 3600));
             }
             return inactive(decision.reason().name());
         }
