@@ -18,7 +18,23 @@ public final class Forwarder {
 
     public static final String FORWARDED_HEADER = "X-Credledger-Forwarded";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    private final String scheme;
+
+    /** Plain HTTP between instances. */
+    public Forwarder() {
+        this(null);
+    }
+
+    /** Over TLS when {@code tls} is given: instances reach each other with https, trusting the context's anchors. */
+    public Forwarder(javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+        this.scheme = tls == null ? "http" : "https";
+    }
 
     public boolean alreadyForwarded(Context ctx) {
         return ctx.header(FORWARDED_HEADER) != null;
@@ -97,8 +113,8 @@ public final class Forwarder {
     }
 
     /** A GET of {@code pathAndQuery} on {@code other}, marked as forwarded, with the caller's credentials. */
-    private static HttpRequest get(Context ctx, HostInfo other, String pathAndQuery) {
-        URI uri = URI.create("http://" + other.host() + ":" + other.port() + pathAndQuery);
+    private HttpRequest get(Context ctx, HostInfo other, String pathAndQuery) {
+        URI uri = URI.create(scheme + "://" + other.host() + ":" + other.port() + pathAndQuery);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
                 .header(FORWARDED_HEADER, "1");
         String authorization = ctx.header("Authorization");

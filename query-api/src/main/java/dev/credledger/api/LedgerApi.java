@@ -57,11 +57,16 @@ public final class LedgerApi {
     private LedgerApi() {}
 
     public static Javalin create(Backend backend, String host, int port) {
+        return create(backend, host, port, null);
+    }
+
+    /** With {@code tls}: HTTPS only (TLS 1.2 and 1.3), and instances reach each other with https. */
+    public static Javalin create(Backend backend, String host, int port, TlsFiles tls) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()), backend.dataKeys());
         MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys(), backend.usage()),
                 new QueryLimiter(MacRoutes.CONCURRENT_PER_KEY));
-        Forwarder forwarder = new Forwarder();
+        Forwarder forwarder = new Forwarder(tls == null ? null : tls.clientContext());
         OwnerRouting owner = new OwnerRouting(backend.locator(), forwarder);
         ViewRoutes views = new ViewRoutes(owner, backend.usage()::lastUsedAt);
         // Audit pages, states, histories and secret lookups are the expensive reads: a bound per key for all.
@@ -85,6 +90,28 @@ public final class LedgerApi {
             config.http.maxRequestSize = MacRoutes.MAX_BATCH_BODY_BYTES;
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            if (tls != null) {
+                // The only connector: with TLS configured, nothing is served over plain HTTP (a plaintext request
+                // fails its handshake; it is never answered, let alone redirected).
+                config.jetty.addConnector((server, httpConfig) -> {
+                    org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+                    ssl.setKeyStore(tls.keyStore());
+                    ssl.setKeyStorePassword(new String(TlsFiles.STORE_PASSWORD));
+                    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+                    ssl.setSniRequired(false);
+                    org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration(httpConfig);
+                    org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+                    // Clients reach instances by address as often as by name; the certificate, not the Host, proves identity.
+                    secure.setSniHostCheck(false);
+                    https.addCustomizer(secure);
+                    org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server,
+                            new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+                            new org.eclipse.jetty.server.HttpConnectionFactory(https));
+                    connector.setHost(host);
+                    connector.setPort(port);
+                    return connector;
+                });
+            }
             RoutesConfig r = config.routes;
             r.before(ctx -> {
                 ctx.attribute("started", System.nanoTime());

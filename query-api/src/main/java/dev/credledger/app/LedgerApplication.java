@@ -58,6 +58,7 @@ public final class LedgerApplication implements AutoCloseable {
     private String bootstrapServers;
     private String registryUrl;
     private int httpPort;
+    private dev.credledger.api.TlsFiles tls;
     private String adminKeyFile;
     private String sealingKeyFile;
     private java.nio.file.Path dataDir;
@@ -184,7 +185,8 @@ public final class LedgerApplication implements AutoCloseable {
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
                 usage, new dev.credledger.api.stream.RevocationStream(bootstrapServers, topics, drain, s.streamHeartbeat()),
                 s.verifyFailures());
-        Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort()).start();
+        tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
+        Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         toClose.push(http::stop);
         httpPort = http.port();
         self.set(new HostInfo(advertisedHost, httpPort));
@@ -234,7 +236,7 @@ public final class LedgerApplication implements AutoCloseable {
     }
 
     public String httpUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
     }
 
     public int httpPort() {

@@ -140,6 +140,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verify-failure-burst", description = "Failed verifications allowed at once per caller key and per source address. Default: ${DEFAULT-VALUE}")
     long verifyFailureBurst;
 
+    @Option(names = "--tls-cert", description = "Serve the HTTP API over TLS (1.2 and 1.3 only) with this PEM certificate chain, server certificate first; give --tls-key too. Env: CREDLEDGER_TLS_CERT.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", description = "The unencrypted PKCS#8 PEM private key of --tls-cert (mode 0600). Env: CREDLEDGER_TLS_KEY.")
+    String tlsKey;
+
     @Override
     public Integer call() throws Exception {
         Settings settings = settings();
@@ -198,7 +204,8 @@ final class ServeCommand implements Callable<Integer> {
                         allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)),
                 duration("--stream-heartbeat", streamHeartbeat),
                 new dev.credledger.api.verify.FailureLimiter.Limits(verifyFailureRate, verifyFailureBurst,
-                        dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()));
+                        dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()),
+                tls());
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */
@@ -222,6 +229,15 @@ final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(option + ": not a duration: " + value + " (e.g. 10s, 5m, 24h, 30d)");
         }
+    }
+
+    private Settings.Tls tls() {
+        String cert = blankToNull(tlsCert);
+        String key = blankToNull(tlsKey);
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException("give --tls-cert and --tls-key together (or neither, for plain HTTP)");
+        }
+        return cert == null ? null : new Settings.Tls(Path.of(cert), Path.of(key));
     }
 
     private static boolean allowOrRefuse(String option, String value) {

@@ -52,7 +52,19 @@ public record Settings(
         AuditLog auditLog,
         Leaks leaks,
         Duration streamHeartbeat,
-        dev.credledger.api.verify.FailureLimiter.Limits verifyFailures) {
+        dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
+        Tls tls) {
+
+    /**
+     * TLS on the HTTP API: a PEM certificate chain (server certificate first) and its unencrypted PKCS#8 PEM key (mode
+     * 0600). {@code null} in settings: plain HTTP.
+     */
+    public record Tls(Path certFile, Path keyFile) {
+        public Tls {
+            Objects.requireNonNull(certFile, "--tls-cert");
+            Objects.requireNonNull(keyFile, "--tls-key");
+        }
+    }
 
     /**
      * Leak reports from secret scanners ({@code POST /v1/leaks}).
@@ -149,7 +161,7 @@ public record Settings(
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
-                Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT);
+                Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -186,6 +198,10 @@ public record Settings(
 
     public Settings withVerifyFailures(dev.credledger.api.verify.FailureLimiter.Limits value) {
         return with("verifyFailures", value);
+    }
+
+    public Settings withTls(Tls value) {
+        return with("tls", value);
     }
 
     public Settings withStreamHeartbeat(Duration value) {
