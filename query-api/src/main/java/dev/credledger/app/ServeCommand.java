@@ -140,6 +140,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verify-failure-burst", description = "Failed verifications allowed at once per caller key and per source address. Default: ${DEFAULT-VALUE}")
     long verifyFailureBurst;
 
+    @Option(names = "--admin-token-file", description = "Read the admin role's key from this file (owner-only), as a mounted secret. Env: CREDLEDGER_ADMIN_TOKEN_FILE.")
+    String adminTokenFile;
+
+    @Option(names = "--auditor-token-file", description = "Read the auditor role's key from this file (owner-only). Env: CREDLEDGER_AUDITOR_TOKEN_FILE.")
+    String auditorTokenFile;
+
+    @Option(names = "--verifier-token-file", description = "Read the verifier role's key from this file (owner-only). Env: CREDLEDGER_VERIFIER_TOKEN_FILE.")
+    String verifierTokenFile;
+
+    @Option(names = "--signer-token-file", description = "Read the signer role's key from this file (owner-only). Env: CREDLEDGER_SIGNER_TOKEN_FILE.")
+    String signerTokenFile;
+
+    @Option(names = "--scanner-token-file", description = "Read the scanner role's key from this file (owner-only). Env: CREDLEDGER_SCANNER_TOKEN_FILE.")
+    String scannerTokenFile;
+
     @Option(names = "--tls-cert", description = "Serve the HTTP API over TLS (1.2 and 1.3 only) with this PEM certificate chain, server certificate first; give --tls-key too. Env: CREDLEDGER_TLS_CERT.")
     String tlsCert;
 
@@ -191,15 +206,16 @@ final class ServeCommand implements Callable<Integer> {
         return new Settings(dataDir, httpHost, httpPort, blankToNull(advertisedHost), blankToNull(bootstrapServers),
                 kafkaPort, blankToNull(schemaRegistryUrl), registryPort, blankToNull(registryBasicAuth), applicationId,
                 blankToNull(instanceId), partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
-                blankToNull(adminToken), blankToNull(auditorToken), blankToNull(verifierToken), maxAllowedIps,
+                key("--admin-token", adminToken, adminTokenFile), key("--auditor-token", auditorToken, auditorTokenFile),
+                key("--verifier-token", verifierToken, verifierTokenFile), maxAllowedIps,
                 duration("--max-grace-period", maxGracePeriod), duration("--idempotency-window", idempotencyWindow),
-                duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), blankToNull(signerToken),
+                duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), key("--signer-token", signerToken, signerTokenFile),
                 blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()),
                 new Settings.Enforcement(duration("--enforcement-stale-after", enforcementStaleAfter),
                         duration("--enforcement-alert-after", enforcementAlertAfter)),
                 new Settings.AuditLog(blankToNull(auditSigningKey) == null ? null : Path.of(auditSigningKey.strip()),
                         auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)),
-                new Settings.Leaks(blankToNull(scannerToken),
+                new Settings.Leaks(key("--scanner-token", scannerToken, scannerTokenFile),
                         blankToNull(leakReportKeys) == null ? null : Path.of(leakReportKeys.strip()),
                         allowOrRefuse("--leak-reports-unsigned", leakReportsUnsigned)),
                 duration("--stream-heartbeat", streamHeartbeat),
@@ -228,6 +244,32 @@ final class ServeCommand implements Callable<Integer> {
             };
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(option + ": not a duration: " + value + " (e.g. 10s, 5m, 24h, 30d)");
+        }
+    }
+
+    /**
+     * A role key given as a value or as a file (a mounted secret, readable by its owner only; one line), never both:
+     * keys need never be on a command line, where {@code ps} shows them.
+     */
+    static String key(String option, String value, String file) {
+        String direct = blankToNull(value);
+        String path = blankToNull(file);
+        if (path == null) {
+            return direct;
+        }
+        if (direct != null) {
+            throw new IllegalArgumentException("give " + option + " or " + option + "-file, not both");
+        }
+        Path p = Path.of(path);
+        dev.credledger.events.sealing.OwnerOnly.check(p, option + "-file");
+        try {
+            String key = java.nio.file.Files.readString(p).strip();
+            if (key.isEmpty() || key.contains("\n")) {
+                throw new IllegalArgumentException(option + "-file: the file must hold the key on one line");
+            }
+            return key;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + "-file: cannot read " + p + ": " + e.getMessage());
         }
     }
 

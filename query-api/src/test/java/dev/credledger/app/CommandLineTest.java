@@ -65,6 +65,28 @@ class CommandLineTest {
     }
 
     @Test
+    void roleKeysCanComeFromOwnerOnlyFilesNeverAlsoFromAValueAndNeverFromAFileOthersMayRead(@TempDir Path dir)
+            throws Exception {
+        Path admin = dir.resolve("admin.key");
+        Files.writeString(admin, "admin-from-file\n");
+        Files.setPosixFilePermissions(admin, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path verifier = dir.resolve("verifier.key");
+        Files.writeString(verifier, "verifier-from-file");
+        Files.setPosixFilePermissions(verifier, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+
+        Settings s = parse(Map.of("CREDLEDGER_VERIFIER_TOKEN_FILE", verifier.toString()), null,
+                "--admin-token-file", admin.toString());
+
+        assertThat(s.adminToken()).isEqualTo("admin-from-file");
+        assertThat(s.verifierToken()).isEqualTo("verifier-from-file");
+        assertThatThrownBy(() -> parse(Map.of(), null, "--admin-token", "x", "--admin-token-file", admin.toString()))
+                .hasMessageContaining("not both");
+        Files.setPosixFilePermissions(admin, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> parse(Map.of(), null, "--admin-token-file", admin.toString()))
+                .hasMessageContaining("readable by others").hasMessageNotContaining("admin-from-file");
+    }
+
+    @Test
     void badValuesAreRefusedWithTheOptionName() {
         assertThatThrownBy(() -> parse(Map.of(), null, "--command-timeout", "soon"))
                 .hasMessageContaining("--command-timeout");

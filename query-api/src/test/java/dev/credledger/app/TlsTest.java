@@ -130,7 +130,7 @@ class TlsTest {
     }
 
     /** A self-signed EC certificate for localhost and 127.0.0.1, by keytool, written as PEM cert and PKCS#8 key. */
-    private static void writeIdentity(Path dir) throws Exception {
+    static void writeIdentity(Path dir) throws Exception {
         Path store = dir.resolve("identity.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "credledger", "-keyalg", "EC", "-groupname", "secp256r1",
