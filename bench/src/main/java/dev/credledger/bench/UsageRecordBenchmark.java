@@ -53,7 +53,7 @@ public class UsageRecordBenchmark {
     public void load() {
         Topics topics = new Topics(new SchemaRegistryClient(new SchemaRegistryClient.Settings(
                 java.net.URI.create("http://127.0.0.1:1"), null, null, Duration.ofSeconds(1))));
-        recorder = new UsageRecorder("127.0.0.1:1", topics, new StoreLocator(() -> null, () -> null),
+        recorder = new UsageRecorder(dev.credledger.processors.topology.ClientProperties.of("127.0.0.1:1"), topics, new StoreLocator(() -> null, () -> null),
                 () -> "bench", Duration.ofDays(1));
         int size = Integer.highestOneBit(secrets);
         entries = new TokenLookup[size];

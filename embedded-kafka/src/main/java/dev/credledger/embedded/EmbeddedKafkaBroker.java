@@ -55,16 +55,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** A SASL/PLAIN user of an extra {@code SASL_PLAINTEXT} listener, for tests of clients that must authenticate. */
+    public record SaslUser(String username, String password) {}
+
     private final KafkaRaftServer server;
     private final Path dataDir;
     private final boolean temporary;
     private final int port;
+    private final int saslPort;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporary, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean temporary, int port, int saslPort) {
         this.server = server;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.port = port;
+        this.saslPort = saslPort;
+    }
+
+    /**
+     * A temporary broker that also listens with SASL_PLAINTEXT (mechanism PLAIN) for {@code user}, at
+     * {@link #saslBootstrapServers()}; the plaintext listener stays for the test's own tools.
+     */
+    public static EmbeddedKafkaBroker startWithSasl(SaslUser user) {
+        return start(Settings.temporary(), Objects.requireNonNull(user, "user"));
     }
 
     /** Starts a temporary broker on a free port. */
@@ -74,6 +87,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Formats the storage if it is new (a restart keeps its cluster ID and data), then starts the broker and returns once it serves requests. */
     public static EmbeddedKafkaBroker start(Settings settings) {
+        return start(settings, null);
+    }
+
+    private static EmbeddedKafkaBroker start(Settings settings, SaslUser sasl) {
         Objects.requireNonNull(settings, "settings");
         try {
             boolean temporary = settings.dataDir() == null;
@@ -84,13 +101,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int controllerPort = freePort();
 
             Properties props = brokerProperties(logDir, port, controllerPort);
+            int saslPort = sasl == null ? -1 : freePort();
+            if (sasl != null) {
+                props.put("listeners", props.getProperty("listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                props.put("advertised.listeners", props.getProperty("advertised.listeners") + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+                props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+                        + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+                props.put("sasl.enabled.mechanisms", "PLAIN");
+                props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + sasl.username()
+                                + "\" password=\"" + sasl.password() + "\" user_" + sasl.username() + "=\"" + sasl.password() + "\";");
+            }
             if (Files.notExists(logDir.resolve("meta.properties"))) {
                 format(logDir);
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
             LOG.info("Embedded Kafka broker listening on 127.0.0.1:{} (data in {})", port, logDir);
-            return new EmbeddedKafkaBroker(server, dir, temporary, port);
+            return new EmbeddedKafkaBroker(server, dir, temporary, port, saslPort);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the embedded Kafka broker's storage", e);
         }
@@ -99,6 +127,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The address clients use: {@code 127.0.0.1:PORT}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_PLAINTEXT listener of a broker started with {@link #startWithSasl}. */
+    public String saslBootstrapServers() {
+        if (saslPort < 0) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return "127.0.0.1:" + saslPort;
     }
 
     /** The directory that holds the broker's data. */

@@ -270,13 +270,12 @@ final class AuditVerifyCommand implements Callable<Integer> {
 
     private KafkaConsumer<String, byte[]> consumer(Duration wait) {
         Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) wait.toMillis());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-audit-verify");
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(cluster.clients().config(p), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static String b64(byte[] hash) {

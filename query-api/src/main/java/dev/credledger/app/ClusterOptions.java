@@ -20,6 +20,18 @@ final class ClusterOptions {
     @Option(names = "--timeout", description = "How long to wait for Kafka and the registry before giving up (exit 1). Default: ${DEFAULT-VALUE}")
     String timeout = "30s";
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property (security.protocol=SASL_SSL, ...); repeatable.")
+    java.util.Map<String, String> kafkaProperty = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "A Kafka client properties file (owner-only); --kafka-property entries win. Env: CREDLEDGER_KAFKA_PROPERTIES.")
+    String kafkaPropertiesFile;
+
+    /** How this command's Kafka clients reach the cluster, with the deployment's client properties. */
+    dev.credledger.processors.topology.ClientProperties clients() {
+        return new dev.credledger.processors.topology.ClientProperties(bootstrapServers,
+                ServeCommand.kafkaProperties(kafkaPropertiesFile, kafkaProperty));
+    }
+
     /** The --timeout; an {@link IllegalArgumentException} for a bad one. */
     Duration timeout() {
         return ServeCommand.duration("--timeout", timeout);

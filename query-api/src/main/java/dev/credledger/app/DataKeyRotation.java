@@ -57,26 +57,23 @@ final class DataKeyRotation implements AutoCloseable {
     private final KafkaProducer<String, WrappedDataKey> producer;
     private final KafkaConsumer<String, dev.credledger.events.avro.SigningSalt> salts;
 
-    DataKeyRotation(KeyEncryptionKey kek, String bootstrapServers, Topics topics, Duration timeout) {
-        this.salts = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    DataKeyRotation(KeyEncryptionKey kek, dev.credledger.processors.topology.ClientProperties clients, Topics topics, Duration timeout) {
+        this.salts = new KafkaConsumer<>(clients.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())),
                 new StringDeserializer(), topics.signingSalts.valueSerde().deserializer());
         this.kek = kek;
         this.timeout = timeout;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = new KafkaConsumer<>(clients.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()),
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())),
                 new StringDeserializer(), topics.dataKeys.valueSerde().deserializer());
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(clients.config(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis()),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis())),
                 new StringSerializer(), topics.dataKeys.valueSerde().serializer());
     }
 

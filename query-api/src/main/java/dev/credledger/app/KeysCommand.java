@@ -103,7 +103,7 @@ final class KeysCommand implements Runnable {
                 return 1;
             }
             DataKeyRotation.Outcome outcome;
-            try (DataKeyRotation rotation = new DataKeyRotation(FileKeyring.load(ring), cluster.bootstrapServers,
+            try (DataKeyRotation rotation = new DataKeyRotation(FileKeyring.load(ring), cluster.clients(),
                     new dev.credledger.processors.topology.Topics(registry), wait)) {
                 outcome = rotation.run();
             } catch (org.apache.kafka.common.errors.TimeoutException e) {

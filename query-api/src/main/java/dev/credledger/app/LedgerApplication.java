@@ -20,6 +20,7 @@ import dev.credledger.processors.audit.AuditLogSettings;
 import dev.credledger.processors.domain.Limits;
 import dev.credledger.processors.topology.LedgerTopology;
 import dev.credledger.processors.topology.Stores;
+import dev.credledger.processors.topology.ClientProperties;
 import dev.credledger.processors.topology.StreamsSettings;
 import dev.credledger.processors.topology.Topics;
 import io.javalin.Javalin;
@@ -90,7 +91,9 @@ public final class LedgerApplication implements AutoCloseable {
         } else {
             bootstrapServers = s.bootstrapServers();
         }
-        TopicSetup.ensure(bootstrapServers, s.partitions(), s.replicationFactor(), s.revocationRetention());
+        // Every Kafka client of this process: the deployment's client properties (security, ...) and the cluster.
+        ClientProperties clients = new ClientProperties(bootstrapServers, s.kafkaProperties());
+        TopicSetup.ensure(clients, s.partitions(), s.replicationFactor(), s.revocationRetention());
         String adminKey = s.adminToken();
         if (adminKey == null) {
             if (!s.embeddedKafka()) {
@@ -154,7 +157,7 @@ public final class LedgerApplication implements AutoCloseable {
         auditSigningKeyFile = auditKeyPath.toAbsolutePath().normalize().toString();
         LOG.info("Signing audit checkpoints as {} (key {})", auditKey.name(), auditKey.keyIdHex());
         LOG.info("Sealing private salts with key-encryption key {} from {}", kek.currentId(), sealingKeyFile);
-        CommandGateway gateway = new CommandGateway(bootstrapServers, topics, s.commandTimeout());
+        CommandGateway gateway = new CommandGateway(clients, topics, s.commandTimeout());
         Drain drain = new Drain();
         toClose.push(gateway);
         AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
@@ -162,16 +165,16 @@ public final class LedgerApplication implements AutoCloseable {
         // The HTTP port must be known before Streams starts (it is the instance's address for query routing).
         AtomicReference<HostInfo> self = new AtomicReference<>();
         StoreLocator locator = new StoreLocator(streamsRef::get, self::get);
-        DataKeys dataKeys = new DataKeys(kek, locator, bootstrapServers, topics);
+        DataKeys dataKeys = new DataKeys(kek, locator, clients, topics);
         toClose.push(dataKeys);
         // Revocation clients look the acknowledgement schema up; only the ledger may register schemas.
         registryClient.register(Topics.ENFORCEMENT_ACKS + "-value", dev.credledger.events.avro.EnforcementAck.getClassSchema());
         EnforcementView enforcement = new EnforcementView(s.enforcement().staleAfter());
-        EnforcementFeed enforcementFeed = new EnforcementFeed(bootstrapServers, topics, enforcement, s.enforcement().alertAfter(),
+        EnforcementFeed enforcementFeed = new EnforcementFeed(clients, topics, enforcement, s.enforcement().alertAfter(),
                 s.revocationRetention(), meters).start();
         toClose.push(enforcementFeed);
         // The instance that saw a use, named in the usage record (its key is the secret alone).
-        dev.credledger.api.reports.UsageRecorder usage = new dev.credledger.api.reports.UsageRecorder(bootstrapServers, topics,
+        dev.credledger.api.reports.UsageRecorder usage = new dev.credledger.api.reports.UsageRecorder(clients, topics,
                 locator, () -> s.instanceId() != null ? s.instanceId()
                         : self.get() == null ? advertisedHost : self.get().host() + ":" + self.get().port(),
                 dev.credledger.api.reports.UsageRecorder.DEFAULT_INTERVAL);
@@ -183,7 +186,7 @@ public final class LedgerApplication implements AutoCloseable {
                 new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
                         s.auditLog().checkpointInterval()),
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
-                usage, new dev.credledger.api.stream.RevocationStream(bootstrapServers, topics, drain, s.streamHeartbeat()),
+                usage, new dev.credledger.api.stream.RevocationStream(clients, topics, drain, s.streamHeartbeat()),
                 s.verifyFailures());
         tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
@@ -199,7 +202,7 @@ public final class LedgerApplication implements AutoCloseable {
                 new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1),
                 new AuditLogSettings(s.auditLog().name(), auditKey, s.auditLog().checkpointInterval()));
         streams = new KafkaStreams(LedgerTopology.build(topics, new Stores(registryClient), topologySettings),
-                streamsSettings.toProperties());
+                clients.properties(streamsSettings.toProperties()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

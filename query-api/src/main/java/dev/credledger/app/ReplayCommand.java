@@ -95,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
         Map<String, AccountReplay> states = new TreeMap<>();
         Progress progress = new Progress(err);
         TableWriter table = new TableWriter(out);
-        try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), wait, Map.of())) {
+        try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), wait, cluster.clients().extra())) {
             reader.read(Set.copyOf(new LinkedHashSet<>(accounts)), fromInstant, untilInstant, event -> {
                 if (output == Output.state) {
                     states.computeIfAbsent(event.metadata().accountId().value(),

@@ -155,6 +155,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--scanner-token-file", description = "Read the scanner role's key from this file (owner-only). Env: CREDLEDGER_SCANNER_TOKEN_FILE.")
     String scannerTokenFile;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for every client of the ledger (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512, ...); repeatable. Values holding secrets belong in --kafka-properties.")
+    java.util.Map<String, String> kafkaProperty = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "A Kafka client properties file (owner-only: it may hold sasl.jaas.config) for every client of the ledger; --kafka-property entries win. Env: CREDLEDGER_KAFKA_PROPERTIES.")
+    String kafkaPropertiesFile;
+
     @Option(names = "--tls-cert", description = "Serve the HTTP API over TLS (1.2 and 1.3 only) with this PEM certificate chain, server certificate first; give --tls-key too. Env: CREDLEDGER_TLS_CERT.")
     String tlsCert;
 
@@ -221,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
                 duration("--stream-heartbeat", streamHeartbeat),
                 new dev.credledger.api.verify.FailureLimiter.Limits(verifyFailureRate, verifyFailureBurst,
                         dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()),
-                tls());
+                tls(), kafkaProperties());
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */
@@ -271,6 +277,31 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(option + "-file: cannot read " + p + ": " + e.getMessage());
         }
+    }
+
+    private java.util.Map<String, String> kafkaProperties() {
+        return kafkaProperties(kafkaPropertiesFile, kafkaProperty);
+    }
+
+    /** The deployment's Kafka client properties: the file's (owner-only: it may hold a password), then the options'. */
+    static java.util.Map<String, String> kafkaProperties(String kafkaPropertiesFile, java.util.Map<String, String> kafkaProperty) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        String file = blankToNull(kafkaPropertiesFile);
+        if (file != null) {
+            Path path = Path.of(file);
+            dev.credledger.events.sealing.OwnerOnly.check(path, "--kafka-properties file");
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.Reader reader = java.nio.file.Files.newBufferedReader(path)) {
+                p.load(reader);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--kafka-properties: cannot read " + path + ": " + e.getMessage());
+            }
+            p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).strip()));
+        }
+        if (kafkaProperty != null) {
+            out.putAll(kafkaProperty);
+        }
+        return out;
     }
 
     private Settings.Tls tls() {

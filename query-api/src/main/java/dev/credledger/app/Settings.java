@@ -53,7 +53,8 @@ public record Settings(
         Leaks leaks,
         Duration streamHeartbeat,
         dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
-        Tls tls) {
+        Tls tls,
+        java.util.Map<String, String> kafkaProperties) {
 
     /**
      * TLS on the HTTP API: a PEM certificate chain (server certificate first) and its unencrypted PKCS#8 PEM key (mode
@@ -120,6 +121,7 @@ public record Settings(
         Objects.requireNonNull(auditLog, "auditLog");
         Objects.requireNonNull(leaks, "leaks");
         Objects.requireNonNull(verifyFailures, "verifyFailures");
+        kafkaProperties = java.util.Map.copyOf(kafkaProperties);
         if (streamHeartbeat == null || !streamHeartbeat.isPositive()) {
             throw new IllegalArgumentException("--stream-heartbeat must be positive");
         }
@@ -161,7 +163,8 @@ public record Settings(
         return new Settings(dataDir, "127.0.0.1", httpPort, null, null, kafkaPort, null, registryPort, null,
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
-                Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null);
+                Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null,
+                java.util.Map.of());
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -198,6 +201,10 @@ public record Settings(
 
     public Settings withVerifyFailures(dev.credledger.api.verify.FailureLimiter.Limits value) {
         return with("verifyFailures", value);
+    }
+
+    public Settings withKafkaProperties(java.util.Map<String, String> value) {
+        return with("kafkaProperties", value);
     }
 
     public Settings withTls(Tls value) {

@@ -21,8 +21,8 @@ final class TopicSetup {
 
     private TopicSetup() {}
 
-    static void ensure(String bootstrapServers, int partitions, short replicationFactor, Duration revocationRetention) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    static void ensure(dev.credledger.processors.topology.ClientProperties clients, int partitions, short replicationFactor, Duration revocationRetention) {
+        try (Admin admin = Admin.create(clients.config(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = Topics.definitions(partitions, replicationFactor, revocationRetention).stream()
                     .filter(t -> !existing.contains(t.name())).toList();
@@ -33,7 +33,7 @@ final class TopicSetup {
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot create the ledger's topics: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Timed out creating the ledger's topics on " + bootstrapServers, e);
+            throw new IllegalStateException("Timed out creating the ledger's topics on " + clients.bootstrapServers(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);

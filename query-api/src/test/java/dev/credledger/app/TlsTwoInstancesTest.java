@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.credledger.api.TlsFiles;
 import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;
-import dev.credledger.processors.topology.Stores;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,13 +15,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,15 +114,7 @@ class TlsTwoInstancesTest {
     }
 
     private static Set<HostInfo> owners() {
-        Set<HostInfo> hosts = new HashSet<>();
-        KafkaStreams streams = one.streams();
-        for (String account : ACCOUNTS) {
-            var metadata = streams.queryMetadataForKey(Stores.VIEW_API_ACCESS, account, Serdes.String().serializer());
-            if (metadata != null && metadata.activeHost() != null && metadata.activeHost().port() > 0) {
-                hosts.add(metadata.activeHost());
-            }
-        }
-        return hosts;
+        return TwoInstancesTest.owners(one.streams(), ACCOUNTS);
     }
 
     private static void await(BooleanSupplier condition) {

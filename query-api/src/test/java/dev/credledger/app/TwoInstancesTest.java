@@ -228,9 +228,13 @@ class TwoInstancesTest {
     }
 
     private static Set<HostInfo> owners() {
+        return owners(one.streams(), ACCOUNTS);
+    }
+
+    /** The instances that own the views of {@code accounts}, as {@code streams} sees it. */
+    static Set<HostInfo> owners(KafkaStreams streams, List<String> accounts) {
         Set<HostInfo> hosts = new HashSet<>();
-        KafkaStreams streams = one.streams();
-        for (String account : ACCOUNTS) {
+        for (String account : accounts) {
             var metadata = streams.queryMetadataForKey(Stores.VIEW_API_ACCESS, account, Serdes.String().serializer());
             if (metadata != null && metadata.activeHost() != null && metadata.activeHost().port() > 0) {
                 hosts.add(metadata.activeHost());

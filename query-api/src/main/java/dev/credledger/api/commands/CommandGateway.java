@@ -74,21 +74,19 @@ public final class CommandGateway implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean ready;
 
-    public CommandGateway(String bootstrapServers, Topics topics, Duration timeout) {
+    public CommandGateway(dev.credledger.processors.topology.ClientProperties clients, Topics topics, Duration timeout) {
         this.topics = topics;
         this.timeout = timeout;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(clients.config(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "credledger-gateway-" + UUID.randomUUID()),
+                ProducerConfig.CLIENT_ID_CONFIG, "credledger-gateway-" + UUID.randomUUID())),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-        this.results = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.results = new KafkaConsumer<>(clients.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10)),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.reader = Thread.ofPlatform().name("credledger-results").daemon().unstarted(this::readResults);
     }

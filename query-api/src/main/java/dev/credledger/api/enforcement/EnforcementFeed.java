@@ -71,18 +71,17 @@ public final class EnforcementFeed implements AutoCloseable {
     private volatile long lastPollNanos = System.nanoTime();
     private long refused;
 
-    public EnforcementFeed(String bootstrapServers, Topics topics, EnforcementView view, Duration alertAfter,
+    public EnforcementFeed(dev.credledger.processors.topology.ClientProperties clients, Topics topics, EnforcementView view, Duration alertAfter,
             Duration retention, MeterRegistry meters) {
         this.view = view;
         this.alertAfter = alertAfter;
         this.retention = retention;
         this.revocations = topics.revocations.valueSerde().deserializer();
         this.acks = topics.enforcementAcks.valueSerde().deserializer();
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.consumer = new KafkaConsumer<>(clients.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "credledger-enforcement-feed"),
+                ConsumerConfig.CLIENT_ID_CONFIG, "credledger-enforcement-feed")),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.lag = MultiGauge.builder("credledger.enforcement.lag").baseUnit("seconds")
                 .description("Per enforcement point: age of the oldest revocation a live instance has not applied (0: caught up)")

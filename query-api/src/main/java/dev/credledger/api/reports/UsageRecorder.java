@@ -63,13 +63,12 @@ public final class UsageRecorder implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService flusher;
 
     /** {@code instance}: this instance's stable name (asked when writing, so it may be known only once serving). */
-    public UsageRecorder(String bootstrapServers, Topics topics, StoreLocator locator,
+    public UsageRecorder(dev.credledger.processors.topology.ClientProperties clients, Topics topics, StoreLocator locator,
             java.util.function.Supplier<String> instance, Duration interval) {
         this.locator = locator;
         this.instance = instance;
         this.intervalMillis = interval.toMillis();
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         // Bounded waits: with the cluster away, a write fails in seconds (and is tried with the next use), and closing
@@ -78,7 +77,7 @@ public final class UsageRecorder implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "credledger-usage");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), topics.usage.valueSerde().serializer());
+        this.producer = new KafkaProducer<>(clients.properties(p), new StringSerializer(), topics.usage.valueSerde().serializer());
         this.flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("credledger-usage-flusher").daemon().factory());
         flusher.scheduleWithFixedDelay(() -> {

@@ -51,15 +51,14 @@ public final class DataKeys implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService roller = java.util.concurrent.Executors
             .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("credledger-data-key-roll").unstarted(r));
 
-    public DataKeys(KeyEncryptionKey kek, StoreLocator locator, String bootstrapServers, Topics topics) {
+    public DataKeys(KeyEncryptionKey kek, StoreLocator locator, dev.credledger.processors.topology.ClientProperties clients, Topics topics) {
         this.kek = kek;
         this.locator = locator;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.producer = new KafkaProducer<>(clients.config(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.CLIENT_ID_CONFIG, "credledger-data-keys-" + UUID.randomUUID()),
+                ProducerConfig.CLIENT_ID_CONFIG, "credledger-data-keys-" + UUID.randomUUID())),
                 new StringSerializer(), topics.dataKeys.valueSerde().serializer());
         roller.scheduleAtFixedRate(this::rollSegments, SEGMENT_ROLL.toMinutes(), SEGMENT_ROLL.toMinutes(),
                 java.util.concurrent.TimeUnit.MINUTES);

@@ -53,14 +53,14 @@ public final class RevocationStream {
     /** {@code r0-12.r1-7.e0-40}: per partition of the revocations ({@code r}) and events ({@code e}) topics, the next offset. */
     private static final Pattern POSITION = Pattern.compile("([re])(\\d{1,5})-(\\d{1,19})");
 
-    private final String bootstrapServers;
+    private final dev.credledger.processors.topology.ClientProperties clients;
     private final Topics topics;
     private final Drain drain;
     private final Duration heartbeat;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
 
-    public RevocationStream(String bootstrapServers, Topics topics, Drain drain, Duration heartbeat) {
-        this.bootstrapServers = bootstrapServers;
+    public RevocationStream(dev.credledger.processors.topology.ClientProperties clients, Topics topics, Drain drain, Duration heartbeat) {
+        this.clients = clients;
         this.topics = topics;
         this.drain = drain;
         this.heartbeat = heartbeat;
@@ -137,12 +137,11 @@ public final class RevocationStream {
 
     private KafkaConsumer<String, byte[]> consumer() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-revocation-stream");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(clients.properties(p), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Assigns every partition of both topics at the resume position, or at their ends; returns the position. */
