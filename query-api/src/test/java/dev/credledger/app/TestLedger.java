@@ -57,7 +57,13 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
 
     /** Stops the process's parts and starts them again on the same data directory. */
     public void restart() {
+        restart(() -> { });
+    }
+
+    /** As {@link #restart()}, doing {@code whileStopped} in between (say, deleting the local state). */
+    public void restart(Runnable whileStopped) {
         app.close();
+        whileStopped.run();
         start();
     }
 
