@@ -42,7 +42,9 @@ class SchemaEvolutionTest {
             Map.entry("credential-signing-salts-value", dev.credledger.events.avro.SigningSalt.getClassSchema()),
             Map.entry("credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema()),
             Map.entry("credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema()),
-            Map.entry("credential-usage-value", dev.credledger.events.avro.CredentialUsage.getClassSchema()));
+            Map.entry("credential-usage-value", dev.credledger.events.avro.CredentialUsage.getClassSchema()),
+            Map.entry("credential-delivery-targets-value", dev.credledger.events.avro.DeliveryTarget.getClassSchema()),
+            Map.entry("credential-delivery-state-value", dev.credledger.events.avro.DeliveryState.getClassSchema()));
 
     static Stream<Arguments> releasedVersions() throws IOException {
         List<Arguments> out = new ArrayList<>();

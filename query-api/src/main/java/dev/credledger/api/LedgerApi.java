@@ -52,7 +52,8 @@ public final class LedgerApi {
                           dev.credledger.api.leaks.LeakRoutes.Config leaks,
                           dev.credledger.api.reports.UsageRecorder usage,
                           dev.credledger.api.stream.RevocationStream revocationStream,
-                          dev.credledger.api.verify.FailureLimiter.Limits verifyFailures) {}
+                          dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
+                          dev.credledger.api.webhooks.WebhookRoutes webhooks) {}
 
     private LedgerApi() {}
 
@@ -142,6 +143,11 @@ public final class LedgerApi {
             r.post(ENV + "/credentials/{credentialId}/deactivate", commands::deactivate, Role.ADMIN);
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
+            r.post(ENV + "/webhooks", backend.webhooks()::create, Role.ADMIN);
+            get(r, ENV + "/webhooks", backend.webhooks()::list, Role.AUDITOR);
+            r.delete(ENV + "/webhooks/{webhookId}", backend.webhooks()::delete, Role.ADMIN);
+            r.post(ENV + "/webhooks/{webhookId}/rotate-secret", backend.webhooks()::rotateSecret, Role.ADMIN);
+            get(r, ENV + "/webhooks/{webhookId}/deliveries", backend.webhooks()::deliveries, Role.AUDITOR);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             r.put(ACCOUNT + "/leak-policy", commands::changeLeakPolicy, Role.ADMIN);
             r.post("/v1/leaks", leaks::report, Role.SCANNER);

@@ -30,7 +30,10 @@ final class BuiltInDefaults {
             Map.entry("--leak-reports-unsigned", "refuse"),
             Map.entry("--stream-heartbeat", "15s"),
             Map.entry("--verify-failure-rate", "10"),
-            Map.entry("--verify-failure-burst", "100"));
+            Map.entry("--verify-failure-burst", "100"),
+            Map.entry("--webhooks-allow-private-addresses", "false"),
+            Map.entry("--delivery-attempts", "10"),
+            Map.entry("--delivery-backoff", "5s"));
 
     private BuiltInDefaults() {}
 

@@ -179,6 +179,14 @@ public final class LedgerApplication implements AutoCloseable {
                         : self.get() == null ? advertisedHost : self.get().host() + ":" + self.get().port(),
                 dev.credledger.api.reports.UsageRecorder.DEFAULT_INTERVAL);
         toClose.push(usage);
+        dev.credledger.api.delivery.SafeAddresses addresses = new dev.credledger.api.delivery.SafeAddresses(
+                s.deliveries().allowPrivateAddresses());
+        dev.credledger.api.delivery.Outbound outbound = new dev.credledger.api.delivery.Outbound(addresses);
+        toClose.push(outbound);
+        dev.credledger.api.delivery.Deliveries deliveries = new dev.credledger.api.delivery.Deliveries(clients, topics,
+                locator, s.deliveries(), java.util.Map.of(dev.credledger.events.avro.DeliveryKind.WEBHOOK,
+                        new dev.credledger.api.webhooks.WebhookTarget(dataKeys, outbound)), meters);
+        toClose.push(deliveries);
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
@@ -187,7 +195,7 @@ public final class LedgerApplication implements AutoCloseable {
                         s.auditLog().checkpointInterval()),
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
                 usage, new dev.credledger.api.stream.RevocationStream(clients, topics, drain, s.streamHeartbeat()),
-                s.verifyFailures());
+                s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses));
         tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         toClose.push(http::stop);
@@ -218,6 +226,7 @@ public final class LedgerApplication implements AutoCloseable {
         streams.start();
         streamsRef.set(streams);
         gateway.start();
+        deliveries.start();
         // Closed first: new requests get 503, commands in flight get their answers while Streams still runs.
         // A command request waits up to the command timeout, then up to 2 s for the local lookup.
         Duration drainFor = s.commandTimeout().plusSeconds(3);

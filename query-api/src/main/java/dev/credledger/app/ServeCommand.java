@@ -137,6 +137,16 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--verify-failure-rate", description = "Failed verifications per second allowed per caller key and per presented source address, beyond the burst (then 429). Default: ${DEFAULT-VALUE}")
     long verifyFailureRate;
 
+    @Option(names = "--webhooks-allow-private-addresses", arity = "0..1", fallbackValue = "true",
+            description = "Let webhooks reach loopback, private and link-local addresses, and plain http (development and tests only). Default: ${DEFAULT-VALUE}")
+    boolean webhooksAllowPrivateAddresses;
+
+    @Option(names = "--delivery-attempts", description = "Attempts per webhook message before it is given up on. Default: ${DEFAULT-VALUE}")
+    int deliveryAttempts;
+
+    @Option(names = "--delivery-backoff", description = "Wait before a webhook message's second attempt; each later wait doubles (jittered, at most 15 min). Default: ${DEFAULT-VALUE}")
+    String deliveryBackoff;
+
     @Option(names = "--verify-failure-burst", description = "Failed verifications allowed at once per caller key and per source address. Default: ${DEFAULT-VALUE}")
     long verifyFailureBurst;
 
@@ -227,7 +237,9 @@ final class ServeCommand implements Callable<Integer> {
                 duration("--stream-heartbeat", streamHeartbeat),
                 new dev.credledger.api.verify.FailureLimiter.Limits(verifyFailureRate, verifyFailureBurst,
                         dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()),
-                tls(), kafkaProperties());
+                tls(), kafkaProperties(),
+                new dev.credledger.api.delivery.DeliveryPolicy(webhooksAllowPrivateAddresses, deliveryAttempts,
+                        duration("--delivery-backoff", deliveryBackoff)));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param adminToken bearer key of the admin role, or {@code null} to generate one (embedded default only)
  * @param signerToken bearer key of the signer role (webhook MACs), or {@code null}
  * @param streamHeartbeat a Server-Sent-Events stream quiet this long gets a comment line
+ * @param deliveries how webhook deliveries are retried and where they may go
  * @param sealingKeyFile the key-encryption keys that seal private salts, or {@code null} to generate a file in the
  *     data directory (embedded default only)
  */
@@ -54,7 +55,8 @@ public record Settings(
         Duration streamHeartbeat,
         dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
         Tls tls,
-        java.util.Map<String, String> kafkaProperties) {
+        java.util.Map<String, String> kafkaProperties,
+        dev.credledger.api.delivery.DeliveryPolicy deliveries) {
 
     /**
      * TLS on the HTTP API: a PEM certificate chain (server certificate first) and its unencrypted PKCS#8 PEM key (mode
@@ -121,6 +123,7 @@ public record Settings(
         Objects.requireNonNull(auditLog, "auditLog");
         Objects.requireNonNull(leaks, "leaks");
         Objects.requireNonNull(verifyFailures, "verifyFailures");
+        Objects.requireNonNull(deliveries, "deliveries");
         kafkaProperties = java.util.Map.copyOf(kafkaProperties);
         if (streamHeartbeat == null || !streamHeartbeat.isPositive()) {
             throw new IllegalArgumentException("--stream-heartbeat must be positive");
@@ -164,7 +167,7 @@ public record Settings(
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
                 Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null,
-                java.util.Map.of());
+                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -209,6 +212,10 @@ public record Settings(
 
     public Settings withTls(Tls value) {
         return with("tls", value);
+    }
+
+    public Settings withDeliveries(dev.credledger.api.delivery.DeliveryPolicy value) {
+        return with("deliveries", value);
     }
 
     public Settings withStreamHeartbeat(Duration value) {

@@ -99,6 +99,8 @@ public final class LedgerTopology {
         global(t, Stores.VIEW_ALLOW_LISTS, topics.allowLists, stores);
         global(t, Stores.VIEW_SIGNING_SALTS, topics.signingSalts, stores);
         global(t, Stores.VIEW_CREDENTIAL_USAGE, topics.usage, stores);
+        global(t, Stores.VIEW_DELIVERY_TARGETS, topics.deliveryTargets, stores);
+        global(t, Stores.VIEW_DELIVERY_STATE, topics.deliveryState, stores);
         global(t, org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.VIEW_DATA_KEYS), stores.strings,
                 topics.dataKeys.valueSerde()), topics.dataKeys);

@@ -49,6 +49,10 @@ public final class Stores {
     public static final String VIEW_CREDENTIAL_USAGE = "view-credential-usage";
     /** Global and in memory only: a wrapped data key never reaches a disk of the ledger's own. */
     public static final String VIEW_DATA_KEYS = "view-data-keys";
+    /** Global: every webhook and Shared Signals stream, by target ID. */
+    public static final String VIEW_DELIVERY_TARGETS = "view-delivery-targets";
+    /** Global: how far each delivery target has been served, by target ID. */
+    public static final String VIEW_DELIVERY_STATE = "view-delivery-state";
     /** Global: every instance signs for every account without a network hop. */
     public static final String VIEW_SIGNING_SALTS = "view-signing-salts";
 

@@ -51,6 +51,10 @@ public final class Topics {
     public static final String AUDIT_CHECKPOINTS = "credential-audit-checkpoints";
     /** When each secret last verified, per instance (compacted): written by the verify route, at most once a minute. */
     public static final String USAGE = "credential-usage";
+    /** Webhooks and Shared Signals streams: where credential changes are delivered outside Kafka (compacted). */
+    public static final String DELIVERY_TARGETS = "credential-delivery-targets";
+    /** How far each delivery target has been served (compacted): where another instance continues. */
+    public static final String DELIVERY_STATE = "credential-delivery-state";
 
     public final Topic<String, byte[]> commandBytes;
     public final Topic<String, CredentialCommand> commands;
@@ -66,6 +70,8 @@ public final class Topics {
     public final Topic<String, EnforcementAck> enforcementAcks;
     public final Topic<String, AuditCheckpoint> auditCheckpoints;
     public final Topic<String, dev.credledger.events.avro.CredentialUsage> usage;
+    public final Topic<String, dev.credledger.events.avro.DeliveryTarget> deliveryTargets;
+    public final Topic<String, dev.credledger.events.avro.DeliveryState> deliveryState;
 
     public Topics(SchemaRegistryClient registry) {
         commandBytes = new Topic<>(COMMANDS, Serdes.String(), Serdes.ByteArray());
@@ -82,6 +88,10 @@ public final class Topics {
         enforcementAcks = new Topic<>(ENFORCEMENT_ACKS, Serdes.String(), avro(registry, EnforcementAck.getClassSchema()));
         auditCheckpoints = new Topic<>(AUDIT_CHECKPOINTS, Serdes.String(), avro(registry, AuditCheckpoint.getClassSchema()));
         usage = new Topic<>(USAGE, Serdes.String(), avro(registry, dev.credledger.events.avro.CredentialUsage.getClassSchema()));
+        deliveryTargets = new Topic<>(DELIVERY_TARGETS, Serdes.String(),
+                avro(registry, dev.credledger.events.avro.DeliveryTarget.getClassSchema()));
+        deliveryState = new Topic<>(DELIVERY_STATE, Serdes.String(),
+                avro(registry, dev.credledger.events.avro.DeliveryState.getClassSchema()));
     }
 
     /**
@@ -109,6 +119,8 @@ public final class Topics {
                 new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
                 new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(USAGE, partitions, replicationFactor).configs(compacted),
+                new NewTopic(DELIVERY_TARGETS, partitions, replicationFactor).configs(compacted),
+                new NewTopic(DELIVERY_STATE, partitions, replicationFactor).configs(compacted),
                 // Dated by the broker: the ledger judges enforcement on one clock, not on each client's.
                 new NewTopic(ENFORCEMENT_ACKS, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()),

@@ -96,6 +96,21 @@ public final class DataKeys implements AutoCloseable {
      * @throws NotStored if the data key could not be stored in time
      */
     public SealedSecret sealNew(AccountId account, Environment environment, IssuedSecret secret) {
+        byte[] plaintext = secret.plaintext().getBytes(StandardCharsets.US_ASCII);
+        try {
+            return sealNew(account, environment, secret.ref().secretId(), plaintext);
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /**
+     * Seals {@code plaintext} (another secret the ledger must use, such as a webhook's signing secret) under a new data
+     * key of its account and environment, after storing that key.
+     *
+     * @throws NotStored if the data key could not be stored in time
+     */
+    public SealedSecret sealNew(AccountId account, Environment environment, UUID secretId, byte[] plaintext) {
         Envelope.NewDataKey created = Envelope.newDataKey(kek, account.value(), environment.name());
         try (Envelope.DataKey key = created.key()) {
             WrappedDataKey record = WrappedDataKey.newBuilder()
@@ -116,13 +131,8 @@ public final class DataKeys implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new NotStored("interrupted while storing a new data key");
             }
-            byte[] plaintext = secret.plaintext().getBytes(StandardCharsets.US_ASCII);
-            try {
-                byte[] sealed = Envelope.seal(key, plaintext, account.value(), environment.name(), secret.ref().secretId());
-                return new SealedSecret(secret.ref().secretId(), key.id(), created.kekId(), sealed);
-            } finally {
-                Arrays.fill(plaintext, (byte) 0);
-            }
+            byte[] sealed = Envelope.seal(key, plaintext, account.value(), environment.name(), secretId);
+            return new SealedSecret(secretId, key.id(), created.kekId(), sealed);
         }
     }
 
@@ -153,6 +163,21 @@ public final class DataKeys implements AutoCloseable {
             return use.apply(secret);
         } finally {
             Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /** Destroys a data key the edge made (a deleted webhook's): what it sealed is noise from now on. */
+    public void destroy(AccountId account, Environment environment, UUID dataKeyId) {
+        unwrapped.invalidate(dataKeyId);
+        try {
+            producer.send(new ProducerRecord<>(Topics.DATA_KEYS, Keys.dataKey(account, environment, dataKeyId), null))
+                    .get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NotStored("the data key could not be destroyed on " + Topics.DATA_KEYS + " ("
+                    + e.getClass().getSimpleName() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotStored("interrupted while destroying a data key");
         }
     }
 

@@ -218,7 +218,7 @@ public final class RevocationStream {
     }
 
     /** A revocation as the stream sends it: the fields of {@code credential-revocations}, names in JSON style. */
-    static Map<String, Object> revocation(CredentialRevoked r) {
+    public static Map<String, Object> revocation(CredentialRevoked r) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("eventId", r.getEventId());
         out.put("credentialId", r.getCredentialId());

@@ -1,0 +1,155 @@
+package dev.credledger.api.delivery;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import org.eclipse.jetty.util.SocketAddressResolver;
+
+/**
+ * Where the ledger may send a request on a customer's behalf. A URL names a host; the host is resolved, and every
+ * address it resolves to is checked: loopback, private (RFC 1918, unique-local), link-local (which holds the cloud
+ * metadata address 169.254.169.254), shared (100.64/10), unspecified, multicast, reserved and known metadata
+ * addresses are refused. The check is made by the HTTP client's resolver, on the addresses it then connects to: a
+ * name that resolves to a public address when the URL is accepted and to a private one at delivery time (DNS
+ * rebinding) is refused at delivery time.
+ */
+public final class SafeAddresses {
+
+    /** Why a URL or an address is refused (the message names the host, never a path or query: they may hold a token). */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final boolean allowPrivate;
+
+    public SafeAddresses(boolean allowPrivate) {
+        this.allowPrivate = allowPrivate;
+    }
+
+    public boolean allowsPrivate() {
+        return allowPrivate;
+    }
+
+    /**
+     * Checks a URL given to the ledger: absolute {@code https} (or {@code http} where private addresses are allowed,
+     * for development), a host, no user information, and a host that resolves to allowed addresses only.
+     *
+     * @throws Refused with the reason
+     */
+    public URI checkUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new Refused("the URL is not a valid absolute URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(allowPrivate && scheme.equals("http"))) {
+            throw new Refused("only https URLs are accepted");
+        }
+        if (uri.getHost() == null || uri.getHost().isBlank()) {
+            throw new Refused("the URL has no host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new Refused("the URL may not carry user information");
+        }
+        if (uri.getRawFragment() != null) {
+            throw new Refused("the URL may not carry a fragment");
+        }
+        if (url.length() > 2048) {
+            throw new Refused("the URL is longer than 2048 characters");
+        }
+        String host = uri.getHost();
+        try {
+            check(host, List.of(InetAddress.getAllByName(stripBrackets(host))));
+        } catch (UnknownHostException e) {
+            throw new Refused("the host " + host + " does not resolve");
+        }
+        return uri;
+    }
+
+    /**
+     * The resolver the outbound client connects through: resolves (on a virtual thread: the JDK's lookup blocks),
+     * then refuses the host if any address is not allowed.
+     */
+    public SocketAddressResolver resolver() {
+        return (host, port, context, promise) -> Thread.ofVirtual().name("credledger-delivery-dns").start(() -> {
+            List<InetSocketAddress> addresses;
+            try {
+                addresses = java.util.Arrays.stream(InetAddress.getAllByName(stripBrackets(host)))
+                        .map(a -> new InetSocketAddress(a, port)).toList();
+                check(host, addresses.stream().map(InetSocketAddress::getAddress).toList());
+            } catch (UnknownHostException e) {
+                promise.failed(new Refused("the host " + host + " does not resolve"));
+                return;
+            } catch (Refused e) {
+                promise.failed(e);
+                return;
+            }
+            promise.succeeded(addresses);
+        });
+    }
+
+    private void check(String host, List<InetAddress> addresses) {
+        if (allowPrivate) {
+            return;
+        }
+        for (InetAddress address : addresses) {
+            if (address == null || !isPublic(address)) {
+                throw new Refused("the host " + host + " resolves to a private, loopback, link-local or reserved address ("
+                        + (address == null ? "unresolved" : address.getHostAddress()) + ")");
+            }
+        }
+    }
+
+    /** Whether a request to this address could only reach the public internet. */
+    public static boolean isPublic(InetAddress address) {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int a0 = b[0] & 0xff;
+            int a1 = b[1] & 0xff;
+            return !(a0 == 0 // this network
+                    || (a0 == 100 && (a1 & 0xc0) == 64) // shared address space (carrier NAT; Alibaba's metadata)
+                    || (a0 == 192 && a1 == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments
+                    || (a0 == 192 && a1 == 0 && (b[2] & 0xff) == 2) // documentation
+                    || (a0 == 198 && (a1 & 0xfe) == 18) // benchmarking
+                    || (a0 == 198 && a1 == 51 && (b[2] & 0xff) == 100)
+                    || (a0 == 203 && a1 == 0 && (b[2] & 0xff) == 113)
+                    || a0 >= 240 // reserved and broadcast
+                    || (a0 == 168 && a1 == 63 && (b[2] & 0xff) == 129 && (b[3] & 0xff) == 16)); // Azure's host endpoint
+        }
+        if (address instanceof Inet6Address) {
+            int b0 = b[0] & 0xff;
+            if ((b0 & 0xfe) == 0xfc) {
+                return false; // unique local, fc00::/7 (AWS's IPv6 metadata address fd00:ec2::254 among them)
+            }
+            if (b0 == 0x20 && (b[1] & 0xff) == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8) {
+                return false; // documentation, 2001:db8::/32
+            }
+            if (b0 == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+                return false; // NAT64, 64:ff9b::/96: the IPv4 address inside may be private
+            }
+            boolean v4Compatible = true;
+            for (int i = 0; i < 12; i++) {
+                v4Compatible &= b[i] == 0;
+            }
+            return !v4Compatible; // ::/96 (IPv4-compatible), ::, ::1
+        }
+        return false;
+    }
+
+    private static String stripBrackets(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+}

@@ -1,0 +1,236 @@
+package dev.credledger.api.webhooks;
+
+import dev.credledger.api.Json;
+import dev.credledger.api.OwnerRouting;
+import dev.credledger.api.Problem;
+import dev.credledger.api.Requests;
+import dev.credledger.api.delivery.Deliveries;
+import dev.credledger.api.delivery.SafeAddresses;
+import dev.credledger.api.signing.DataKeys;
+import dev.credledger.events.avro.Delivery;
+import dev.credledger.events.avro.DeliveryKind;
+import dev.credledger.events.avro.DeliveryState;
+import dev.credledger.events.avro.DeliveryTarget;
+import dev.credledger.events.mapping.DomainToAvro;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.Environment;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /v1/accounts/{account}/environments/{env}/webhooks}: subscriptions to an environment's credential changes.
+ * The signing secret is shown once, in the answer that made it; the ledger keeps it sealed under a data key of the
+ * account and environment (as it keeps a private salt), and destroys that key when the webhook is deleted.
+ */
+public final class WebhookRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookRoutes.class);
+    /** Webhooks per account and environment. */
+    public static final int MAX_PER_ENVIRONMENT = 10;
+    /** After a rotation, deliveries are signed with the old secret too for this long, so receivers can switch. */
+    public static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
+
+    public record CreateBody(String url, List<String> events) {}
+
+    private final Deliveries deliveries;
+    private final DataKeys dataKeys;
+    private final SafeAddresses addresses;
+    private final SecureRandom random = new SecureRandom();
+
+    public WebhookRoutes(Deliveries deliveries, DataKeys dataKeys, SafeAddresses addresses) {
+        this.deliveries = deliveries;
+        this.dataKeys = dataKeys;
+        this.addresses = addresses;
+    }
+
+    public void create(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment environment = Requests.environment(ctx);
+        CreateBody body = Json.body(ctx, CreateBody.class, new CreateBody(null, null));
+        if (body.url() == null) {
+            throw Problem.badRequest("field 'url' is required");
+        }
+        List<String> events = events(body.events());
+        try {
+            addresses.checkUrl(body.url());
+        } catch (SafeAddresses.Refused e) {
+            throw new Problem(400, "webhook-url-refused", "Webhook URL refused", e.getMessage())
+                    .with("code", "WEBHOOK_URL_REFUSED");
+        }
+        if (ofEnvironment(account, environment).size() >= MAX_PER_ENVIRONMENT) {
+            throw new Problem(409, "too-many-webhooks", "Too many webhooks", "an environment has at most "
+                    + MAX_PER_ENVIRONMENT + " webhooks; delete one first").with("code", "TOO_MANY_WEBHOOKS");
+        }
+        UUID id = UUID.randomUUID();
+        String secret = StandardWebhooks.newSecret(random);
+        DeliveryTarget target = DeliveryTarget.newBuilder()
+                .setTargetId(id.toString())
+                .setKind(DeliveryKind.WEBHOOK)
+                .setAccountId(account.value())
+                .setEnvironment(dev.credledger.events.avro.Environment.valueOf(environment.name()))
+                .setUrl(body.url())
+                .setEvents(events)
+                .setSecret(seal(account, environment, secret))
+                .setStartPositions(deliveries.endOfEvents())
+                .setCreatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setCreatedBy(roleOf(ctx))
+                .build();
+        store(() -> deliveries.put(target));
+        LOG.info("Webhook {} created for {}/{} to host {}", id, account.value(), environment.name().toLowerCase(Locale.ROOT),
+                java.net.URI.create(body.url()).getHost());
+        Map<String, Object> out = view(target);
+        out.put("secret", secret);
+        ctx.status(201).header("Location", ctx.path() + "/" + id).contentType("application/json").result(Json.write(out));
+    }
+
+    public void list(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment environment = Requests.environment(ctx);
+        List<Map<String, Object>> out = ofEnvironment(account, environment).stream()
+                .sorted(Comparator.comparing(DeliveryTarget::getCreatedAt)).map(WebhookRoutes::view).toList();
+        OwnerRouting.respond(ctx, Map.of("webhooks", out));
+    }
+
+    public void delete(Context ctx) {
+        DeliveryTarget target = find(ctx);
+        store(() -> deliveries.delete(target.getTargetId()));
+        AccountId account = new AccountId(target.getAccountId());
+        Environment environment = Environment.valueOf(target.getEnvironment().name());
+        for (var sealed : Arrays.asList(target.getSecret(), target.getPreviousSecret())) {
+            if (sealed != null) {
+                store(() -> dataKeys.destroy(account, environment, sealed.getDataKeyId()));
+            }
+        }
+        ctx.status(204);
+    }
+
+    public void rotateSecret(Context ctx) {
+        DeliveryTarget target = find(ctx);
+        AccountId account = new AccountId(target.getAccountId());
+        Environment environment = Environment.valueOf(target.getEnvironment().name());
+        String secret = StandardWebhooks.newSecret(random);
+        Instant until = Instant.now().plus(ROTATION_OVERLAP).truncatedTo(ChronoUnit.MILLIS);
+        var older = target.getPreviousSecret();
+        DeliveryTarget rotated = DeliveryTarget.newBuilder(target)
+                .setPreviousSecret(target.getSecret())
+                .setPreviousSecretUntil(until)
+                .setSecret(seal(account, environment, secret))
+                .build();
+        store(() -> deliveries.put(rotated));
+        if (older != null) {
+            // Two rotations within the overlap: the secret before the previous one signs nothing any more.
+            store(() -> dataKeys.destroy(account, environment, older.getDataKeyId()));
+        }
+        Map<String, Object> out = view(rotated);
+        out.put("secret", secret);
+        OwnerRouting.respond(ctx, out);
+    }
+
+    public void deliveries(Context ctx) {
+        DeliveryTarget target = find(ctx);
+        DeliveryState state = deliveries.state(target);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Delivery d : state.getRecent().reversed()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("messageId", d.getMessageId());
+            row.put("type", d.getType());
+            row.put("occurredAt", d.getOccurredAt().toString());
+            row.put("outcome", d.getOutcome().name().toLowerCase(Locale.ROOT));
+            row.put("nextAttemptAt", d.getNextAttemptAt() == null ? null : d.getNextAttemptAt().toString());
+            row.put("attempts", d.getAttempts().stream().map(a -> {
+                Map<String, Object> attempt = new LinkedHashMap<>();
+                attempt.put("at", a.getAt().toString());
+                attempt.put("status", a.getStatus() == 0 ? null : a.getStatus());
+                attempt.put("durationMs", a.getDurationMs());
+                attempt.put("error", a.getError());
+                return attempt;
+            }).toList());
+            out.add(row);
+        }
+        OwnerRouting.respond(ctx, Map.of("webhookId", target.getTargetId(), "deliveries", out));
+    }
+
+    private DeliveryTarget find(Context ctx) {
+        AccountId account = Requests.account(ctx);
+        Environment environment = Requests.environment(ctx);
+        UUID id = Requests.uuid("webhookId", ctx.pathParam("webhookId"));
+        DeliveryTarget target = deliveries.target(id.toString());
+        if (target == null || target.getKind() != DeliveryKind.WEBHOOK || !account.value().equals(target.getAccountId())
+                || !environment.name().equals(target.getEnvironment().name())) {
+            throw Problem.notFound("no webhook " + id + " in this environment");
+        }
+        return target;
+    }
+
+    private List<DeliveryTarget> ofEnvironment(AccountId account, Environment environment) {
+        return deliveries.targets(t -> t.getKind() == DeliveryKind.WEBHOOK && account.value().equals(t.getAccountId())
+                && environment.name().equals(t.getEnvironment().name()));
+    }
+
+    private dev.credledger.events.avro.SealedSecret seal(AccountId account, Environment environment, String secret) {
+        byte[] plaintext = secret.getBytes(StandardCharsets.US_ASCII);
+        try {
+            return DomainToAvro.sealed(dataKeys.sealNew(account, environment, UUID.randomUUID(), plaintext));
+        } catch (DataKeys.NotStored e) {
+            throw Problem.unavailable(e.getMessage());
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    private static void store(Runnable write) {
+        try {
+            write.run();
+        } catch (Deliveries.NotStored | DataKeys.NotStored e) {
+            throw Problem.unavailable(e.getMessage());
+        }
+    }
+
+    private static List<String> events(List<String> events) {
+        if (events == null || events.isEmpty()) {
+            throw Problem.badRequest("field 'events' must name at least one of " + String.join(", ", WebhookTarget.TYPES.stream().sorted().toList()));
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : events) {
+            if (e == null || !WebhookTarget.TYPES.contains(e)) {
+                throw Problem.badRequest("field 'events' may hold only " + String.join(", ", WebhookTarget.TYPES.stream().sorted().toList()));
+            }
+            if (!out.contains(e)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static String roleOf(Context ctx) {
+        Object role = ctx.attribute("role");
+        return role == null ? "unknown" : role.toString().toLowerCase(Locale.ROOT);
+    }
+
+    static Map<String, Object> view(DeliveryTarget t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("webhookId", t.getTargetId());
+        out.put("url", t.getUrl());
+        out.put("events", t.getEvents());
+        out.put("createdAt", t.getCreatedAt().toString());
+        out.put("createdBy", t.getCreatedBy());
+        if (t.getPreviousSecretUntil() != null && Instant.now().isBefore(t.getPreviousSecretUntil())) {
+            out.put("previousSecretValidUntil", t.getPreviousSecretUntil().toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.credledger.api.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Which addresses a delivery may reach, checked on the URL and again by the client's resolver at delivery time. */
+class SafeAddressesTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.9.9.9", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+            "169.254.169.254", "100.64.0.1", "100.100.100.200", "0.0.0.0", "0.1.2.3", "224.0.0.1", "255.255.255.255",
+            "240.0.0.1", "192.0.0.8", "198.18.0.1", "168.63.129.16", "::1", "::", "fe80::1", "fc00::1",
+            "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::a00:1", "2001:db8::1",
+            "ff02::1"})
+    void privateLoopbackLinkLocalMetadataAndReservedAddressesAreNotPublic(String address) throws Exception {
+        assertThat(SafeAddresses.isPublic(InetAddress.getByName(address))).as(address).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2606:4700:4700::1111",
+            "2a00:1450:4001::1"})
+    void publicAddressesArePublic(String address) throws Exception {
+        assertThat(SafeAddresses.isPublic(InetAddress.getByName(address))).as(address).isTrue();
+    }
+
+    @Test
+    void urlsMustBeHttpsWithAHostAndNoUserInformationAndResolveToPublicAddresses() {
+        SafeAddresses strict = new SafeAddresses(false);
+        for (String url : new String[] {"http://8.8.8.8/hook", "ftp://8.8.8.8/", "https:///nohost", "https://u:p@8.8.8.8/",
+                "https://127.0.0.1/hook", "https://[::1]:8443/hook", "https://169.254.169.254/latest/meta-data",
+                "https://localhost/hook", "https://10.0.0.5/hook", "not a url", "https://8.8.8.8/#frag"}) {
+            assertThatThrownBy(() -> strict.checkUrl(url)).as(url).isInstanceOf(SafeAddresses.Refused.class);
+        }
+        assertThat(strict.checkUrl("https://8.8.8.8/hook?tenant=1").getHost()).isEqualTo("8.8.8.8");
+        assertThat(new SafeAddresses(true).checkUrl("http://127.0.0.1:8080/hook").getPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void theClientRefusesAPrivateAddressAtDeliveryTimeEvenForAUrlNobodyChecked() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger hits = new AtomicInteger();
+        server.createContext("/", exchange -> {
+            hits.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        // "localhost" resolves to loopback when the request is made, as a rebinding name would.
+        URI url = URI.create("http://localhost:" + server.getAddress().getPort() + "/hook");
+        try (Outbound strict = new Outbound(new SafeAddresses(false)); Outbound open = new Outbound(new SafeAddresses(true))) {
+            Outbound.Response refused = strict.post(url, "application/json", Map.of(), "{}".getBytes());
+            assertThat(refused.status()).isZero();
+            assertThat(refused.error()).startsWith("refused: the host localhost resolves to a private");
+            assertThat(hits.get()).isZero();
+
+            assertThat(open.post(url, "application/json", Map.of(), "{}".getBytes()).status()).isEqualTo(204);
+            assertThat(hits.get()).isEqualTo(1);
+        } finally {
+            server.stop(0);
+        }
+    }
+}
