@@ -16,6 +16,8 @@ import java.util.Set;
 public final class AccessControl {
 
     private final Map<Role, byte[]> keys = new EnumMap<>(Role.class);
+    /** Shared Signals receivers by name: each a distinct receiver with the RECEIVER role. */
+    private final Map<String, byte[]> receivers = new java.util.LinkedHashMap<>();
 
     /** {@code null} keys are not configured: that role cannot be used. */
     public AccessControl(String adminKey, String auditorKey, String verifierKey, String signerKey) {
@@ -23,6 +25,16 @@ public final class AccessControl {
     }
 
     public AccessControl(String adminKey, String auditorKey, String verifierKey, String signerKey, String scannerKey) {
+        this(adminKey, auditorKey, verifierKey, signerKey, scannerKey, Map.of());
+    }
+
+    public AccessControl(String adminKey, String auditorKey, String verifierKey, String signerKey, String scannerKey,
+            Map<String, String> receiverKeys) {
+        receiverKeys.forEach((name, key) -> {
+            if (key != null && !key.isBlank()) {
+                receivers.put(name, key.strip().getBytes(StandardCharsets.UTF_8));
+            }
+        });
         put(Role.ADMIN, adminKey);
         put(Role.AUDITOR, auditorKey);
         put(Role.VERIFIER, verifierKey);
@@ -36,7 +48,13 @@ public final class AccessControl {
             return;
         }
         // A route that names no role (say, one Javalin adds on its own) is the admin's alone: fail closed.
-        Role role = roleOf(ctx.header("Authorization"));
+        String authorization = ctx.header("Authorization");
+        Role role = roleOf(authorization);
+        String receiver = receiverOf(authorization);
+        if (role == null && receiver != null) {
+            role = Role.RECEIVER;
+            ctx.attribute("receiver", receiver);
+        }
         if (role == null && admitted.contains(Role.SCANNER) && ctx.header(LeakReportKeys.SIGNATURE_HEADER) != null) {
             // A scanner's report signed with its own key (GitHub sends no bearer key): the route checks the signature.
             return;
@@ -57,6 +75,21 @@ public final class AccessControl {
         byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
         Role found = null;
         for (Map.Entry<Role, byte[]> entry : keys.entrySet()) {
+            if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
+                found = entry.getKey();
+            }
+        }
+        return found;
+    }
+
+    /** The receiver whose key this is; every receiver key is compared, in constant time. */
+    private String receiverOf(String authorization) {
+        if (receivers.isEmpty() || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        String found = null;
+        for (Map.Entry<String, byte[]> entry : receivers.entrySet()) {
             if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
                 found = entry.getKey();
             }

@@ -112,6 +112,38 @@ public final class Forwarder {
         }
     }
 
+    /**
+     * Forwards a POST with the caller's body and credentials to the instance that owns what it changes, and relays the
+     * answer; {@code timeout} bounds the wait (a long poll holds its answer).
+     */
+    public void forwardPost(Context ctx, HostInfo owner, Duration timeout) {
+        String query = ctx.queryString();
+        URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + ctx.path() + (query == null ? "" : "?" + query));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()))
+                .header(FORWARDED_HEADER, "1");
+        for (String header : new String[] {"Authorization", "Content-Type"}) {
+            String value = ctx.header(header);
+            if (value != null) {
+                request.header(header, value);
+            }
+        }
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            ctx.status(response.statusCode());
+            response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+            for (String header : new String[] {"Retry-After", "Cache-Control"}) {
+                response.headers().firstValue(header).ifPresent(v -> ctx.header(header, v));
+            }
+            ctx.result(response.body());
+        } catch (IOException e) {
+            throw Problem.unavailable("the instance that serves this (" + owner.host() + ":" + owner.port() + ") did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Problem.unavailable("interrupted while asking the serving instance");
+        }
+    }
+
     /** A GET of {@code pathAndQuery} on {@code other}, marked as forwarded, with the caller's credentials. */
     private HttpRequest get(Context ctx, HostInfo other, String pathAndQuery) {
         URI uri = URI.create(scheme + "://" + other.host() + ":" + other.port() + pathAndQuery);

@@ -53,7 +53,8 @@ public final class LedgerApi {
                           dev.credledger.api.reports.UsageRecorder usage,
                           dev.credledger.api.stream.RevocationStream revocationStream,
                           dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
-                          dev.credledger.api.webhooks.WebhookRoutes webhooks) {}
+                          dev.credledger.api.webhooks.WebhookRoutes webhooks,
+                          dev.credledger.api.signals.SsfRoutes signals) {}
 
     private LedgerApi() {}
 
@@ -148,6 +149,18 @@ public final class LedgerApi {
             r.delete(ENV + "/webhooks/{webhookId}", backend.webhooks()::delete, Role.ADMIN);
             r.post(ENV + "/webhooks/{webhookId}/rotate-secret", backend.webhooks()::rotateSecret, Role.ADMIN);
             get(r, ENV + "/webhooks/{webhookId}/deliveries", backend.webhooks()::deliveries, Role.AUDITOR);
+            var ssf = backend.signals();
+            get(r, "/.well-known/ssf-configuration", ssf::metadata, Role.PUBLIC);
+            get(r, dev.credledger.api.signals.SsfRoutes.JWKS, ssf::jwks, Role.PUBLIC);
+            r.post(dev.credledger.api.signals.SsfRoutes.CONFIGURATION, ssf::create, Role.RECEIVER);
+            get(r, dev.credledger.api.signals.SsfRoutes.CONFIGURATION, ssf::read, Role.RECEIVER);
+            r.patch(dev.credledger.api.signals.SsfRoutes.CONFIGURATION, ssf::update, Role.RECEIVER);
+            r.put(dev.credledger.api.signals.SsfRoutes.CONFIGURATION, ssf::update, Role.RECEIVER);
+            r.delete(dev.credledger.api.signals.SsfRoutes.CONFIGURATION, ssf::delete, Role.RECEIVER);
+            get(r, dev.credledger.api.signals.SsfRoutes.STATUS, ssf::status, Role.RECEIVER);
+            r.post(dev.credledger.api.signals.SsfRoutes.STATUS, ssf::updateStatus, Role.RECEIVER);
+            r.post(dev.credledger.api.signals.SsfRoutes.VERIFICATION, ssf::verify, Role.RECEIVER);
+            r.post(dev.credledger.api.signals.SsfRoutes.POLL, ssf::poll, Role.RECEIVER);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             r.put(ACCOUNT + "/leak-policy", commands::changeLeakPolicy, Role.ADMIN);
             r.post("/v1/leaks", leaks::report, Role.SCANNER);

@@ -14,6 +14,8 @@ public enum Role implements RouteRole {
     SIGNER,
     /** Only {@code POST /v1/leaks}: a secret scanner reporting what it found. */
     SCANNER,
+    /** A Shared Signals receiver: its own streams (management, status, verification, polling). */
+    RECEIVER,
     /** No key needed: health and metrics. */
     PUBLIC
 }

@@ -183,20 +183,36 @@ public final class LedgerApplication implements AutoCloseable {
                 s.deliveries().allowPrivateAddresses());
         dev.credledger.api.delivery.Outbound outbound = new dev.credledger.api.delivery.Outbound(addresses);
         toClose.push(outbound);
+        if (s.signals().signingKeyFile() == null && !s.embeddedKafka() && !s.signals().receiverTokens().isEmpty()) {
+            throw new IllegalArgumentException("set a Shared Signals signing key (--ssf-signing-key, an EC P-256 PKCS#8 PEM file: "
+                    + "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256) when receivers are configured on an "
+                    + "external cluster: every instance signs SETs with the same key");
+        }
+        dev.credledger.api.signals.SetSigner setSigner = s.signals().signingKeyFile() != null
+                ? dev.credledger.api.signals.SetSigner.load(s.signals().signingKeyFile())
+                : dev.credledger.api.signals.SetSigner.loadOrCreate(s.dataDir().resolve(dev.credledger.api.signals.SetSigner.FILE_NAME));
+        java.util.function.Supplier<String> issuer = () -> s.signals().issuer() != null ? s.signals().issuer()
+                : (s.tls() == null ? "http" : "https") + "://" + advertisedHost + ":" + self.get().port();
+        dev.credledger.api.signals.SsfTarget ssfTarget = new dev.credledger.api.signals.SsfTarget(setSigner, issuer, dataKeys, outbound);
         dev.credledger.api.delivery.Deliveries deliveries = new dev.credledger.api.delivery.Deliveries(clients, topics,
                 locator, s.deliveries(), java.util.Map.of(dev.credledger.events.avro.DeliveryKind.WEBHOOK,
-                        new dev.credledger.api.webhooks.WebhookTarget(dataKeys, outbound)), meters);
+                        new dev.credledger.api.webhooks.WebhookTarget(dataKeys, outbound),
+                        dev.credledger.events.avro.DeliveryKind.SSF_STREAM, ssfTarget), meters);
         toClose.push(deliveries);
+        tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
-                new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken()),
+                new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken(),
+                        s.signals().receiverTokens()),
                 new ClientAddress(s.trustedProxies()), meters, drain, dataKeys,
                 new EnforcementRoutes(enforcement, enforcementFeed::healthy),
                 new dev.credledger.api.proofs.ProofRoutes.Config(s.auditLog().name(), auditKey.verifierKey(),
                         s.auditLog().checkpointInterval()),
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
                 usage, new dev.credledger.api.stream.RevocationStream(clients, topics, drain, s.streamHeartbeat()),
-                s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses));
-        tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
+                s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses),
+                new dev.credledger.api.signals.SsfRoutes(issuer, setSigner, ssfTarget, deliveries, dataKeys, addresses, locator,
+                        new dev.credledger.api.Forwarder(tls == null ? null : tls.clientContext()),
+                        topics.events.valueSerde().deserializer()));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         toClose.push(http::stop);
         httpPort = http.port();

@@ -165,6 +165,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--scanner-token-file", description = "Read the scanner role's key from this file (owner-only). Env: CREDLEDGER_SCANNER_TOKEN_FILE.")
     String scannerTokenFile;
 
+    @Option(names = "--receiver-tokens", paramLabel = "NAME=KEY,...", description = "Shared Signals receivers and their bearer keys (acme-idp=KEY1,partner=KEY2): each manages and polls its own streams. Prefer the environment (CREDLEDGER_RECEIVER_TOKENS) or --receiver-tokens-file.")
+    String receiverTokens;
+
+    @Option(names = "--receiver-tokens-file", paramLabel = "FILE", description = "The same NAME=KEY pairs, one per line, from an owner-only file.")
+    String receiverTokensFile;
+
+    @Option(names = "--ssf-issuer", description = "The Shared Signals issuer URL (no path), as receivers reach this ledger. Default: this instance's own address.")
+    String ssfIssuer;
+
+    @Option(names = "--ssf-signing-key", paramLabel = "FILE", description = "The EC P-256 key (PKCS#8 PEM, owner-only) that signs Security Event Tokens. Default: generated into the data directory (embedded default only).")
+    String ssfSigningKey;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client property for every client of the ledger (security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512, ...); repeatable. Values holding secrets belong in --kafka-properties.")
     java.util.Map<String, String> kafkaProperty = new java.util.LinkedHashMap<>();
 
@@ -239,7 +251,9 @@ final class ServeCommand implements Callable<Integer> {
                         dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT.trackedSources()),
                 tls(), kafkaProperties(),
                 new dev.credledger.api.delivery.DeliveryPolicy(webhooksAllowPrivateAddresses, deliveryAttempts,
-                        duration("--delivery-backoff", deliveryBackoff)));
+                        duration("--delivery-backoff", deliveryBackoff)),
+                new Settings.Signals(receivers(), blankToNull(ssfIssuer),
+                        blankToNull(ssfSigningKey) == null ? null : Path.of(ssfSigningKey.strip())));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */
@@ -289,6 +303,41 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(option + "-file: cannot read " + p + ": " + e.getMessage());
         }
+    }
+
+    /** {@code --receiver-tokens} (or its file: one pair per line): receiver names and their keys. */
+    private java.util.Map<String, String> receivers() {
+        String pairs = blankToNull(receiverTokens);
+        String file = blankToNull(receiverTokensFile);
+        if (file != null) {
+            if (pairs != null) {
+                throw new IllegalArgumentException("give --receiver-tokens or --receiver-tokens-file, not both");
+            }
+            Path p = Path.of(file);
+            dev.credledger.events.sealing.OwnerOnly.check(p, "--receiver-tokens-file");
+            try {
+                pairs = String.join(",", java.nio.file.Files.readAllLines(p).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--receiver-tokens-file: cannot read " + p + ": " + e.getMessage());
+            }
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (pairs != null) {
+            for (String pair : pairs.split(",")) {
+                int eq = pair.indexOf('=');
+                if (pair.isBlank()) {
+                    continue;
+                }
+                if (eq <= 0 || eq == pair.length() - 1) {
+                    throw new IllegalArgumentException("--receiver-tokens: each entry is NAME=KEY");
+                }
+                if (out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip()) != null) {
+                    throw new IllegalArgumentException("--receiver-tokens: a receiver is named twice");
+                }
+            }
+        }
+        return out;
     }
 
     private java.util.Map<String, String> kafkaProperties() {

@@ -56,7 +56,36 @@ public record Settings(
         dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
         Tls tls,
         java.util.Map<String, String> kafkaProperties,
-        dev.credledger.api.delivery.DeliveryPolicy deliveries) {
+        dev.credledger.api.delivery.DeliveryPolicy deliveries,
+        Signals signals) {
+
+    /**
+     * The Shared Signals transmitter.
+     *
+     * @param receiverTokens each receiver's name and bearer key
+     * @param issuer the transmitter's issuer URL (no path), or {@code null} for this instance's own address
+     * @param signingKeyFile the EC P-256 key that signs SETs, or {@code null} to generate one into the data directory
+     *     (embedded default only)
+     */
+    public record Signals(java.util.Map<String, String> receiverTokens, String issuer, Path signingKeyFile) {
+        public static final Signals DEFAULT = new Signals(java.util.Map.of(), null, null);
+
+        public Signals {
+            receiverTokens = java.util.Map.copyOf(receiverTokens);
+            for (String name : receiverTokens.keySet()) {
+                if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+                    throw new IllegalArgumentException("--receiver-tokens: a receiver name is 1-64 of A-Z a-z 0-9 . _ -");
+                }
+            }
+            if (issuer != null) {
+                java.net.URI uri = java.net.URI.create(issuer);
+                if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())
+                        || uri.getQuery() != null || uri.getFragment() != null) {
+                    throw new IllegalArgumentException("--ssf-issuer is a URL with a scheme and a host and no path, query or fragment");
+                }
+            }
+        }
+    }
 
     /**
      * TLS on the HTTP API: a PEM certificate chain (server certificate first) and its unencrypted PKCS#8 PEM key (mode
@@ -124,6 +153,7 @@ public record Settings(
         Objects.requireNonNull(leaks, "leaks");
         Objects.requireNonNull(verifyFailures, "verifyFailures");
         Objects.requireNonNull(deliveries, "deliveries");
+        Objects.requireNonNull(signals, "signals");
         kafkaProperties = java.util.Map.copyOf(kafkaProperties);
         if (streamHeartbeat == null || !streamHeartbeat.isPositive()) {
             throw new IllegalArgumentException("--stream-heartbeat must be positive");
@@ -167,7 +197,7 @@ public record Settings(
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
                 Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null,
-                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT);
+                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT, Signals.DEFAULT);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -216,6 +246,10 @@ public record Settings(
 
     public Settings withDeliveries(dev.credledger.api.delivery.DeliveryPolicy value) {
         return with("deliveries", value);
+    }
+
+    public Settings withSignals(Signals value) {
+        return with("signals", value);
     }
 
     public Settings withStreamHeartbeat(Duration value) {

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 
 /**
  * A receiver of deliveries on loopback, written for the tests (the JDK's HTTP server): it records every request and
- * answers each with the next status of its plan, then with {@code 204}.
+ * answers each with the next status of its plan, then with {@code 204} (or what {@link #otherwise} says).
  */
 final class Receiver implements AutoCloseable {
 
@@ -31,6 +31,7 @@ final class Receiver implements AutoCloseable {
     private final List<Request> received = new ArrayList<>();
     private final Deque<Integer> plan = new ArrayDeque<>();
     private String redirectTo;
+    private int otherwise = 204;
 
     Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -42,7 +43,7 @@ final class Receiver implements AutoCloseable {
             synchronized (this) {
                 received.add(new Request(exchange.getRequestURI().getPath(), headers,
                         new String(body, StandardCharsets.UTF_8), System.nanoTime()));
-                status = plan.isEmpty() ? 204 : plan.removeFirst();
+                status = plan.isEmpty() ? otherwise : plan.removeFirst();
                 notifyAll();
             }
             if (status >= 300 && status < 400 && redirectTo != null) {
@@ -61,6 +62,12 @@ final class Receiver implements AutoCloseable {
     /** The next requests are answered with these statuses, in order. */
     synchronized Receiver answer(Integer... statuses) {
         plan.addAll(List.of(statuses));
+        return this;
+    }
+
+    /** Requests beyond the plan are answered with {@code status}. */
+    synchronized Receiver otherwise(int status) {
+        otherwise = status;
         return this;
     }
 

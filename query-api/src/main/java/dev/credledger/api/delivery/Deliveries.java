@@ -187,7 +187,7 @@ public final class Deliveries implements AutoCloseable {
                 .register(meters).increment();
     }
 
-    KafkaConsumer<String, byte[]> eventConsumer() {
+    public KafkaConsumer<String, byte[]> eventConsumer() {
         Properties p = new Properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -229,7 +229,8 @@ public final class Deliveries implements AutoCloseable {
             Map<String, DeliveryTarget> mine = new HashMap<>();
             for (DeliveryTarget target : targets(t -> true)) {
                 String id = target.getTargetId();
-                if (kinds.containsKey(target.getKind())
+                Target kind = kinds.get(target.getKind());
+                if (kind != null && kind.active(target)
                         && locator.locate(Stores.COMMAND_ACCOUNTS, id) instanceof StoreLocator.Location.Local<?>) {
                     mine.put(id, target);
                 }

@@ -10,6 +10,11 @@ public interface Target {
     /** The messages {@code event} makes for {@code target} (none if it is not one it asked for). */
     List<Message> messages(DeliveryTarget target, CredentialEvent event);
 
+    /** Whether a worker should deliver to {@code target} now (a paused stream has none). */
+    default boolean active(DeliveryTarget target) {
+        return true;
+    }
+
     /** The partitions of credential-events this target's events can be on; empty: all of them. */
     default List<Integer> partitions(DeliveryTarget target, int partitionCount) {
         return List.of();
