@@ -113,14 +113,14 @@ public final class Forwarder {
     }
 
     /**
-     * Forwards a POST with the caller's body and credentials to the instance that owns what it changes, and relays the
-     * answer; {@code timeout} bounds the wait (a long poll holds its answer).
+     * Forwards a request that changes something (its method, body and credentials) to the instance that serves what
+     * it changes, and relays the answer; {@code timeout} bounds the wait (a long poll holds its answer).
      */
-    public void forwardPost(Context ctx, HostInfo owner, Duration timeout) {
+    public void forwardChange(Context ctx, HostInfo owner, Duration timeout) {
         String query = ctx.queryString();
         URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + ctx.path() + (query == null ? "" : "?" + query));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()))
+                .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()))
                 .header(FORWARDED_HEADER, "1");
         for (String header : new String[] {"Authorization", "Content-Type"}) {
             String value = ctx.header(header);

@@ -53,16 +53,30 @@ final class DataKeyRotation implements AutoCloseable {
 
     private final KeyEncryptionKey kek;
     private final Duration timeout;
+    private final Duration orphanAge;
     private final KafkaConsumer<String, WrappedDataKey> consumer;
     private final KafkaProducer<String, WrappedDataKey> producer;
     private final KafkaConsumer<String, dev.credledger.events.avro.SigningSalt> salts;
+    private final KafkaConsumer<String, dev.credledger.events.avro.DeliveryTarget> targets;
 
     DataKeyRotation(KeyEncryptionKey kek, dev.credledger.processors.topology.ClientProperties clients, Topics topics, Duration timeout) {
+        this(kek, clients, topics, timeout, ORPHAN_AGE);
+    }
+
+    /** With {@code orphanAge}: how old an unused data key must be to be destroyed (tests use zero). */
+    DataKeyRotation(KeyEncryptionKey kek, dev.credledger.processors.topology.ClientProperties clients, Topics topics,
+            Duration timeout, Duration orphanAge) {
+        this.orphanAge = orphanAge;
         this.salts = new KafkaConsumer<>(clients.config(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())),
                 new StringDeserializer(), topics.signingSalts.valueSerde().deserializer());
+        this.targets = new KafkaConsumer<>(clients.config(Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())),
+                new StringDeserializer(), topics.deliveryTargets.valueSerde().deserializer());
         this.kek = kek;
         this.timeout = timeout;
         this.consumer = new KafkaConsumer<>(clients.config(Map.of(
@@ -104,7 +118,10 @@ final class DataKeyRotation implements AutoCloseable {
         return new Outcome(rewrapped, destroyedAgain, orphans, kekIds());
     }
 
-    /** Destroys live data keys older than {@link #ORPHAN_AGE} that no enabled environment's sealed salt uses. */
+    /**
+     * Destroys live data keys older than {@link #ORPHAN_AGE} that nothing sealed uses: no enabled environment's salt,
+     * no webhook's signing secret (current or previous), no Shared Signals stream's push authorization header.
+     */
     private int destroyOrphans() {
         Set<String> inUse = new java.util.HashSet<>();
         Map<String, dev.credledger.events.avro.SigningSalt> latest = new HashMap<>();
@@ -114,7 +131,10 @@ final class DataKeyRotation implements AutoCloseable {
                 inUse.add(key + "|" + salt.getSealed().getDataKeyId());
             }
         });
-        java.time.Instant cutoff = java.time.Instant.now().minus(ORPHAN_AGE);
+        Map<String, dev.credledger.events.avro.DeliveryTarget> delivery = new HashMap<>();
+        readAll(targets, Topics.DELIVERY_TARGETS, null, r -> delivery.put(r.key(), r.value()));
+        delivery.values().stream().filter(java.util.Objects::nonNull).forEach(t -> inUse.addAll(sealedKeysOf(t)));
+        java.time.Instant cutoff = java.time.Instant.now().minus(orphanAge);
         int destroyed = 0;
         for (Live live : live().values()) {
             if (!inUse.contains(live.key()) && live.value().getCreatedAt().isBefore(cutoff)) {
@@ -123,6 +143,24 @@ final class DataKeyRotation implements AutoCloseable {
             }
         }
         return destroyed;
+    }
+
+    /** The data keys (as keyed in credential-data-keys) that a delivery target's sealed secrets use. */
+    static List<String> sealedKeysOf(dev.credledger.events.avro.DeliveryTarget t) {
+        List<String> out = new ArrayList<>();
+        for (var sealed : java.util.Arrays.asList(t.getSecret(), t.getPreviousSecret())) {
+            if (sealed == null) {
+                continue;
+            }
+            if (t.getKind() == dev.credledger.events.avro.DeliveryKind.WEBHOOK) {
+                out.add(dev.credledger.processors.topology.Keys.dataKey(new dev.credledger.events.model.AccountId(t.getAccountId()),
+                        dev.credledger.events.model.Environment.valueOf(t.getEnvironment().name()), sealed.getDataKeyId()));
+            } else {
+                out.add(dev.credledger.processors.topology.Keys.dataKey(dev.credledger.api.signals.SsfTarget.SEALING_SCOPE,
+                        dev.credledger.events.model.Environment.LIVE, sealed.getDataKeyId()));
+            }
+        }
+        return out;
     }
 
     /** Tombstones again every key that a disable destroyed between the record read and its re-wrapped successor. */
@@ -215,6 +253,7 @@ final class DataKeyRotation implements AutoCloseable {
     public void close() {
         consumer.close(Duration.ofSeconds(5));
         salts.close(Duration.ofSeconds(5));
+        targets.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
     }
 }

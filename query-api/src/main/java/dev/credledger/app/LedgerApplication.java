@@ -188,6 +188,10 @@ public final class LedgerApplication implements AutoCloseable {
                     + "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256) when receivers are configured on an "
                     + "external cluster: every instance signs SETs with the same key");
         }
+        if (s.signals().issuer() == null && !s.embeddedKafka() && !s.signals().receiverTokens().isEmpty()) {
+            throw new IllegalArgumentException("set the Shared Signals issuer (--ssf-issuer, the URL receivers reach the ledger at) "
+                    + "when receivers are configured on an external cluster: every instance must name the same issuer");
+        }
         dev.credledger.api.signals.SetSigner setSigner = s.signals().signingKeyFile() != null
                 ? dev.credledger.api.signals.SetSigner.load(s.signals().signingKeyFile())
                 : dev.credledger.api.signals.SetSigner.loadOrCreate(s.dataDir().resolve(dev.credledger.api.signals.SetSigner.FILE_NAME));

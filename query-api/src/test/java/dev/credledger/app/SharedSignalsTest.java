@@ -175,6 +175,9 @@ class SharedSignalsTest {
                     + receiver.url("/caep") + "\",\"authorization_header\":\"Bearer push-secret\"},"
                     + "\"change_types\":[\"create\",\"revoke\"]}");
             assertThat(stream.path("delivery").has("authorization_header")).as("never shown back").isFalse();
+            Http.Response patched = http().send("PATCH", "/ssf/streams", ACME, "{\"stream_id\":\""
+                    + stream.path("stream_id").asText() + "\",\"description\":\"keeps its header\"}");
+            assertThat(patched.status()).as(patched.raw()).isEqualTo(200);
 
             command("/v1/accounts/ssf-b/environments/sandbox/api/enable", null, 201);
             receiver.await(5, r -> true, Duration.ofSeconds(10)); // 3 failures, then both creations

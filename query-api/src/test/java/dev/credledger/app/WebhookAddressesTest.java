@@ -24,6 +24,9 @@ class WebhookAddressesTest {
             assertThat(r.header("Content-Type")).startsWith("application/problem+json");
             assertThat(r.json().path("code").asText()).isEqualTo("WEBHOOK_URL_REFUSED");
         }
+        Http.Response named = LEDGER.http().post(path, ADMIN, "{\"url\":\"https://localhost/hook\",\"events\":[\"credential.revoked\"]}");
+        assertThat(named.json().path("detail").asText()).as("how the ledger resolves names is not told")
+                .contains("localhost").doesNotContain("127.0.0.1").doesNotContain("::1");
         assertThat(LEDGER.http().get(path, TestLedger.AUDITOR).json().path("webhooks")).isEmpty();
     }
 }

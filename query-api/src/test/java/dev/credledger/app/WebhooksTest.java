@@ -180,6 +180,10 @@ class WebhooksTest {
             assertThat(listed.json().path("webhooks")).hasSize(1);
             assertThat(listed.json().path("webhooks").get(0).path("webhookId").asText()).isEqualTo(id);
             assertThat(listed.raw()).doesNotContain("whsec_").doesNotContain("\"secret\"");
+            assertThat(listed.json().path("webhooks").get(0).path("url").asText()).as("an auditor sees the origin only")
+                    .isEqualTo(receiver.url("/…"));
+            assertThat(http().get(env("wh-d") + "/webhooks", ADMIN).json().path("webhooks").get(0).path("url").asText())
+                    .isEqualTo(receiver.url("/rotating"));
 
             JsonNode rotated = post(env("wh-d") + "/webhooks/" + id + "/rotate-secret", null, 200);
             String second = rotated.path("secret").asText();
@@ -202,6 +206,26 @@ class WebhooksTest {
                                 .doesNotContain(secret.substring("whsec_".length()));
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void aKeyRotationThatDestroysUnusedDataKeysKeepsTheWebhooksSigningSecret() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            JsonNode webhook = subscribe("wh-h", receiver.url("/rotated-kek"), "credential.created");
+            String secret = webhook.path("secret").asText();
+            try (DataKeyRotation rotation = new DataKeyRotation(
+                    dev.credledger.events.sealing.FileKeyring.load(java.nio.file.Path.of(LEDGER.app().sealingKeyFile())),
+                    dev.credledger.processors.topology.ClientProperties.of(LEDGER.app().bootstrapServers()),
+                    new Topics(new dev.credledger.events.registry.SchemaRegistryClient(
+                            dev.credledger.events.registry.SchemaRegistryClient.Settings.of(LEDGER.app().registryUrl()))),
+                    Duration.ofSeconds(10), Duration.ZERO)) {
+                rotation.run(); // every data key nothing uses is destroyed now, however young
+            }
+            post(env("wh-h") + "/api/enable", null, 201);
+            for (Receiver.Request request : receiver.await(2, r -> true, Duration.ofSeconds(10))) {
+                verifies(secret, request);
             }
         }
     }

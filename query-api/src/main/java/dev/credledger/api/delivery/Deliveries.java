@@ -66,6 +66,7 @@ public final class Deliveries implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> offsets;
     private final Map<String, DeliveryWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
     /** What this instance last wrote for each target it serves: the global store may not show it yet. */
     private final Map<String, DeliveryState> written = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
@@ -85,7 +86,7 @@ public final class Deliveries implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, "credledger-deliveries-" + UUID.randomUUID())),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-        this.offsets = eventConsumer();
+        this.offsets = eventConsumer("end-offsets");
     }
 
     public Deliveries start() {
@@ -127,7 +128,8 @@ public final class Deliveries implements AutoCloseable {
             try {
                 found = locator.<DeliveryState>global(Stores.VIEW_DELIVERY_STATE).get(id);
             } catch (RuntimeException e) {
-                LOG.debug("Delivery state store not ready: {}", e.toString());
+                // Never a fresh state in place of one that cannot be read: saved, it would undo the target's progress.
+                throw new NotStored("the delivery state is not readable yet (" + e.getClass().getSimpleName() + ")");
             }
         }
         if (found != null) {
@@ -135,6 +137,43 @@ public final class Deliveries implements AutoCloseable {
         }
         return DeliveryState.newBuilder().setTargetId(id).setPositions(DeliveryWorker.positionsOf(target))
                 .setAcknowledged(new ArrayList<>()).setRecent(new ArrayList<>()).setUpdatedAt(Instant.now()).build();
+    }
+
+    /**
+     * Runs {@code action} alone for the target: its worker stopped (and finished) first, no other exclusive action or
+     * worker start meanwhile; the worker starts again on the next check. {@code null} if the target is busy for longer
+     * than {@code wait}. Only on the instance that serves the target.
+     */
+    public <T> T exclusive(String targetId, Duration wait, java.util.function.Supplier<T> action) {
+        java.util.concurrent.locks.ReentrantLock lock = locks.computeIfAbsent(targetId,
+                id -> new java.util.concurrent.locks.ReentrantLock());
+        try {
+            if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotStored("interrupted");
+        }
+        try {
+            stopWorker(targetId);
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this instance serves {@code targetId} now; otherwise where it is served (or why nobody does). */
+    public StoreLocator.Location<Object> servedAt(String targetId) {
+        return locator.locate(Stores.COMMAND_ACCOUNTS, targetId);
+    }
+
+    private void stopWorker(String targetId) {
+        DeliveryWorker worker = workers.remove(targetId);
+        if (worker != null) {
+            worker.stop();
+            worker.join(Outbound.ATTEMPT_TIMEOUT.plusSeconds(2));
+        }
     }
 
     /** The next offset of every partition of credential-events (committed records only): where a new target starts. */
@@ -160,14 +199,13 @@ public final class Deliveries implements AutoCloseable {
 
     /** Deletes a target and its progress, and waits until this instance's replicated store no longer shows it. */
     public void delete(String targetId) {
-        write(Topics.DELIVERY_TARGETS, targetId, null);
-        write(Topics.DELIVERY_STATE, targetId, null);
-        awaitVisible(targetId, t -> t == null);
-        DeliveryWorker worker = workers.remove(targetId);
-        if (worker != null) {
-            worker.stop();
-        }
-        written.remove(targetId);
+        exclusive(targetId, Duration.ofSeconds(15), () -> {
+            write(Topics.DELIVERY_TARGETS, targetId, null);
+            write(Topics.DELIVERY_STATE, targetId, null);
+            awaitVisible(targetId, t -> t == null);
+            written.remove(targetId);
+            return null;
+        });
     }
 
     /** Stores a state (the target's worker's, or a poll's acknowledgements). */
@@ -187,11 +225,12 @@ public final class Deliveries implements AutoCloseable {
                 .register(meters).increment();
     }
 
-    public KafkaConsumer<String, byte[]> eventConsumer() {
+    /** A consumer of credential-events (committed records only), named for what it reads for. */
+    public KafkaConsumer<String, byte[]> eventConsumer(String purpose) {
         Properties p = new Properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-deliveries");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "credledger-deliveries-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 8));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         return new KafkaConsumer<>(clients.properties(p), new StringDeserializer(), new ByteArrayDeserializer());
@@ -226,37 +265,36 @@ public final class Deliveries implements AutoCloseable {
     /** Starts the workers of the targets this instance serves now, and stops the others. */
     void check() {
         try {
-            Map<String, DeliveryTarget> mine = new HashMap<>();
+            Map<String, DeliveryTarget> owned = new HashMap<>();
             for (DeliveryTarget target : targets(t -> true)) {
-                String id = target.getTargetId();
-                Target kind = kinds.get(target.getKind());
-                if (kind != null && kind.active(target)
-                        && locator.locate(Stores.COMMAND_ACCOUNTS, id) instanceof StoreLocator.Location.Local<?>) {
-                    mine.put(id, target);
+                if (kinds.containsKey(target.getKind())
+                        && servedAt(target.getTargetId()) instanceof StoreLocator.Location.Local<?>) {
+                    owned.put(target.getTargetId(), target);
                 }
             }
+            // Another instance serves these now (or they are gone): what this one last wrote is no longer the latest.
+            written.keySet().removeIf(id -> !owned.containsKey(id));
+            locks.entrySet().removeIf(e -> !owned.containsKey(e.getKey()) && !e.getValue().isLocked());
             workers.entrySet().removeIf(e -> {
-                if (!mine.containsKey(e.getKey()) || !e.getValue().alive()) {
+                if (!owned.containsKey(e.getKey()) || !e.getValue().alive()) {
                     e.getValue().stop();
-                    if (!mine.containsKey(e.getKey())) {
-                        written.remove(e.getKey()); // another instance serves it now: its state is the store's
-                    }
                     return true;
                 }
                 return false;
             });
-            mine.forEach((id, target) -> workers.computeIfAbsent(id, i -> new DeliveryWorker(i, this,
-                    kinds.get(target.getKind()), topics.events.valueSerde().deserializer()).start()));
+            owned.forEach((id, target) -> {
+                Target kind = kinds.get(target.getKind());
+                java.util.concurrent.locks.ReentrantLock lock = locks.get(id);
+                if (workers.containsKey(id) || !kind.active(target) || (lock != null && lock.isLocked())) {
+                    return;
+                }
+                if (!kind.givesUp() && state(target).getFailure() != null) {
+                    return; // pushing paused after failures, until resumed
+                }
+                workers.put(id, new DeliveryWorker(id, this, kind, topics.events.valueSerde().deserializer()).start());
+            });
         } catch (RuntimeException e) {
             LOG.debug("Delivery check skipped: {}", e.toString());
-        }
-    }
-
-    /** Restarts the worker of {@code targetId} (after a stream's pushing was resumed). */
-    public void restart(String targetId) {
-        DeliveryWorker worker = workers.remove(targetId);
-        if (worker != null) {
-            worker.stop();
         }
     }
 

@@ -82,6 +82,14 @@ final class DeliveryWorker implements Runnable {
 
     @Override
     public void run() {
+        try {
+            serve();
+        } catch (RuntimeException e) {
+            LOG.warn("Delivery to target {} stopped; it restarts on the next check: {}", targetId, e.toString());
+        }
+    }
+
+    private void serve() {
         DeliveryTarget target = deliveries.target(targetId);
         if (target == null) {
             return;
@@ -90,7 +98,7 @@ final class DeliveryWorker implements Runnable {
         if (progress.failure != null && !kind.givesUp()) {
             return; // paused until the receiver or an admin resumes it
         }
-        try (KafkaConsumer<String, byte[]> consumer = deliveries.eventConsumer()) {
+        try (KafkaConsumer<String, byte[]> consumer = deliveries.eventConsumer(targetId)) {
             this.consumer = consumer;
             if (!running) {
                 return;
@@ -145,8 +153,6 @@ final class DeliveryWorker implements Runnable {
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             LOG.debug("Delivery worker of {} stopped while reading", targetId);
-        } catch (RuntimeException e) {
-            LOG.warn("Delivery to target {} stopped; it restarts on the next check: {}", targetId, e.toString());
         }
     }
 
@@ -186,6 +192,12 @@ final class DeliveryWorker implements Runnable {
                 return true;
             }
             deliveries.counted(target, "failed_attempt");
+            if (!kind.retryable(response.status())) {
+                progress.record(message, DeliveryOutcome.FAILED, attempts, null);
+                deliveries.counted(target, "rejected");
+                save();
+                return true; // refused for what it is: sending it again would not change that
+            }
             if (n == limit) {
                 break;
             }
@@ -224,7 +236,9 @@ final class DeliveryWorker implements Runnable {
     }
 
     private void save() {
-        deliveries.saveState(progress.toState());
+        if (running) { // once stopped, whoever stopped it owns the target's state
+            deliveries.saveState(progress.toState());
+        }
     }
 
     static Map<String, Long> positionsOf(DeliveryTarget target) {

@@ -103,8 +103,11 @@ public final class SafeAddresses {
         }
         for (InetAddress address : addresses) {
             if (address == null || !isPublic(address)) {
-                throw new Refused("the host " + host + " resolves to a private, loopback, link-local or reserved address ("
-                        + (address == null ? "unresolved" : address.getHostAddress()) + ")");
+                // Which address is not said: a receiver must not learn how the ledger's network resolves names.
+                org.slf4j.LoggerFactory.getLogger(SafeAddresses.class).info("Refused a delivery address: {} resolves to {}",
+                        host, address == null ? "nothing" : address.getHostAddress());
+                throw new Refused("the host " + host + " resolves to an address that is not public (private, loopback, "
+                        + "link-local or reserved)");
             }
         }
     }
@@ -131,6 +134,22 @@ public final class SafeAddresses {
         }
         if (address instanceof Inet6Address) {
             int b0 = b[0] & 0xff;
+            if (isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                return isPublic(v4(b, 12)); // IPv4-mapped, ::ffff:0:0/96, as a resolver may hand it over
+            }
+            if (isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12)) {
+                return isPublic(v4(b, 12)); // IPv4-translated, ::ffff:0:0:0/96
+            }
+            if (b0 == 0x20 && (b[1] & 0xff) == 0x02) {
+                return false; // 6to4, 2002::/16: the IPv4 address inside may be private
+            }
+            if (b0 == 0x20 && (b[1] & 0xff) == 0x01 && (b[2] & 0xff) == 0 && (b[3] & 0xff) == 0) {
+                return false; // Teredo, 2001::/32
+            }
+            if (b0 == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                    && (b[4] & 0xff) == 0 && (b[5] & 0xff) == 0x01) {
+                return false; // local-use NAT64, 64:ff9b:1::/48
+            }
             if ((b0 & 0xfe) == 0xfc) {
                 return false; // unique local, fc00::/7 (AWS's IPv6 metadata address fd00:ec2::254 among them)
             }
@@ -147,6 +166,23 @@ public final class SafeAddresses {
             return !v4Compatible; // ::/96 (IPv4-compatible), ::, ::1
         }
         return false;
+    }
+
+    private static boolean isZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress v4(byte[] b, int at) {
+        try {
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, at, at + 4));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+        }
     }
 
     private static String stripBrackets(String host) {

@@ -28,6 +28,11 @@ public interface Target {
         return status >= 200 && status < 300;
     }
 
+    /** Whether a message the receiver answered with {@code status} (0: no answer) may succeed if sent again. */
+    default boolean retryable(int status) {
+        return true;
+    }
+
     /**
      * After the last attempt failed: {@code true} to give the message up and go on with the next, {@code false} to
      * stop pushing until told to resume (the message stays where it can be fetched).

@@ -16,9 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -30,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * RFC 8936 poll delivery of one stream, on the instance that serves it. The stream's position in credential-events
  * (per partition) only moves past records whose SETs are all acknowledged; SETs acknowledged out of order are
  * remembered until the position passes them. Every SET not acknowledged is returned again by the next poll, in
- * log order; an acknowledged one never is. One poll of a stream at a time.
+ * log order; an acknowledged one never is. Reads and writes of a stream's state run alone on the instance that
+ * serves it ({@link Deliveries#exclusive}); a long poll waits for new events without holding the stream.
  */
 final class Poller {
 
@@ -38,13 +36,14 @@ final class Poller {
     /** SETs returned by one poll when the receiver names no maximum. */
     static final int DEFAULT_MAX = 100;
     static final int MAX_REMEMBERED_ACKS = 10_000;
+    /** How long one poll reads the log looking for open SETs before it answers with what it has. */
+    static final Duration SCAN_LIMIT = Duration.ofSeconds(5);
 
     record Result(Map<String, String> sets, boolean moreAvailable) {}
 
     private final Deliveries deliveries;
     private final SsfTarget ssf;
     private final Deserializer<dev.credledger.events.avro.CredentialEvent> events;
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     Poller(Deliveries deliveries, SsfTarget ssf, Deserializer<dev.credledger.events.avro.CredentialEvent> events) {
         this.deliveries = deliveries;
@@ -52,20 +51,49 @@ final class Poller {
         this.events = events;
     }
 
-    /** {@code null} if another poll of the stream holds it for longer than {@code wait}. */
-    Result poll(DeliveryTarget target, int max, List<String> acks, Duration wait) throws InterruptedException {
-        ReentrantLock lock = locks.computeIfAbsent(target.getTargetId(), id -> new ReentrantLock());
-        if (!lock.tryLock(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-            return null;
-        }
-        try {
-            return pollLocked(target, max, acks, wait);
-        } finally {
-            lock.unlock();
+    /**
+     * One poll: acknowledgements applied and the SETs still open read, alone for the stream; with nothing to return
+     * and time left, waits for the log to grow (holding nothing) and reads again. {@code null} if another request is
+     * changing the stream right now.
+     */
+    Result poll(String streamId, int max, List<String> acks, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<String> pending = acks;
+        while (true) {
+            List<String> applying = pending;
+            Result result = deliveries.exclusive(streamId, Duration.ZERO, () -> {
+                DeliveryTarget target = deliveries.target(streamId);
+                return target == null ? new Result(Map.of(), false) : pollOnce(target, max, applying);
+            });
+            if (result == null) {
+                return null;
+            }
+            pending = List.of(); // saved with the first read
+            if (!result.sets().isEmpty() || result.moreAvailable() || max == 0 || System.nanoTime() >= deadline) {
+                return result;
+            }
+            awaitNewEvents(deadline);
         }
     }
 
-    private Result pollLocked(DeliveryTarget target, int max, List<String> acks, Duration wait) {
+    /** Returns when credential-events grows, or at the deadline. */
+    private void awaitNewEvents(long deadline) {
+        try (KafkaConsumer<String, byte[]> consumer = deliveries.eventConsumer("poll-wait")) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolve "end" now, not at the first fetch
+            while (System.nanoTime() < deadline) {
+                if (!consumer.poll(Duration.ofMillis(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000))))
+                        .isEmpty()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private Result pollOnce(DeliveryTarget target, int max, List<String> acks) {
         DeliveryState state = deliveries.state(target);
         Set<String> acked = new LinkedHashSet<>(state.getAcknowledged());
         acked.addAll(acks);
@@ -74,10 +102,10 @@ final class Poller {
         Map<String, String> sets = new LinkedHashMap<>();
         boolean more = false;
         if (max > 0 && !"paused".equals(config.status())) {
-            long deadline = System.nanoTime() + wait.toNanos();
+            long deadline = System.nanoTime() + SCAN_LIMIT.toNanos();
             Set<String> seen = new HashSet<>();
-            boolean reachedEnd;
-            try (KafkaConsumer<String, byte[]> consumer = deliveries.eventConsumer()) {
+            boolean reachedEnd = false;
+            try (KafkaConsumer<String, byte[]> consumer = deliveries.eventConsumer("poll")) {
                 List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(10)).stream()
                         .map(p -> new TopicPartition(Topics.EVENTS, p.partition())).toList();
                 consumer.assign(partitions);
@@ -86,38 +114,32 @@ final class Poller {
                     consumer.seek(tp, at == null ? 0L : at);
                 }
                 Set<Integer> blocked = new HashSet<>();
-                while (true) {
-                    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                    while (!more && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                            List<Message> messages = messagesOf(target, record);
-                            messages.forEach(m -> seen.add(m.id()));
-                            List<Message> open = messages.stream().filter(m -> !acked.contains(m.id())).toList();
-                            if (open.isEmpty() && !blocked.contains(record.partition())) {
-                                positions.put(Integer.toString(record.partition()), record.offset() + 1);
-                                messages.forEach(m -> acked.remove(m.id()));
-                                continue;
-                            }
-                            blocked.add(record.partition());
-                            for (Message m : open) {
-                                if (sets.size() < max) {
-                                    sets.put(m.id(), ssf.set(target, m));
-                                } else {
-                                    more = true;
-                                }
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                while (!more && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    if (System.nanoTime() > deadline) {
+                        more = true; // a long way behind: the rest on the next poll
+                        break;
+                    }
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        List<Message> messages = messagesOf(target, record);
+                        messages.forEach(m -> seen.add(m.id()));
+                        List<Message> open = messages.stream().filter(m -> !acked.contains(m.id())).toList();
+                        if (open.isEmpty() && !blocked.contains(record.partition())) {
+                            positions.put(Integer.toString(record.partition()), record.offset() + 1);
+                            messages.forEach(m -> acked.remove(m.id()));
+                            continue;
+                        }
+                        blocked.add(record.partition());
+                        for (Message m : open) {
+                            if (sets.size() < max) {
+                                sets.put(m.id(), ssf.set(target, m));
+                            } else {
+                                more = true;
                             }
                         }
                     }
-                    reachedEnd = !more;
-                    if (!sets.isEmpty() || more || System.nanoTime() >= deadline) {
-                        break;
-                    }
-                    // A long poll: wait for the log to grow, then read on.
-                    Map<TopicPartition, Long> first = new HashMap<>();
-                    consumer.poll(Duration.ofMillis(Math.min(500, Math.max(1, (deadline - System.nanoTime()) / 1_000_000))))
-                            .forEach(r -> first.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset()));
-                    first.forEach(consumer::seek); // read again by the loop above
                 }
+                reachedEnd = !more;
             }
             if (reachedEnd) {
                 acked.retainAll(seen); // what is not past the position any more needs no remembering

@@ -104,7 +104,7 @@ public final class SsfRoutes {
         }
         String id = UUID.randomUUID().toString();
         Requested requested = Requested.of(body, null, addresses);
-        StreamConfig config = new StreamConfig(receiver, requested.eventsRequested(), requested.description(),
+        StreamConfig config = new StreamConfig(receiver.equals(ADMIN_RECEIVER) ? "admin" : receiver, requested.eventsRequested(), requested.description(),
                 requested.method(), "enabled", null, requested.changeTypes(), null);
         DeliveryTarget target = DeliveryTarget.newBuilder()
                 .setTargetId(id)
@@ -138,27 +138,38 @@ public final class SsfRoutes {
     public void update(Context ctx) {
         boolean replace = "PUT".equals(ctx.method().name());
         JsonNode body = object(ctx);
-        DeliveryTarget target = find(ctx, text(body, "stream_id", true));
-        StreamConfig old = StreamConfig.parse(target.getConfig());
-        checkTransmitterSupplied(body, target, old);
-        Requested requested = Requested.of(body, replace ? null : target, addresses);
-        StreamConfig config = new StreamConfig(old.aud(), requested.eventsRequested(), requested.description(),
-                requested.method(), old.status(), old.reason(), requested.changeTypes(), old.pendingVerification());
-        DeliveryTarget.Builder updated = DeliveryTarget.newBuilder(target)
-                .setUrl(requested.endpointUrl())
-                .setEvents(config.changeTypes())
-                .setConfig(config.toJson());
-        if (requested.authorization() != null) {
-            updated.setSecret(seal(requested.authorization()));
-        } else if (replace || !config.push()) {
-            updated.setSecret(null);
+        String streamId = find(ctx, text(body, "stream_id", true)).getTargetId();
+        if (forwarded(ctx, streamId)) {
+            return;
         }
-        DeliveryTarget changed = updated.build();
-        store(() -> deliveries.put(changed));
-        if (target.getSecret() != null && changed.getSecret() != target.getSecret()) {
-            destroy(target.getSecret());
-        }
-        deliveries.restart(target.getTargetId());
+        DeliveryTarget changed = alone(streamId, () -> {
+            DeliveryTarget target = find(ctx, streamId);
+            StreamConfig old = StreamConfig.parse(target.getConfig());
+            checkTransmitterSupplied(body, target);
+            Requested requested = Requested.of(body, replace ? null : target, addresses);
+            boolean methodChanged = !requested.method().equals(old.deliveryMethod());
+            StreamConfig config = new StreamConfig(old.aud(), requested.eventsRequested(), requested.description(),
+                    requested.method(), old.status(), old.reason(), requested.changeTypes(),
+                    methodChanged ? null : old.pendingVerification());
+            DeliveryTarget.Builder updated = DeliveryTarget.newBuilder(target)
+                    .setUrl(requested.endpointUrl())
+                    .setEvents(config.changeTypes())
+                    .setConfig(config.toJson());
+            // The push authorization header: replaced when a new one is given; dropped by a PUT without one or when
+            // the stream no longer pushes; otherwise kept.
+            boolean dropOld = requested.authorization() != null || replace || !config.push();
+            if (requested.authorization() != null) {
+                updated.setSecret(seal(requested.authorization()));
+            } else if (dropOld) {
+                updated.setSecret(null);
+            }
+            DeliveryTarget result = updated.build();
+            store(() -> deliveries.put(result));
+            if (dropOld && target.getSecret() != null) {
+                destroy(target.getSecret());
+            }
+            return result;
+        });
         json(ctx, 200, view(changed));
     }
 
@@ -168,6 +179,9 @@ public final class SsfRoutes {
             throw Problem.invalidParameter("stream_id", "name the stream to delete: ?stream_id=");
         }
         DeliveryTarget target = find(ctx, streamId);
+        if (forwarded(ctx, target.getTargetId())) {
+            return;
+        }
         store(() -> deliveries.delete(target.getTargetId()));
         if (target.getSecret() != null) {
             destroy(target.getSecret());
@@ -185,30 +199,49 @@ public final class SsfRoutes {
 
     public void updateStatus(Context ctx) {
         JsonNode body = object(ctx);
-        DeliveryTarget target = find(ctx, text(body, "stream_id", true));
+        String streamId = find(ctx, text(body, "stream_id", true)).getTargetId();
         String status = text(body, "status", true);
         if (!StreamConfig.STATUSES.contains(status)) {
             throw Problem.badRequest("status is one of " + String.join(", ", StreamConfig.STATUSES));
         }
         String reason = text(body, "reason", false);
-        StreamConfig old = StreamConfig.parse(target.getConfig());
-        DeliveryTarget changed = DeliveryTarget.newBuilder(target).setConfig(old.withStatus(status, reason).toJson()).build();
-        store(() -> deliveries.put(changed));
-        DeliveryState state = deliveries.state(target);
-        if ("enabled".equals(status) && ("disabled".equals(old.status()) || state.getFailure() != null)) {
-            DeliveryState.Builder resumed = DeliveryState.newBuilder(state).setFailure(null).setUpdatedAt(Instant.now());
-            if ("disabled".equals(old.status())) {
-                resumed.setPositions(deliveries.endOfEvents()).setAcknowledged(List.of()); // a disabled stream held nothing
-            }
-            deliveries.saveState(resumed.build());
+        if (forwarded(ctx, streamId)) {
+            return;
         }
-        deliveries.restart(target.getTargetId());
+        DeliveryTarget changed = alone(streamId, () -> {
+            DeliveryTarget target = find(ctx, streamId);
+            StreamConfig old = StreamConfig.parse(target.getConfig());
+            DeliveryTarget result = DeliveryTarget.newBuilder(target).setConfig(old.withStatus(status, reason).toJson()).build();
+            store(() -> deliveries.put(result));
+            DeliveryState state = deliveries.state(target);
+            if ("enabled".equals(status) && ("disabled".equals(old.status()) || state.getFailure() != null)) {
+                DeliveryState.Builder resumed = DeliveryState.newBuilder(state).setFailure(null).setUpdatedAt(Instant.now());
+                if ("disabled".equals(old.status())) {
+                    // A disabled stream held nothing (SSF §8.1.2): enabled again, it starts from now.
+                    resumed.setPositions(deliveries.endOfEvents()).setAcknowledged(List.of());
+                }
+                deliveries.saveState(resumed.build());
+            }
+            return result;
+        });
         json(ctx, 200, statusOf(changed));
     }
 
     public void verify(Context ctx) {
         JsonNode body = object(ctx);
-        DeliveryTarget target = find(ctx, text(body, "stream_id", true));
+        String streamId = find(ctx, text(body, "stream_id", true)).getTargetId();
+        String state = text(body, "state", false);
+        if (forwarded(ctx, streamId)) {
+            return;
+        }
+        alone(streamId, () -> {
+            askVerification(ctx, find(ctx, streamId), state);
+            return Boolean.TRUE;
+        });
+        ctx.status(204);
+    }
+
+    private void askVerification(Context ctx, DeliveryTarget target, String state) {
         StreamConfig config = StreamConfig.parse(target.getConfig());
         long now = Instant.now().getEpochSecond();
         if (config.pendingVerification() != null
@@ -216,34 +249,25 @@ public final class SsfRoutes {
             throw new Problem(429, "too-many-verifications", "Too many verification requests", "ask at most every "
                     + MIN_VERIFICATION_INTERVAL.toSeconds() + " s").retryAfter((int) MIN_VERIFICATION_INTERVAL.toSeconds());
         }
-        StreamConfig.Verification verification = new StreamConfig.Verification(UUID.randomUUID().toString(),
-                text(body, "state", false), now);
+        StreamConfig.Verification verification = new StreamConfig.Verification(UUID.randomUUID().toString(), state, now);
         DeliveryTarget changed = DeliveryTarget.newBuilder(target)
                 .setConfig(config.withVerification(verification).toJson()).build();
         store(() -> deliveries.put(changed));
         if (config.push()) {
             Thread.ofVirtual().name("credledger-ssf-verification").start(() -> ssf.pushVerification(changed, verification));
         }
-        ctx.status(204);
     }
 
-    public void poll(Context ctx) throws InterruptedException {
+    public void poll(Context ctx) {
         DeliveryTarget target = find(ctx, ctx.pathParam("streamId"));
-        StoreLocator.Location<Object> location = locator.locate(Stores.COMMAND_ACCOUNTS, target.getTargetId());
-        if (location instanceof StoreLocator.Location.Remote<Object> remote) {
-            if (forwarder.alreadyForwarded(ctx)) {
-                throw Problem.unavailable("the stream is moving between instances; retry");
-            }
-            forwarder.forwardPost(ctx, remote.host(), LONG_POLL.plusSeconds(10));
+        String streamId = target.getTargetId();
+        if (forwarded(ctx, streamId)) {
             return;
-        }
-        if (location instanceof StoreLocator.Location.Unavailable<Object> unavailable) {
-            throw Problem.unavailable(unavailable.why());
         }
         PollRequest request = Json.body(ctx, PollRequest.class, new PollRequest(null, null, null, null));
         StreamConfig config = StreamConfig.parse(target.getConfig());
         if (config.push() && deliveries.state(target).getFailure() == null) {
-            throw new Problem(409, "stream-pushes", "Stream delivers by push", "this stream's SETs are pushed; they can be "
+            throw new Problem(400, "stream-pushes", "Stream delivers by push", "this stream's SETs are pushed; they can be "
                     + "polled only while pushing is paused after failures").with("code", "STREAM_PUSHES");
         }
         int max = request.maxEvents() == null ? Poller.DEFAULT_MAX : request.maxEvents();
@@ -254,7 +278,6 @@ public final class SsfRoutes {
         if (request.setErrs() != null) {
             // A SET the receiver could not take is not sent again (RFC 8936 leaves it to the transmitter): logged.
             String receiver = target.getReceiver();
-            String streamId = target.getTargetId();
             request.setErrs().forEach((jti, error) -> {
                 org.slf4j.LoggerFactory.getLogger(SsfRoutes.class).warn("Receiver {} refused SET {} of stream {}: {}",
                         receiver, jti, streamId, error == null ? "?" : error.err());
@@ -262,27 +285,64 @@ public final class SsfRoutes {
             });
         }
         Map<String, String> sets = new LinkedHashMap<>();
-        StreamConfig.Verification pending = config.pendingVerification();
+        StreamConfig.Verification pending = config.push() ? null : config.pendingVerification();
         if (pending != null) {
             if (acks.contains(pending.jti())) {
-                DeliveryTarget cleared = DeliveryTarget.newBuilder(target).setConfig(config.withVerification(null).toJson()).build();
-                store(() -> deliveries.put(cleared));
-                target = cleared;
+                alone(streamId, () -> {
+                    DeliveryTarget current = find(ctx, streamId);
+                    StreamConfig now = StreamConfig.parse(current.getConfig());
+                    if (now.pendingVerification() != null && now.pendingVerification().jti().equals(pending.jti())) {
+                        store(() -> deliveries.put(DeliveryTarget.newBuilder(current)
+                                .setConfig(now.withVerification(null).toJson()).build()));
+                    }
+                    return Boolean.TRUE;
+                });
             } else if (max > 0) {
                 sets.put(pending.jti(), ssf.verification(target, pending));
             }
         }
         boolean immediately = Boolean.TRUE.equals(request.returnImmediately()) || !sets.isEmpty();
-        Poller.Result result = poller.poll(target, Math.max(0, max - sets.size()), acks, immediately ? Duration.ZERO : LONG_POLL);
+        Poller.Result result = poller.poll(streamId, Math.max(0, max - sets.size()), acks, immediately ? Duration.ZERO : LONG_POLL);
         if (result == null) {
-            throw new Problem(409, "poll-in-progress", "Poll in progress", "another poll of this stream is waiting; "
-                    + "poll one at a time");
+            throw new Problem(409, "stream-busy", "Stream busy", "another request is reading or changing this stream; "
+                    + "poll one at a time").retryAfter(1);
         }
         sets.putAll(result.sets());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sets", sets);
         out.put("moreAvailable", result.moreAvailable());
         json(ctx, 200, out);
+    }
+
+    /** {@code true} if the request was answered by the instance that serves the stream (forwarded there). */
+    private boolean forwarded(Context ctx, String streamId) {
+        switch (deliveries.servedAt(streamId)) {
+            case StoreLocator.Location.Local<Object> local -> {
+                return false;
+            }
+            case StoreLocator.Location.Remote<Object> remote -> {
+                if (forwarder.alreadyForwarded(ctx)) {
+                    throw Problem.unavailable("the stream is moving between instances; retry");
+                }
+                forwarder.forwardChange(ctx, remote.host(), LONG_POLL.plusSeconds(10));
+                return true;
+            }
+            case StoreLocator.Location.Unavailable<Object> unavailable -> throw Problem.unavailable(unavailable.why());
+        }
+    }
+
+    /** Runs a change of the stream alone on this (its serving) instance; 409 if it stays busy. */
+    private <T> T alone(String streamId, java.util.function.Supplier<T> change) {
+        T out;
+        try {
+            out = deliveries.exclusive(streamId, Duration.ofSeconds(15), change);
+        } catch (Deliveries.NotStored e) {
+            throw Problem.unavailable(e.getMessage());
+        }
+        if (out == null) {
+            throw new Problem(409, "stream-busy", "Stream busy", "another request is changing this stream; retry").retryAfter(1);
+        }
+        return out;
     }
 
     private Map<String, Object> statusOf(DeliveryTarget target) {
@@ -331,18 +391,23 @@ public final class SsfRoutes {
         return target;
     }
 
-    /** The receiver the key belongs to; the admin acts as the receiver {@code admin} when it creates a stream. */
+    /**
+     * The receiver the key belongs to; the admin acts as the receiver {@code ~admin} when it creates a stream (a name no
+     * configured receiver can have).
+     */
     private static String receiver(Context ctx) {
         String receiver = receiverOrAll(ctx);
-        return receiver == null ? "admin" : receiver;
+        return receiver == null ? ADMIN_RECEIVER : receiver;
     }
+
+    static final String ADMIN_RECEIVER = "~admin";
 
     /** {@code null} for the admin key: every receiver's streams. */
     private static String receiverOrAll(Context ctx) {
         return ctx.attribute("role") == Role.ADMIN ? null : ctx.attribute("receiver");
     }
 
-    private void checkTransmitterSupplied(JsonNode body, DeliveryTarget target, StreamConfig config) {
+    private void checkTransmitterSupplied(JsonNode body, DeliveryTarget target) {
         Map<String, Object> expected = view(target);
         for (String field : List.of("iss", "aud", "events_supported", "events_delivered", "min_verification_interval")) {
             if (body.has(field) && !Json.MAPPER.valueToTree(expected.get(field)).equals(body.get(field))) {

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class SsfTarget implements Target {
 
     /** Push authorization headers are sealed under data keys of this pseudo-account, live environment. */
-    static final dev.credledger.events.model.AccountId SEALING_SCOPE = new dev.credledger.events.model.AccountId("ssf-streams");
+    public static final dev.credledger.events.model.AccountId SEALING_SCOPE = new dev.credledger.events.model.AccountId("ssf-streams");
 
     private final SetSigner signer;
     private final java.util.function.Supplier<String> issuer;
@@ -54,6 +54,16 @@ public final class SsfTarget implements Target {
     @Override
     public boolean accepted(int status) {
         return status == 202; // RFC 8935 §2: the recipient acknowledges with 202
+    }
+
+    /**
+     * RFC 8935 §2.3: a SET the receiver refused for what it is (400 with {@code invalid_request}, {@code invalid_key},
+     * {@code invalid_issuer}, {@code invalid_audience}, and other 4xx) is not sent again; no answer, a server error, an
+     * authentication or authorization failure (which may be transient), a timeout or 429 are retried.
+     */
+    @Override
+    public boolean retryable(int status) {
+        return status == 0 || status >= 500 || status == 401 || status == 403 || status == 408 || status == 429;
     }
 
     @Override

@@ -100,8 +100,15 @@ public final class WebhookRoutes {
     public void list(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment environment = Requests.environment(ctx);
+        boolean admin = ctx.attribute("role") == dev.credledger.api.Role.ADMIN;
         List<Map<String, Object>> out = ofEnvironment(account, environment).stream()
-                .sorted(Comparator.comparing(DeliveryTarget::getCreatedAt)).map(WebhookRoutes::view).toList();
+                .sorted(Comparator.comparing(DeliveryTarget::getCreatedAt)).map(t -> {
+                    Map<String, Object> v = view(t);
+                    if (!admin) {
+                        v.put("url", masked(t.getUrl())); // a URL's path or query often carries the receiver's token
+                    }
+                    return v;
+                }).toList();
         OwnerRouting.respond(ctx, Map.of("webhooks", out));
     }
 
@@ -219,6 +226,14 @@ public final class WebhookRoutes {
     private static String roleOf(Context ctx) {
         Object role = ctx.attribute("role");
         return role == null ? "unknown" : role.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code https://hooks.example.com/…}: the origin only. */
+    static String masked(String url) {
+        java.net.URI uri = java.net.URI.create(url);
+        String origin = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        return (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")) && uri.getRawQuery() == null
+                ? origin + "/" : origin + "/…";
     }
 
     static Map<String, Object> view(DeliveryTarget t) {

@@ -26,6 +26,32 @@ class SafeAddressesTest {
         assertThat(SafeAddresses.isPublic(InetAddress.getByName(address))).as(address).isFalse();
     }
 
+    @Test
+    void anIpv6FormCarryingAPrivateIpv4AddressAsAResolverMayReturnItIsNotPublic() throws Exception {
+        byte[] mappedLoopback = new byte[16];
+        mappedLoopback[10] = (byte) 0xff;
+        mappedLoopback[11] = (byte) 0xff;
+        mappedLoopback[12] = 127;
+        mappedLoopback[15] = 1;
+        byte[] mappedMetadata = mappedLoopback.clone();
+        mappedMetadata[12] = (byte) 169;
+        mappedMetadata[13] = (byte) 254;
+        mappedMetadata[14] = (byte) 169;
+        mappedMetadata[15] = (byte) 254;
+        byte[] mappedPublic = mappedLoopback.clone();
+        mappedPublic[12] = 8;
+        mappedPublic[13] = 8;
+        mappedPublic[14] = 8;
+        mappedPublic[15] = 8;
+        // Built as Inet6Address objects: the JDK turns such literals into IPv4 addresses, a resolver may not.
+        assertThat(SafeAddresses.isPublic(java.net.Inet6Address.getByAddress(null, mappedLoopback, -1))).isFalse();
+        assertThat(SafeAddresses.isPublic(java.net.Inet6Address.getByAddress(null, mappedMetadata, -1))).isFalse();
+        assertThat(SafeAddresses.isPublic(java.net.Inet6Address.getByAddress(null, mappedPublic, -1))).isTrue();
+        for (String address : new String[] {"2002:a00:1::1", "2001:0:4136:e378::1", "64:ff9b:1::a00:1"}) {
+            assertThat(SafeAddresses.isPublic(InetAddress.getByName(address))).as(address).isFalse();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.169.0.1", "2606:4700:4700::1111",
             "2a00:1450:4001::1"})
@@ -60,7 +86,7 @@ class SafeAddressesTest {
         try (Outbound strict = new Outbound(new SafeAddresses(false)); Outbound open = new Outbound(new SafeAddresses(true))) {
             Outbound.Response refused = strict.post(url, "application/json", Map.of(), "{}".getBytes());
             assertThat(refused.status()).isZero();
-            assertThat(refused.error()).startsWith("refused: the host localhost resolves to a private");
+            assertThat(refused.error()).startsWith("refused: the host localhost resolves to an address that is not public");
             assertThat(hits.get()).isZero();
 
             assertThat(open.post(url, "application/json", Map.of(), "{}".getBytes()).status()).isEqualTo(204);
