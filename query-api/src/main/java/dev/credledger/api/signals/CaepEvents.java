@@ -32,6 +32,12 @@ final class CaepEvents {
     /** The changes {@code event} makes, of the types in {@code changeTypes}. Message data: the SET's claims but iss, aud, iat. */
     static List<Message> of(CredentialEvent event, List<String> changeTypes) {
         List<Message> out = new ArrayList<>();
+        if (changeTypes.contains("revoke")) {
+            for (CredentialRevoked r : Revocations.of(event)) {
+                out.add(message(r.eventId().toString(), "revoke", event.metadata(), r.secret(), null,
+                        reason(r.reason()), r.revokedAt()));
+            }
+        }
         if (changeTypes.contains("create")) {
             switch (event) {
                 case CredentialEvent.ApiEnabled e -> {
@@ -43,12 +49,6 @@ final class CaepEvents {
                 case CredentialEvent.ClientCredentialCreated e -> out.add(change("create", event, e.clientSecret(), e.name(),
                         "client credential created"));
                 default -> { }
-            }
-        }
-        if (changeTypes.contains("revoke")) {
-            for (CredentialRevoked r : Revocations.of(event)) {
-                out.add(message(r.eventId().toString(), "revoke", event.metadata(), r.secret(), null,
-                        reason(r.reason()), r.revokedAt()));
             }
         }
         if (changeTypes.contains("update") && event instanceof CredentialEvent.CredentialReactivated e) {
@@ -64,9 +64,16 @@ final class CaepEvents {
     static Map<String, Object> subject(String accountId, String secretId) {
         Map<String, Object> subject = new LinkedHashMap<>();
         subject.put("format", "complex");
-        subject.put("tenant", Map.of("format", "opaque", "id", accountId));
-        subject.put("application", Map.of("format", "opaque", "id", secretId));
+        subject.put("tenant", opaque(accountId));
+        subject.put("application", opaque(secretId));
         return subject;
+    }
+
+    private static Map<String, Object> opaque(String id) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("format", "opaque");
+        out.put("id", id);
+        return out;
     }
 
     private static Message change(String changeType, CredentialEvent event, SecretRef secret, String name, String why) {

@@ -57,6 +57,13 @@ public final class WebhookTarget implements Target {
         }
         List<Message> out = new ArrayList<>();
         List<String> wanted = target.getEvents();
+        // A revocation first: of one event's changes, the one a receiver must act on at once.
+        if (wanted.contains(REVOKED)) {
+            for (CredentialRevoked r : Revocations.of(event)) {
+                out.add(new Message("msg_" + r.eventId(), REVOKED, r.secret().secretId().toString(), r.revokedAt(),
+                        RevocationStream.revocation(DomainToAvro.revocation(r))));
+            }
+        }
         if (wanted.contains(CREATED)) {
             switch (event) {
                 case CredentialEvent.ApiEnabled e -> {
@@ -66,12 +73,6 @@ public final class WebhookTarget implements Target {
                 case CredentialEvent.AuthTokenRefreshed e -> out.add(change(CREATED, event, null, e.newToken()));
                 case CredentialEvent.ClientCredentialCreated e -> out.add(change(CREATED, event, e.credentialId(), e.clientSecret()));
                 default -> { }
-            }
-        }
-        if (wanted.contains(REVOKED)) {
-            for (CredentialRevoked r : Revocations.of(event)) {
-                out.add(new Message("msg_" + r.eventId(), REVOKED, r.secret().secretId().toString(), r.revokedAt(),
-                        RevocationStream.revocation(DomainToAvro.revocation(r))));
             }
         }
         if (wanted.contains(REACTIVATED) && event instanceof CredentialEvent.CredentialReactivated e) {
