@@ -69,27 +69,22 @@ public final class AccessControl {
     }
 
     private Role roleOf(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        Role found = null;
-        for (Map.Entry<Role, byte[]> entry : keys.entrySet()) {
-            if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
-                found = entry.getKey();
-            }
-        }
-        return found;
+        return holderOf(keys, authorization);
     }
 
-    /** The receiver whose key this is; every receiver key is compared, in constant time. */
+    /** The receiver whose key this is. */
     private String receiverOf(String authorization) {
-        if (receivers.isEmpty() || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return holderOf(receivers, authorization);
+    }
+
+    /** Whose bearer key {@code authorization} presents: every key compared, each in constant time. */
+    private static <K> K holderOf(Map<K, byte[]> keys, String authorization) {
+        if (keys.isEmpty() || authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
         byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        String found = null;
-        for (Map.Entry<String, byte[]> entry : receivers.entrySet()) {
+        K found = null;
+        for (Map.Entry<K, byte[]> entry : keys.entrySet()) {
             if (MessageDigest.isEqual(presented, entry.getValue()) && found == null) {
                 found = entry.getKey();
             }
