@@ -108,7 +108,7 @@ public final class LedgerApplication implements AutoCloseable {
             // Registry writes need the admin key; reads stay open for consumers (README, "Wire format").
             EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(new EmbeddedSchemaRegistry.Settings(
                     s.httpHost(), s.registryPort(), bootstrapServers, EmbeddedSchemaRegistry.Settings.DEFAULT_TOPIC,
-                    s.replicationFactor(), adminKey));
+                    s.replicationFactor(), adminKey, s.kafkaProperties()));
             toClose.push(registry);
             registryUrl = registry.url();
             registryAuth = "credledger:" + adminKey;

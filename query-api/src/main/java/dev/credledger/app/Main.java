@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code credledger}: the command line of the ledger. */
 @Command(name = "credledger", mixinStandardHelpOptions = true, version = "credledger 0.1.0",
         description = "An event-sourced API-credential ledger on Apache Kafka.",
-        subcommands = {ServeCommand.class, ReplayCommand.class, KeysCommand.class, AuditCommand.class, ScanCommand.class})
+        subcommands = {ServeCommand.class, ReplayCommand.class, KeysCommand.class, AuditCommand.class, ScanCommand.class,
+                RegistryCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

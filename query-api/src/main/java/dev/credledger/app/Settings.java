@@ -220,6 +220,14 @@ public record Settings(
         return with("bootstrapServers", bootstrap, "schemaRegistryUrl", registryUrl);
     }
 
+    public Settings withReplicationFactor(short value) {
+        return with("replicationFactor", value);
+    }
+
+    public Settings withRegistryBasicAuth(String userInfo) {
+        return with("registryBasicAuth", userInfo);
+    }
+
     public Settings withEnforcement(Enforcement value) {
         return with("enforcement", value);
     }

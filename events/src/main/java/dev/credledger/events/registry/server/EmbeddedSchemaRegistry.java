@@ -37,13 +37,19 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      *     {@code null} to leave writes open (tests that stand in for an external registry)
      */
     public record Settings(String host, int port, String bootstrapServers, String topic, short replicationFactor,
-                           String writeKey) {
+                           String writeKey, java.util.Map<String, String> kafkaProperties) {
         public static final String DEFAULT_TOPIC = "_credledger_schemas";
 
         public Settings {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(topic, "topic");
+            kafkaProperties = java.util.Map.copyOf(kafkaProperties);
+        }
+
+        /** Without Kafka client properties (a plaintext cluster). */
+        public Settings(String host, int port, String bootstrapServers, String topic, short replicationFactor, String writeKey) {
+            this(host, port, bootstrapServers, topic, replicationFactor, writeKey, java.util.Map.of());
         }
 
         public static Settings local(String bootstrapServers, int port) {
@@ -65,7 +71,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     /** Loads the schema topic, then starts serving; returns once the port is open. */
     public static EmbeddedSchemaRegistry start(Settings settings) {
         KafkaSchemaStore store = KafkaSchemaStore.open(
-                settings.bootstrapServers(), settings.topic(), settings.replicationFactor());
+                settings.bootstrapServers(), settings.kafkaProperties(), settings.topic(), settings.replicationFactor());
         try {
             Routes routes = new Routes(store, settings.writeKey() == null ? null : new WriteKey(settings.writeKey()));
             Javalin server = Javalin.create(config -> {

@@ -65,17 +65,33 @@ final class KafkaSchemaStore implements AutoCloseable {
 
     /** Creates the topic if missing, fences any earlier writer, and loads everything written so far. */
     static KafkaSchemaStore open(String bootstrapServers, String topic, short replicationFactor) {
-        createTopicIfMissing(bootstrapServers, topic, replicationFactor);
-        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return open(bootstrapServers, Map.of(), topic, replicationFactor);
+    }
+
+    /**
+     * As above, every Kafka client with the deployment's client properties ({@code clientProperties}: security and the
+     * like) under the store's own settings.
+     */
+    static KafkaSchemaStore open(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            short replicationFactor) {
+        java.util.function.Function<Map<String, Object>, Map<String, Object>> config = own -> {
+            Map<String, Object> all = new java.util.HashMap<>(clientProperties);
+            all.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            all.putAll(own);
+            return all;
+        };
+        createTopicIfMissing(config.apply(Map.of()), topic, replicationFactor);
+        KafkaProducer<String, String> producer = new KafkaProducer<>(config.apply(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "credledger-schema-registry-" + topic,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 0),
+                ProducerConfig.LINGER_MS_CONFIG, 0)),
                 new StringSerializer(), new StringSerializer());
         try {
             producer.initTransactions();
             KafkaSchemaStore store = new KafkaSchemaStore(topic, producer);
-            store.load(bootstrapServers);
+            store.load(config.apply(Map.of(
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)));
             return store;
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
@@ -180,12 +196,9 @@ final class KafkaSchemaStore implements AutoCloseable {
         }
     }
 
-    private void load(String bootstrapServers) {
+    private void load(Map<String, Object> consumerConfig) {
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig,
                 new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(Set.of(partition));
             consumer.seekToBeginning(Set.of(partition));
@@ -237,8 +250,8 @@ final class KafkaSchemaStore implements AutoCloseable {
         }
     }
 
-    private static void createTopicIfMissing(String bootstrapServers, String topic, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static void createTopicIfMissing(Map<String, Object> adminConfig, String topic, short replicationFactor) {
+        try (Admin admin = Admin.create(adminConfig)) {
             NewTopic newTopic = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
