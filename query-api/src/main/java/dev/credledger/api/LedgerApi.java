@@ -191,6 +191,8 @@ public final class LedgerApi {
             get(r, "/v1/reports/credentials", reports::credentials, Role.AUDITOR);
             get(r, dev.credledger.api.reports.ReportRoutes.SLICE_PATH, reports::slice, Role.AUDITOR);
 
+            byte[] openApi = openApiDocument();
+            get(r, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Role.PUBLIC);
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
             get(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -226,6 +228,24 @@ public final class LedgerApi {
     private static void get(RoutesConfig r, String path, Handler handler, Role... roles) {
         r.get(path, handler, roles);
         r.head(path, handler, roles);
+    }
+
+    /** The OpenAPI 3.1 description of every route ({@code OpenApiTest} keeps it true). */
+    static byte[] openApiDocument() {
+        try (java.io.InputStream in = LedgerApi.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Every route as {@code METHOD path}, as registered (for the test that keeps the OpenAPI document true). */
+    public static java.util.List<String> routes(Javalin app) {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 
     private static void ready(Context ctx, Backend backend) {

@@ -59,6 +59,7 @@ public final class LedgerApplication implements AutoCloseable {
     private String bootstrapServers;
     private String registryUrl;
     private int httpPort;
+    private java.util.List<String> routes = java.util.List.of();
     private dev.credledger.api.TlsFiles tls;
     private String adminKeyFile;
     private String sealingKeyFile;
@@ -218,6 +219,7 @@ public final class LedgerApplication implements AutoCloseable {
                         new dev.credledger.api.Forwarder(tls == null ? null : tls.clientContext()),
                         topics.events.valueSerde().deserializer()));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
+        routes = LedgerApi.routes(http);
         toClose.push(http::stop);
         httpPort = http.port();
         self.set(new HostInfo(advertisedHost, httpPort));
@@ -269,6 +271,11 @@ public final class LedgerApplication implements AutoCloseable {
 
     public String httpUrl() {
         return (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
+    }
+
+    /** Every HTTP route as {@code METHOD path}. */
+    public java.util.List<String> routes() {
+        return routes;
     }
 
     public int httpPort() {
