@@ -83,6 +83,12 @@ public final class Http {
         }
     }
 
+    /** Any request with {@code Expect: 100-continue} (a large body: see {@link #postExpectingContinue}). */
+    public Response sendExpectingContinue(String method, String path, String key, String body, String contentType,
+            String... headers) {
+        return sendAs(true, method, path, key, body, contentType, headers);
+    }
+
     public Response get(String path, String key) {
         return send("GET", path, key, null);
     }

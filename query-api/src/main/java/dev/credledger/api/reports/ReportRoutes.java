@@ -115,7 +115,13 @@ public final class ReportRoutes {
             throw Problem.invalidParameter("asOf", "asOf is epoch milliseconds");
         }
         List<Integer> partitions = partitions(ctx.queryParam("partitions"));
-        List<Integer> held = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS).localPartitions();
+        StoreLocator.Placement placement = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS);
+        List<Integer> held = placement.localPartitions();
+        java.util.Set<Integer> all = new java.util.HashSet<>(held);
+        placement.partitionsOf().values().forEach(all::addAll);
+        if (!all.containsAll(partitions)) {
+            throw Problem.invalidParameter("partitions", "no such partition of " + Topics.EVENTS);
+        }
         if (!held.containsAll(partitions)) {
             throw Problem.unavailable("the view's partitions are moving between instances; retry");
         }
