@@ -17,6 +17,9 @@ final class ClusterOptions {
     @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry (reads need none on the embedded one; writes need credledger:<admin key>).")
     String registryBasicAuth;
 
+    @Option(names = "--schema-registry-basic-auth-file", paramLabel = "FILE", description = "The same user:password from an owner-only file (one line).")
+    String registryBasicAuthFile;
+
     @Option(names = "--timeout", description = "How long to wait for Kafka and the registry before giving up (exit 1). Default: ${DEFAULT-VALUE}")
     String timeout = "30s";
 
@@ -38,6 +41,7 @@ final class ClusterOptions {
     }
 
     SchemaRegistryClient registry(Duration wait) {
-        return new SchemaRegistryClient(new SchemaRegistryClient.Settings(URI.create(schemaRegistryUrl), registryBasicAuth, null, wait));
+        return new SchemaRegistryClient(new SchemaRegistryClient.Settings(URI.create(schemaRegistryUrl),
+                ServeCommand.key("--schema-registry-basic-auth", registryBasicAuth, registryBasicAuthFile), null, wait));
     }
 }

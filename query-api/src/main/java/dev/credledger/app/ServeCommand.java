@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--schema-registry-basic-auth", description = "user:password for the external registry.")
     String registryBasicAuth;
 
+    @Option(names = "--schema-registry-basic-auth-file", paramLabel = "FILE", description = "The same user:password from an owner-only file (one line).")
+    String registryBasicAuthFile;
+
     @Option(names = "--application-id", description = "Kafka Streams application ID; instances sharing it share the work. Default: ${DEFAULT-VALUE}")
     String applicationId;
 
@@ -232,7 +235,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return new Settings(dataDir, httpHost, httpPort, blankToNull(advertisedHost), blankToNull(bootstrapServers),
-                kafkaPort, blankToNull(schemaRegistryUrl), registryPort, blankToNull(registryBasicAuth), applicationId,
+                kafkaPort, blankToNull(schemaRegistryUrl), registryPort,
+                key("--schema-registry-basic-auth", registryBasicAuth, registryBasicAuthFile), applicationId,
                 blankToNull(instanceId), partitions, replicationFactor, standbyReplicas, streamThreads, duration("--command-timeout", commandTimeout), proxies,
                 key("--admin-token", adminToken, adminTokenFile), key("--auditor-token", auditorToken, auditorTokenFile),
                 key("--verifier-token", verifierToken, verifierTokenFile), maxAllowedIps,

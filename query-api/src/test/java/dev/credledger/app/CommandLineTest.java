@@ -87,6 +87,24 @@ class CommandLineTest {
     }
 
     @Test
+    void registryCredentialsAndReceiverKeysCanComeFromOwnerOnlyFiles(@TempDir Path dir) throws Exception {
+        Path auth = dir.resolve("registry.auth");
+        Files.writeString(auth, "credledger:registry-secret\n");
+        Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path receivers = dir.resolve("receivers");
+        Files.writeString(receivers, "# receivers\nacme-idp=KEY1\npartner=KEY2\n");
+        Files.setPosixFilePermissions(receivers, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+
+        Settings s = parse(Map.of("CREDLEDGER_RECEIVER_TOKENS_FILE", receivers.toString()), null,
+                "--schema-registry-basic-auth-file", auth.toString());
+
+        assertThat(s.registryBasicAuth()).isEqualTo("credledger:registry-secret");
+        assertThat(s.signals().receiverTokens()).isEqualTo(Map.of("acme-idp", "KEY1", "partner", "KEY2"));
+        assertThatThrownBy(() -> parse(Map.of(), null, "--receiver-tokens", "acme-idp"))
+                .hasMessageContaining("NAME=KEY");
+    }
+
+    @Test
     void badValuesAreRefusedWithTheOptionName() {
         assertThatThrownBy(() -> parse(Map.of(), null, "--command-timeout", "soon"))
                 .hasMessageContaining("--command-timeout");
