@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Three (or more) Kafka nodes in KRaft combined mode in this JVM on 127.0.0.1: a real cluster with a controller
  * quorum, replication 3 by default and {@code min.insync.replicas} 2, for tests that lose a broker. A node can be
- * stopped and started again on its data and ports ({@link #stop}, {@link #restart}); the others go on serving.
+ * stopped — without a controlled shutdown, as if it crashed — and started again on its data and ports
+ * ({@link #stop}, {@link #restart}); the others go on serving.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
@@ -54,9 +55,21 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             Path dir = Files.createTempDirectory("credledger-cluster-");
             int[] ports = new int[size];
             int[] controllerPorts = new int[size];
-            for (int i = 0; i < size; i++) {
-                ports[i] = freePort();
-                controllerPorts[i] = freePort();
+            // All chosen while all are held: two nodes never get the same port.
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < size; i++) {
+                    ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    held.add(a);
+                    held.add(b);
+                    ports[i] = a.getLocalPort();
+                    controllerPorts[i] = b.getLocalPort();
+                }
+            } finally {
+                for (ServerSocket socket : held) {
+                    socket.close();
+                }
             }
             EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(dir, ports, controllerPorts);
             String clusterId = Uuid.randomUuid().toString();
@@ -65,22 +78,26 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 Files.createDirectories(logDir);
                 format(logDir, i + 1, clusterId);
             }
-            // Started together: each node's controller waits for a quorum of voters.
-            List<Thread> starting = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                int node = i + 1;
-                starting.add(Thread.ofPlatform().start(() -> cluster.startNode(node)));
-            }
-            for (Thread t : starting) {
-                t.join();
-            }
-            for (int i = 0; i < size; i++) {
-                if (cluster.nodes[i] == null) {
-                    cluster.close();
-                    throw new IllegalStateException("node " + (i + 1) + " of the embedded cluster did not start");
+            try {
+                // Started together: each node's controller waits for a quorum of voters.
+                List<Thread> starting = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    int node = i + 1;
+                    starting.add(Thread.ofPlatform().start(() -> cluster.startNode(node)));
                 }
+                for (Thread t : starting) {
+                    t.join(java.time.Duration.ofSeconds(150));
+                }
+                for (int i = 0; i < size; i++) {
+                    if (cluster.nodes[i] == null) {
+                        throw new IllegalStateException("node " + (i + 1) + " of the embedded cluster did not start");
+                    }
+                }
+                cluster.awaitBrokers(size);
+            } catch (RuntimeException | InterruptedException e) {
+                cluster.close();
+                throw e;
             }
-            cluster.awaitBrokers(size);
             LOG.info("Embedded Kafka cluster of {} nodes at {}", size, cluster.bootstrapServers());
             return cluster;
         } catch (IOException e) {
@@ -177,7 +194,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private void startNode(int nodeId) {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties(nodeId), false), Time.SYSTEM);
-        server.startup();
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            LOG.warn("Node {} did not start: {}", nodeId, e.toString());
+            server.shutdown();
+            return;
+        }
         nodes[nodeId - 1] = server;
     }
 
@@ -216,6 +239,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // A lost node is noticed in seconds, not the default 9 s of missed heartbeats to the controller.
         p.put("broker.session.timeout.ms", "4000");
         p.put("broker.heartbeat.interval.ms", "500");
+        // A stopped node is lost, not handed over: no controlled shutdown, so its leaderships move only when the
+        // controller notices it gone (the session timeout), as after a crash.
+        p.put("controlled.shutdown.enable", "false");
+        // Startup never waits forever (the default is Long.MAX_VALUE).
+        p.put("server.max.startup.time.ms", "120000");
         return p;
     }
 

@@ -63,7 +63,10 @@ final class RegistryCommand implements Callable<Integer> {
 
     /** Checks the options and starts the registry; {@code writeKeyFromEnvironment} is used when no file is given. */
     EmbeddedSchemaRegistry start(String writeKeyFromEnvironment) {
-        String writeKey = ServeCommand.key("--write-key", writeKeyFromEnvironment, writeKeyFile == null ? null : writeKeyFile);
+        if (writeKeyFile != null && writeKeyFromEnvironment != null && !writeKeyFromEnvironment.isBlank()) {
+            throw new IllegalArgumentException("give --write-key-file or CREDLEDGER_REGISTRY_WRITE_KEY, not both");
+        }
+        String writeKey = ServeCommand.key("--write-key", writeKeyFromEnvironment, writeKeyFile);
         if (writeKey == null) {
             throw new IllegalArgumentException("give the registry's write key: --write-key-file FILE or CREDLEDGER_REGISTRY_WRITE_KEY");
         }

@@ -30,6 +30,7 @@ final class OpenApiContract {
 
     final JsonNode document;
     final List<Operation> operations = new ArrayList<>();
+    private final java.util.Map<String, Schema> compiled = new java.util.concurrent.ConcurrentHashMap<>();
 
     OpenApiContract(JsonNode document) {
         this.document = document;
@@ -56,6 +57,9 @@ final class OpenApiContract {
 
     /** The operation a concrete request matches (a literal path wins over a template), or {@code null}. */
     Operation match(String method, String path) {
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1); // the router ignores a trailing slash
+        }
         Operation best = null;
         for (Operation o : operations) {
             if (o.method().equals(method) && o.pattern().matcher(path).matches()
@@ -105,10 +109,12 @@ final class OpenApiContract {
 
     /** Validates {@code instance} against the schema at {@code pointer} (a JSON pointer into the document). */
     List<String> validate(String pointer, JsonNode instance) {
-        ObjectNode root = document.deepCopy();
-        root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
-        root.put("$ref", "#" + pointer);
-        Schema schema = SCHEMAS.getSchema(root);
+        Schema schema = compiled.computeIfAbsent(pointer, p -> {
+            ObjectNode root = document.deepCopy();
+            root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+            root.put("$ref", "#" + p);
+            return SCHEMAS.getSchema(root);
+        });
         return schema.validate(instance).stream().map(e -> pointer + ": " + e.getMessage()).toList();
     }
 

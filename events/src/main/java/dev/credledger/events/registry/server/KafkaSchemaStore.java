@@ -252,6 +252,15 @@ final class KafkaSchemaStore implements AutoCloseable {
 
     private static void createTopicIfMissing(Map<String, Object> adminConfig, String topic, short replicationFactor) {
         try (Admin admin = Admin.create(adminConfig)) {
+            try {
+                // Looked for first: on a secured cluster the registry's principal may read the topic but not create topics.
+                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("Cannot look up the schema topic '" + topic + "'", e.getCause());
+                }
+            }
             NewTopic newTopic = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(newTopic)).all().get(30, TimeUnit.SECONDS);
