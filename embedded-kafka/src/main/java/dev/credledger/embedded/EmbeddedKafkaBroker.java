@@ -34,7 +34,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final int NODE_ID = 1;
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     /**
      * What to start.
@@ -182,11 +182,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static void format(Path logDir) {
+        format(logDir, NODE_ID, Uuid.randomUuid().toString());
+    }
+
+    /** Formats one node's storage (KRaft, combined roles): the stable way, as {@code kafka-storage format} does. */
+    static void format(Path logDir, int nodeId, String clusterId) {
         try (PrintStream quiet = new PrintStream(PrintStream.nullOutputStream())) {
             new Formatter()
                     .setPrintStream(quiet)
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(nodeId)
+                    .setClusterId(clusterId)
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
                     .setControllerListenerName(CONTROLLER_LISTENER)
@@ -194,7 +199,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .run();
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot format the embedded Kafka broker's storage in " + logDir, e);
+            throw new IllegalStateException("Cannot format the embedded Kafka storage in " + logDir, e);
         }
     }
 

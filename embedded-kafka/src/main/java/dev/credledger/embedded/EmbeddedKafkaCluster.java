@@ -1,7 +1,6 @@
 package dev.credledger.embedded;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,9 +16,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String CONTROLLER_LISTENER = EmbeddedKafkaBroker.CONTROLLER_LISTENER;
 
     private final Path dir;
     private final int[] ports;
@@ -76,7 +72,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 Path logDir = cluster.logDir(i + 1);
                 Files.createDirectories(logDir);
-                format(logDir, i + 1, clusterId);
+                EmbeddedKafkaBroker.format(logDir, i + 1, clusterId);
             }
             try {
                 // Started together: each node's controller waits for a quorum of voters.
@@ -245,28 +241,5 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // Startup never waits forever (the default is Long.MAX_VALUE).
         p.put("server.max.startup.time.ms", "120000");
         return p;
-    }
-
-    private static void format(Path logDir, int nodeId, String clusterId) {
-        try (PrintStream quiet = new PrintStream(PrintStream.nullOutputStream())) {
-            new Formatter()
-                    .setPrintStream(quiet)
-                    .setNodeId(nodeId)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot format node " + nodeId + " of the embedded cluster in " + logDir, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
