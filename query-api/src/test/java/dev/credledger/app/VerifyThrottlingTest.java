@@ -15,21 +15,36 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import io.github.bucket4j.TimeMeter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Throttled verification over real HTTP on a real broker: a flood of 10,000 random well-formed tokens from one client
- * runs into the limiter (429 + Retry-After after the burst), while a valid token presented by another caller keeps
- * verifying, every time, meanwhile; a flood from distinct source addresses keeps at most the configured number of
- * buckets.
+ * runs into the limiter (429 + Retry-After after the burst), while a valid token — presented by another caller, and by
+ * the throttled caller itself — keeps verifying, every time; a flood from distinct source addresses keeps at most the
+ * configured number of buckets. The buckets refill on a clock the test holds still and moves by hand, so what may have
+ * refilled is decided by the test, never by how fast the machine ran it.
  */
 class VerifyThrottlingTest {
 
     private static final int TRACKED = 1_000;
+    private static final AtomicLong NOW = new AtomicLong();
 
     @RegisterExtension
-    static final TestLedger LEDGER = new TestLedger(s -> s.withVerifyFailures(new FailureLimiter.Limits(10, 100, TRACKED)));
+    static final TestLedger LEDGER = new TestLedger(s -> s.withVerifyFailures(new FailureLimiter.Limits(10, 100, TRACKED,
+            new TimeMeter() {
+                @Override
+                public long currentTimeNanos() {
+                    return NOW.get();
+                }
+
+                @Override
+                public boolean isWallClockBased() {
+                    return false;
+                }
+            })));
 
     private static Http http() {
         return LEDGER.http();
@@ -91,9 +106,9 @@ class VerifyThrottlingTest {
 
         assertThat(other.get()).as("every flood answer is a 200 refusal or a 429 problem").isZero();
         assertThat(answered.get() + throttled.get()).isEqualTo(10_000);
-        // The burst, and what refilled at 10 a second while the flood ran.
-        assertThat(answered.get()).isBetween(100, 100 + 10 * 120);
-        assertThat(throttled.get()).isGreaterThan(8_000);
+        // The burst, exactly: the clock stood still, so nothing refilled.
+        assertThat(answered.get()).isEqualTo(100);
+        assertThat(throttled.get()).isEqualTo(9_900);
         assertThat(validActive).as("valid verifications during the flood").isEqualTo(validMicros.size()).isPositive();
         validMicros.sort(null);
         System.out.printf("[throttling] flood: %d answered, %d throttled; valid token of another caller meanwhile: %d "
@@ -104,6 +119,18 @@ class VerifyThrottlingTest {
         Http.Response limited = http().post("/v1/verify", VERIFIER, null, "X-Auth-Token", flood.getFirst());
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.json().path("throttledBy").asText()).isEqualTo("caller");
+        // The throttled caller itself: a valid secret is decided first and never throttled.
+        Http.Response own = http().post("/v1/verify", VERIFIER, "{\"sourceIp\":\"203.0.113.66\"}", "X-Auth-Token", valid);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.json().path("active").asBoolean()).isTrue();
+        // One second later ten failures have refilled, and the eleventh is throttled again.
+        NOW.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+        for (int i = 0; i < 10; i++) {
+            Http.Response r = http().post("/v1/verify", VERIFIER, null, "X-Auth-Token", flood.get(i));
+            assertThat(r.status()).as("failure %d after a second's refill", i + 1).isEqualTo(200);
+            assertThat(r.json().path("active").asBoolean()).isFalse();
+        }
+        assertThat(http().post("/v1/verify", VERIFIER, null, "X-Auth-Token", flood.get(10)).status()).isEqualTo(429);
         assertThat(http().get("/metrics", null).raw()).contains("credledger_verify_throttled_total{by=\"caller\"}");
     }
 

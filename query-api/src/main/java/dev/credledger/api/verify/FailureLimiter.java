@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
@@ -17,14 +18,23 @@ import java.time.Duration;
  */
 public final class FailureLimiter {
 
-    /** How failures are bounded. {@code trackedSources}: at most this many source addresses have a bucket at once. */
-    public record Limits(long perSecond, long burst, long trackedSources) {
+    /**
+     * How failures are bounded. {@code trackedSources}: at most this many source addresses have a bucket at once;
+     * {@code clock}: what refills the buckets, in nanoseconds (the system's monotonic clock; a test's own to decide
+     * exactly what may have refilled).
+     */
+    public record Limits(long perSecond, long burst, long trackedSources, TimeMeter clock) {
         public static final Limits DEFAULT = new Limits(10, 100, 100_000);
 
         public Limits {
             if (perSecond < 1 || burst < 1 || trackedSources < 1) {
                 throw new IllegalArgumentException("--verify-failure-rate and --verify-failure-burst must be positive");
             }
+            java.util.Objects.requireNonNull(clock, "clock");
+        }
+
+        public Limits(long perSecond, long burst, long trackedSources) {
+            this(perSecond, burst, trackedSources, TimeMeter.SYSTEM_NANOTIME);
         }
     }
 
@@ -77,6 +87,7 @@ public final class FailureLimiter {
 
     private Bucket bucket() {
         return Bucket.builder()
+                .withCustomTimePrecision(limits.clock())
                 .addLimit(limit -> limit.capacity(limits.burst()).refillGreedy(limits.perSecond(), Duration.ofSeconds(1)))
                 .build();
     }
