@@ -84,6 +84,8 @@ public final class LedgerApi {
         var leaks = new dev.credledger.api.leaks.LeakRoutes(backend.leaks(), backend.gateway(), backend.locator(),
                 backend.clientAddress(), backend.meters());
         ProofRoutes proofs = new ProofRoutes(backend.proofs(), backend.locator(), owner, forwarder, expensive);
+        BodyBudget bodies = BodyBudget.ofHeap();
+        backend.meters().gauge("credledger.http.body.budget.held.bytes", bodies, BodyBudget::held);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
@@ -127,8 +129,12 @@ public final class LedgerApi {
             r.beforeMatched(ctx -> {
                 backend.access().check(ctx);
                 SecretInput.checkParameters(ctx);
+                // Only once the caller is known: an anonymous client cannot hold the budget others need.
+                bodies.reserve(ctx);
             });
             r.after(ctx -> {
+                bodies.release(ctx);
+                bodies.discardUnread(ctx);
                 backend.drain().exit(ctx);
                 record(backend.meters(), ctx);
             });

@@ -1,0 +1,104 @@
+package dev.credledger.api;
+
+import io.javalin.http.Context;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bounds the heap that request bodies may hold across all requests at once, not only per request: a body is read
+ * whole and parsed, so while its handler runs it holds its bytes, their decoded text and the values parsed from it
+ * ({@link #CHARGE_PER_BYTE} times its length, counted before a byte is read). A request whose charge does not fit
+ * waits its turn, first come first served, for at most {@link #WAIT_MILLIS}, and is then refused with 503 and
+ * {@code Retry-After}; its body is never held. Per-route and per-key bounds still apply; this one is what keeps many
+ * keys, or many routes, from adding up to more heap than there is.
+ */
+public final class BodyBudget {
+
+    /** Bytes of heap charged for each byte of a body: the raw bytes, their text (two bytes a char at worst), values. */
+    public static final int CHARGE_PER_BYTE = 4;
+
+    /** How long a body waits for room before it is refused. */
+    public static final long WAIT_MILLIS = 1_000;
+
+    private static final String CHARGED = "credledger.body.charged";
+    private static final long UNIT = 1024; // permits are KiB: a semaphore counts in ints
+
+    private final long capacity;
+    private final int permits;
+    private final Semaphore room;
+
+    /** @param capacity bytes of heap that bodies in flight may hold together */
+    public BodyBudget(long capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the body budget is positive");
+        }
+        this.capacity = capacity;
+        this.permits = (int) Math.min(Integer.MAX_VALUE, Math.max(1, capacity / UNIT));
+        this.room = new Semaphore(permits, true);
+    }
+
+    /** A quarter of the heap the JVM may grow to: room for the rest of the ledger (caches, Kafka clients, answers). */
+    public static BodyBudget ofHeap() {
+        return new BodyBudget(Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /** Reserves what the request's body will hold, or refuses it with 503 when no room is made in time. */
+    void reserve(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length <= 0) {
+            return;
+        }
+        // A body larger than the whole budget runs alone rather than never.
+        int charge = (int) Math.min(permits, Math.max(1, (saturatedCharge(length) + UNIT - 1) / UNIT));
+        boolean reserved;
+        try {
+            reserved = room.tryAcquire(charge, WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reserved = false;
+        }
+        if (!reserved) {
+            throw new Problem(503, "busy", "Service unavailable", "the server is reading as many request bodies as "
+                    + "its memory allows; retry shortly").retryAfter(1).with("code", "BODIES_IN_FLIGHT");
+        }
+        ctx.attribute(CHARGED, charge);
+    }
+
+    /** Returns what the request reserved, once, however it ended. */
+    void release(Context ctx) {
+        Integer charge = ctx.attribute(CHARGED);
+        if (charge != null) {
+            ctx.attribute(CHARGED, null);
+            room.release(charge);
+        }
+    }
+
+    /**
+     * Reads and drops what is left of the body of an authenticated request answered early with an error (a 429 or 503
+     * decided before the body was read): a client still sending it then reads the answer instead of a connection closed
+     * under it. Never held: read in small pieces and dropped; bounded by the server's largest body.
+     */
+    void discardUnread(Context ctx) {
+        if (ctx.attribute("role") == null || ctx.statusCode() < 400 || ctx.req().getContentLengthLong() <= 0) {
+            return;
+        }
+        try {
+            ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException | IllegalStateException e) {
+            // The client went away, or the body was already taken: nothing is left to drop.
+        }
+    }
+
+    /** Bytes reserved by requests in flight now. */
+    public long held() {
+        return (permits - (long) room.availablePermits()) * UNIT;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    private static long saturatedCharge(long length) {
+        return length > Long.MAX_VALUE / CHARGE_PER_BYTE ? Long.MAX_VALUE : length * CHARGE_PER_BYTE;
+    }
+}
