@@ -38,13 +38,30 @@ public final class Json {
 
     private Json() {}
 
-    /** The body as {@code type}; an empty body is {@code empty}; at most {@link LedgerApi#MAX_BODY_BYTES}. */
+    /**
+     * The body as {@code type}; an empty body is {@code empty}; at most {@link LedgerApi#MAX_BODY_BYTES}. Every text in
+     * it, at any depth, field names included, is refused (422 {@code SECRET_IN_INPUT}) if it carries one of the ledger's
+     * secrets, however it is spelled ({@link SecretInput#carriesSecret}): whatever a route stores or forwards from its
+     * body has passed this one check.
+     */
     public static <T> T body(Context ctx, Class<T> type, T empty) {
         return body(ctx, type, empty, LedgerApi.MAX_BODY_BYTES);
     }
 
-    /** As above, for a route that takes bodies up to {@code limit} bytes. */
+    /**
+     * For the few routes whose purpose is to take a secret in (verify, look up, sign with a salt): the body without the
+     * secret check. What they take is hashed or used at the edge and never stored.
+     */
+    public static <T> T bodyCarryingSecrets(Context ctx, Class<T> type, T empty, long limit) {
+        return parse(ctx, type, empty, limit, false);
+    }
+
+    /** As {@link #body(Context, Class, Object)}, for a route that takes bodies up to {@code limit} bytes. */
     public static <T> T body(Context ctx, Class<T> type, T empty, long limit) {
+        return parse(ctx, type, empty, limit, true);
+    }
+
+    private static <T> T parse(Context ctx, Class<T> type, T empty, long limit, boolean refuseSecrets) {
         if (ctx.contentLength() > limit) {
             throw tooLarge(limit);
         }
@@ -59,6 +76,10 @@ public final class Json {
             throw Problem.unsupportedMediaType("send the body as 'Content-Type: application/json'");
         }
         try {
+            // First: a secret in a field the body's type would refuse (an enum, say) is still named as a secret.
+            if (refuseSecrets) {
+                refuseSecrets(bytes);
+            }
             // Parsed from the bytes: no second copy of a large body as text.
             T value = MAPPER.readValue(bytes, type);
             if (value == null) {
@@ -75,6 +96,12 @@ public final class Json {
         } catch (MismatchedInputException e) {
             throw Problem.badRequest(e.getPath().isEmpty() ? "the body must be a JSON object"
                     : "field '" + path(e) + "' has the wrong type");
+        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
+            // A number too large for its field (maxEvents of 2^31): say which, not "not valid JSON".
+            String name = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                    ? p.getParsingContext().getCurrentName() : null;
+            throw Problem.badRequest(name == null || SecretInput.carriesSecret(name) ? "a number in the body is out of range"
+                    : "field '" + name + "' is out of range");
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw Problem.badRequest("the body is not valid JSON" + (at == null ? ""
@@ -82,6 +109,33 @@ public final class Json {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("reading a body from memory", e); // a byte array never fails to read
         }
+    }
+
+    /** Every string and field name of a well-formed body, checked as a route would store it. */
+    private static void refuseSecrets(byte[] bytes) throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonParser parser = MAPPER.createParser(bytes)) {
+            for (var token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    // The name itself is the suspect: it is never part of what the answer says.
+                    SecretInput.refuse("a field name", parser.currentName());
+                } else if (token == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    SecretInput.refuse(field(parser.getParsingContext().pathAsPointer()), parser.getText());
+                }
+            }
+        }
+    }
+
+    /** {@code /delivery/endpoint_url} as {@code delivery.endpoint_url}, {@code /events/0} as {@code events[0]}. */
+    private static String field(com.fasterxml.jackson.core.JsonPointer pointer) {
+        StringBuilder out = new StringBuilder();
+        for (var p = pointer; p != null && !p.matches(); p = p.tail()) {
+            if (p.mayMatchElement()) {
+                out.append('[').append(p.getMatchingIndex()).append(']');
+            } else {
+                out.append(out.isEmpty() ? "" : ".").append(p.getMatchingProperty());
+            }
+        }
+        return out.isEmpty() ? "body" : out.toString();
     }
 
     private static boolean blank(byte[] bytes) {

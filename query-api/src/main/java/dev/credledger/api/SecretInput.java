@@ -16,14 +16,66 @@ public final class SecretInput {
 
     private SecretInput() {}
 
-    /** {@code value}, or a 422 problem if it carries a secret fragment. */
+    /** {@code value}, or a 422 problem if it carries a secret fragment ({@link #carriesSecret}). */
     public static String refuse(String field, String value) {
-        if (SecretFormat.containsSecretFragment(value)) {
+        if (carriesSecret(value)) {
             throw new Problem(422, "secret-in-input", "Secret in input", "'" + field + "' contains what looks like a "
                     + "credledger secret; secrets are never stored, so this request was not sent. If it is a real "
                     + "secret, treat it as leaked and refresh or delete it.").with("code", CODE).with("field", field);
         }
         return value;
+    }
+
+    /**
+     * Whether {@code text} carries the start of one of the ledger's secrets as written, once percent-decoded (a secret
+     * in a URL's query, even encoded twice), or with control, format and space characters taken out (a zero-width
+     * space or a line break splitting it).
+     */
+    public static boolean carriesSecret(String text) {
+        if (text == null) {
+            return false;
+        }
+        String decoded = text;
+        for (int round = 0; round < 3; round++) {
+            String squeezed = squeezed(decoded);
+            if (SecretFormat.containsSecretFragment(decoded) || SecretFormat.containsSecretFragment(squeezed)) {
+                return true;
+            }
+            String next = percentDecoded(squeezed);
+            if (next.equals(decoded)) {
+                return false;
+            }
+            decoded = next;
+        }
+        return SecretFormat.containsSecretFragment(decoded);
+    }
+
+    private static String squeezed(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().filter(cp -> !Character.isISOControl(cp) && !Character.isWhitespace(cp)
+                        && !Character.isSpaceChar(cp) && Character.getType(cp) != Character.FORMAT)
+                .forEach(out::appendCodePoint);
+        return out.toString();
+    }
+
+    /** %XX decoded where it is well-formed, left as it is elsewhere ({@code +} stays: a secret has none). */
+    private static String percentDecoded(String text) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length());
+        byte[] raw = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            int hi = i + 2 < raw.length ? Character.digit(raw[i + 1], 16) : -1;
+            int lo = i + 2 < raw.length ? Character.digit(raw[i + 2], 16) : -1;
+            if (raw[i] == '%' && hi >= 0 && lo >= 0) {
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else {
+                bytes.write(raw[i]);
+            }
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Every path and query parameter of the request. */

@@ -54,6 +54,14 @@ public final class SafeAddresses {
         if (!scheme.equals("https") && !(allowPrivate && scheme.equals("http"))) {
             throw new Refused("only https URLs are accepted");
         }
+        if (uri.getHost() == null && uri.getRawAuthority() != null) {
+            // java.net.URI finds no host in 127.1 or 0x7f.0.0.1, where a browser finds an IPv4 address.
+            String authority = uri.getRawAuthority();
+            String named = authority.substring(authority.lastIndexOf('@') + 1).replaceFirst(":[0-9]*$", "");
+            if (!named.isEmpty() && looksLikeIpv4(named)) {
+                throw new Refused(IPV4_FORMS);
+            }
+        }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
             throw new Refused("the URL has no host");
         }
@@ -67,6 +75,10 @@ public final class SafeAddresses {
             throw new Refused("the URL is longer than 2048 characters");
         }
         String host = uri.getHost();
+        if (looksLikeIpv4(host) && !CANONICAL_IPV4.matcher(host).matches()) {
+            // 0177.0.0.1, 2130706433, 0x7f.1, 127.1: browsers and curl read these as 127.0.0.1, Java otherwise.
+            throw new Refused(IPV4_FORMS);
+        }
         try {
             check(host, List.of(InetAddress.getAllByName(stripBrackets(host))));
         } catch (UnknownHostException e) {
@@ -98,6 +110,14 @@ public final class SafeAddresses {
     }
 
     private void check(String host, List<InetAddress> addresses) {
+        for (InetAddress address : addresses) {
+            if (address != null && isMetadata(address)) {
+                // In every mode: allowing private addresses is for a receiver on loopback, never for a cloud's metadata.
+                org.slf4j.LoggerFactory.getLogger(SafeAddresses.class).info("Refused a delivery address: {} resolves to "
+                        + "the link-local or metadata address {}", host, address.getHostAddress());
+                throw new Refused("the host " + host + " resolves to a link-local or cloud metadata address");
+            }
+        }
         if (allowPrivate) {
             return;
         }
@@ -110,6 +130,44 @@ public final class SafeAddresses {
                         + "link-local or reserved)");
             }
         }
+    }
+
+    private static final String IPV4_FORMS =
+            "write an IPv4 address as four decimal numbers (no octal, hex, integer or short forms)";
+    private static final java.util.regex.Pattern CANONICAL_IPV4 = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    private static final java.util.regex.Pattern NUMERIC_LABEL = java.util.regex.Pattern.compile("(0[xX][0-9a-fA-F]*|[0-9]+)");
+
+    /** A host the URL standard reads as IPv4: its last label is a number, decimal or hex (WHATWG URL, IPv4 parser). */
+    static boolean looksLikeIpv4(String host) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        String last = h.substring(h.lastIndexOf('.') + 1);
+        return NUMERIC_LABEL.matcher(last).matches();
+    }
+
+    /**
+     * Link-local addresses (169.254/16 and fe80::/10, where AWS, GCP and Azure answer metadata), AWS's IPv6 metadata
+     * address, Alibaba's and Azure's host endpoints, also as IPv4-mapped IPv6.
+     */
+    public static boolean isMetadata(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (address instanceof Inet6Address && isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+            return isMetadata(v4(b, 12));
+        }
+        if (address.isLinkLocalAddress()) {
+            return true;
+        }
+        if (address instanceof Inet4Address) {
+            int a0 = b[0] & 0xff;
+            int a1 = b[1] & 0xff;
+            int a2 = b[2] & 0xff;
+            int a3 = b[3] & 0xff;
+            return (a0 == 169 && a1 == 254) || (a0 == 100 && a1 == 100 && a2 == 100 && a3 == 200)
+                    || (a0 == 168 && a1 == 63 && a2 == 129 && a3 == 16);
+        }
+        // fd00:ec2::254
+        return (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2 && isZero(b, 4, 14)
+                && (b[15] & 0xff) == 0x54 && b[14] == 0x02;
     }
 
     /** Whether a request to this address could only reach the public internet. */

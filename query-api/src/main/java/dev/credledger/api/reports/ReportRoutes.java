@@ -147,11 +147,20 @@ public final class ReportRoutes {
         if (value == null || value.isBlank()) {
             throw Problem.invalidParameter("partitions", "name the partitions to answer for: partitions=0,1,2");
         }
+        if (value.length() > 8 * 1024) {
+            throw Problem.invalidParameter("partitions", "partitions names each partition once; this list is too long");
+        }
+        List<Integer> out;
         try {
-            return java.util.Arrays.stream(value.split(",")).map(String::strip).map(Integer::valueOf).toList();
+            out = java.util.Arrays.stream(value.split(",")).map(String::strip).map(Integer::valueOf).toList();
         } catch (NumberFormatException e) {
             throw Problem.invalidParameter("partitions", "partitions is a comma-separated list of partition numbers");
         }
+        // Each partition once: a repeated one would be answered again, as many times as it is named.
+        if (new java.util.HashSet<>(out).size() != out.size()) {
+            throw Problem.invalidParameter("partitions", "partitions names each partition once");
+        }
+        return out;
     }
 
     private void local(List<Integer> partitions, CredentialReport.Filter filter, Instant now,

@@ -65,7 +65,7 @@ public final class MacRoutes {
     private void sign(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        MacBody body = Json.body(ctx, MacBody.class, new MacBody(null, null, null), MAX_BODY_BYTES);
+        MacBody body = Json.bodyCarryingSecrets(ctx, MacBody.class, new MacBody(null, null, null), MAX_BODY_BYTES);
         Signer.Algorithm algorithm = Signer.Algorithm.parse(body.algorithm());
         OwnerRouting.respond(ctx, answer(signer.sign(account, env, payload(body.payload(), body.payloadBase64()), algorithm)));
     }
@@ -73,7 +73,7 @@ public final class MacRoutes {
     private void check(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        VerifyBody body = Json.body(ctx, VerifyBody.class, new VerifyBody(null, null, null, null), MAX_BODY_BYTES);
+        VerifyBody body = Json.bodyCarryingSecrets(ctx, VerifyBody.class, new VerifyBody(null, null, null, null), MAX_BODY_BYTES);
         Signer.Algorithm algorithm = Signer.Algorithm.parse(body.algorithm());
         byte[] payload = payload(body.payload(), body.payloadBase64());
         if (body.mac() == null || body.mac().isEmpty()) {
@@ -90,7 +90,7 @@ public final class MacRoutes {
 
     /** Many MACs in one round trip: one answer per item, in order, each a MAC or a problem object. */
     private void signAll(Context ctx) {
-        BatchBody body = Json.body(ctx, BatchBody.class, new BatchBody(null), MAX_BATCH_BODY_BYTES);
+        BatchBody body = Json.bodyCarryingSecrets(ctx, BatchBody.class, new BatchBody(null), MAX_BATCH_BODY_BYTES);
         if (body.items() == null || body.items().isEmpty() || body.items().size() > MAX_BATCH_ITEMS) {
             throw Problem.badRequest("field 'items' holds 1 to " + MAX_BATCH_ITEMS + " items");
         }

@@ -94,7 +94,8 @@ public final class WebhookRoutes {
                 java.net.URI.create(body.url()).getHost());
         Map<String, Object> out = view(target);
         out.put("secret", secret);
-        ctx.status(201).header("Location", ctx.path() + "/" + id).contentType("application/json").result(Json.write(out));
+        ctx.status(201).header("Location", ctx.path() + "/" + id).header("Cache-Control", "no-store")
+                .contentType("application/json").result(Json.write(out));
     }
 
     public void list(Context ctx) {
@@ -144,6 +145,7 @@ public final class WebhookRoutes {
         }
         Map<String, Object> out = view(rotated);
         out.put("secret", secret);
+        ctx.header("Cache-Control", "no-store"); // the secret is shown once: no cache keeps it
         OwnerRouting.respond(ctx, out);
     }
 

@@ -95,4 +95,28 @@ class SafeAddressesTest {
             server.stop(0);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0177.0.0.1", "2130706433", "0x7f.0.0.1", "0x7f000001", "127.1", "127.0.1", "017700000001",
+            "8.8.8.010", "08.8.8.8", "1.2.3.4.5", "256.1.1.1", "example.0x10", "host.123"})
+    void ipv4InOctalHexIntegerOrShortFormsIsRefusedWhateverTheMode(String host) {
+        for (boolean allowPrivate : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> new SafeAddresses(allowPrivate).checkUrl("https://" + host + "/hook")).as(host)
+                    .isInstanceOf(SafeAddresses.Refused.class).hasMessageContaining("four decimal numbers");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"169.254.169.254", "169.254.0.1", "[fd00:ec2::254]", "[fe80::1]", "100.100.100.200",
+            "168.63.129.16", "[::ffff:169.254.169.254]"})
+    void linkLocalAndCloudMetadataAddressesAreRefusedEvenWherePrivateAddressesAreAllowed(String host) {
+        assertThatThrownBy(() -> new SafeAddresses(true).checkUrl("http://" + host + "/latest/meta-data")).as(host)
+                .isInstanceOf(SafeAddresses.Refused.class).hasMessageContaining("metadata");
+    }
+
+    @Test
+    void loopbackStaysAllowedWherePrivateAddressesAreAllowed() {
+        assertThat(new SafeAddresses(true).checkUrl("http://127.0.0.1:8080/hook").getHost()).isEqualTo("127.0.0.1");
+        assertThat(new SafeAddresses(true).checkUrl("http://[::1]:8080/hook").getHost()).isEqualTo("[::1]");
+    }
 }
