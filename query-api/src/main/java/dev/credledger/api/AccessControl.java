@@ -55,7 +55,9 @@ public final class AccessControl {
             role = Role.RECEIVER;
             ctx.attribute("receiver", receiver);
         }
-        if (role == null && admitted.contains(Role.SCANNER) && ctx.header(LeakReportKeys.SIGNATURE_HEADER) != null) {
+        if (role == null && admitted.contains(Role.SCANNER)
+                && (dev.credledger.api.leaks.LeakRoutes.present(ctx, LeakReportKeys.SIGNATURE_HEADER)
+                || dev.credledger.api.leaks.LeakRoutes.present(ctx, LeakReportKeys.KEY_ID_HEADER))) {
             // A scanner's report signed with its own key (GitHub sends no bearer key): the route checks the signature.
             return;
         }

@@ -96,18 +96,27 @@ public final class Json {
         } catch (MismatchedInputException e) {
             throw Problem.badRequest(e.getPath().isEmpty() ? "the body must be a JSON object"
                     : "field '" + path(e) + "' has the wrong type");
-        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            // A number too large for its field (maxEvents of 2^31): say which, not "not valid JSON".
-            String name = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
-                    ? p.getParsingContext().getCurrentName() : null;
-            throw Problem.badRequest(name == null || SecretInput.carriesSecret(name) ? "a number in the body is out of range"
-                    : "field '" + name + "' is out of range");
         } catch (JsonProcessingException e) {
+            outOfRange(e);
             var at = e.getLocation();
             throw Problem.badRequest("the body is not valid JSON" + (at == null ? ""
                     : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("reading a body from memory", e); // a byte array never fails to read
+        }
+    }
+
+    /** A number too large for its field (maxEvents of 2^31) is named as such, not "not valid JSON". */
+    private static void outOfRange(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.exc.InputCoercionException coercion) {
+                String name = e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+                        && !mapping.getPath().isEmpty() ? mapping.getPath().getLast().getFieldName()
+                        : coercion.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+                        ? p.getParsingContext().getCurrentName() : null;
+                throw Problem.badRequest(name == null || SecretInput.carriesSecret(name)
+                        ? "a number in the body is out of range" : "field '" + name + "' is out of range");
+            }
         }
     }
 

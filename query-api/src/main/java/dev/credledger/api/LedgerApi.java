@@ -150,7 +150,7 @@ public final class LedgerApi {
             r.post(ENV + "/credentials/{credentialId}/deactivate", commands::deactivate, Role.ADMIN);
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
-            r.post(ENV + "/webhooks", backend.webhooks()::create, Role.ADMIN);
+            r.post(ENV + "/webhooks", knownAccount(owner, backend.webhooks()::create), Role.ADMIN);
             get(r, ENV + "/webhooks", backend.webhooks()::list, Role.AUDITOR);
             r.delete(ENV + "/webhooks/{webhookId}", backend.webhooks()::delete, Role.ADMIN);
             r.post(ENV + "/webhooks/{webhookId}/rotate-secret", backend.webhooks()::rotateSecret, Role.ADMIN);
@@ -225,6 +225,32 @@ public final class LedgerApi {
                 }
             });
         });
+    }
+
+    /**
+     * Runs {@code handler} on the instance that owns the path's account, once that account has a first event; an
+     * account the ledger never heard of is 404 (a webhook for it would hold a consumer for nothing).
+     */
+    private static Handler knownAccount(OwnerRouting owner, Handler handler) {
+        return ctx -> {
+            dev.credledger.events.model.AccountId account = Requests.account(ctx);
+            owner.<Object>answer(ctx, Stores.VIEW_ACCOUNT_EVENTS, account, (events, c) -> {
+                try (var first = events.prefixScan(dev.credledger.processors.topology.Keys.auditPrefix(account.value()),
+                        new org.apache.kafka.common.serialization.StringSerializer())) {
+                    if (!first.hasNext()) {
+                        throw Problem.notFound("no account " + account.value() + " in the ledger: enable API access or "
+                                + "create a credential first");
+                    }
+                }
+                try {
+                    handler.handle(c);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        };
     }
 
     /**

@@ -189,7 +189,10 @@ class RevocationStreamTest {
 
     @Test
     void aPositionThatIsNotOneAndTheWrongRoleAreRefused() {
-        for (String bad : new String[] {"nonsense", "r0-1.x", "r0-99999999999", "r0-" + "9".repeat(25)}) {
+        // Not one this stream sent: a topic missing, a partition twice, a number not as the stream writes it, a
+        // partition that does not exist.
+        for (String bad : new String[] {"nonsense", "r0-1.x", "r0-99999999999", "r0-" + "9".repeat(25), "r0-0", "e0-0",
+                "e0-0.r0-0.r0-0", "e0-00.r0-0", "r0-0.e0-0", "e0-0.e999-0.r0-0"}) {
             Http.Response r = http().send("GET", "/v1/revocations/stream", VERIFIER, null, "Last-Event-ID", bad);
             assertThat(r.status()).as(bad).isEqualTo(400);
             assertThat(r.header("Content-Type")).startsWith("application/problem+json");

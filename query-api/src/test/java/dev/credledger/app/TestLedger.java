@@ -117,6 +117,17 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
         return http;
     }
 
+    /**
+     * Makes {@code account} known to the ledger (its first event: a move to the professional plan, which allows live
+     * secrets), for the routes that refuse accounts the ledger never heard of. Nothing changes for a known account.
+     */
+    public static void knownAccount(Http http, String account) {
+        Http.Response r = http.send("PUT", "/v1/accounts/" + account + "/plan", ADMIN, "{\"plan\":\"PROFESSIONAL\"}");
+        if (r.status() != 200) {
+            throw new AssertionError("could not make " + account + " known: " + r);
+        }
+    }
+
     public LedgerApplication app() {
         return app;
     }

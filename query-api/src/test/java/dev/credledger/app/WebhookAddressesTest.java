@@ -16,6 +16,7 @@ class WebhookAddressesTest {
     @Test
     void aWebhookToAPrivateLoopbackOrMetadataAddressOrOverPlainHttpIsRefused() {
         String path = "/v1/accounts/ssrf/environments/live/webhooks";
+        TestLedger.knownAccount(LEDGER.http(), "ssrf");
         for (String url : new String[] {"https://127.0.0.1/hook", "https://localhost:8443/hook", "https://[::1]/hook",
                 "https://169.254.169.254/latest/meta-data/iam", "https://10.0.0.7/internal", "https://192.168.0.1/",
                 "https://[fd00:ec2::254]/", "https://0.0.0.0/", "http://8.8.8.8/plain-http"}) {

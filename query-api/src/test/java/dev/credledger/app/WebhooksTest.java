@@ -42,6 +42,7 @@ class WebhooksTest {
     }
 
     private static JsonNode subscribe(String account, String url, String... events) {
+        TestLedger.knownAccount(http(), account);
         Http.Response r = http().post(env(account) + "/webhooks", ADMIN, "{\"url\":\"" + url + "\",\"events\":[\""
                 + String.join("\",\"", events) + "\"]}");
         assertThat(r.status()).as(r.raw()).isEqualTo(201);
@@ -252,6 +253,7 @@ class WebhooksTest {
     @Test
     void malformedSubscriptionsAndTheWrongRoleAreRefusedWithProblems() {
         String path = env("wh-f") + "/webhooks";
+        TestLedger.knownAccount(http(), "wh-f");
         record Case(String body, String key, int status) {}
         for (Case c : List.of(
                 new Case("{\"url\":\"http://127.0.0.1:9/x\",\"events\":[\"credential.exploded\"]}", ADMIN, 400),

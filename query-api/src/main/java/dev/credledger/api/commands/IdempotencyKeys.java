@@ -36,16 +36,43 @@ public final class IdempotencyKeys {
 
     private IdempotencyKeys() {}
 
-    /** The command ID for this request: derived from its Idempotency-Key if it has one, else random. */
-    public static UUID commandId(Context ctx, AccountId account) {
+    /** The request's Idempotency-Key, checked, or {@code null} without one. */
+    public static String key(Context ctx) {
         String key = ctx.header(HEADER);
         if (key == null) {
-            return UUID.randomUUID();
+            return null;
         }
         if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw Problem.invalidParameter(HEADER, "an Idempotency-Key is 1-255 printable ASCII characters without spaces");
         }
         SecretInput.refuse(HEADER, key);
+        return key;
+    }
+
+    /** An ID derived from the request's Idempotency-Key within {@code scope}, or a random one without a key. */
+    public static UUID derivedId(Context ctx, String scope) {
+        String key = key(ctx);
+        return key == null ? UUID.randomUUID()
+                : UUID.nameUUIDFromBytes(("idempotency-key|" + scope + "|" + key).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Marks an answer as the replay of an earlier request with the same key. */
+    public static void markReplayed(Context ctx) {
+        ctx.header(REPLAYED_HEADER, "true");
+    }
+
+    /** 422: the key was used for a request that meant something else. */
+    public static Problem reused() {
+        return new Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this Idempotency-Key was used for a "
+                + "different request; use a new key for a new request").with("code", "IDEMPOTENCY_KEY_REUSED");
+    }
+
+    /** The command ID for this request: derived from its Idempotency-Key if it has one, else random. */
+    public static UUID commandId(Context ctx, AccountId account) {
+        String key = key(ctx);
+        if (key == null) {
+            return UUID.randomUUID();
+        }
         ctx.attribute(FINGERPRINT, fingerprint(ctx));
         return UUID.nameUUIDFromBytes(("idempotency-key|" + account.value() + "|" + key).getBytes(StandardCharsets.UTF_8));
     }
@@ -59,9 +86,7 @@ public final class IdempotencyKeys {
     public static void checkRepeat(Context ctx, Command command, CommandResult result) {
         String sent = ctx.attribute(FINGERPRINT);
         if (sent != null && result.getRequestFingerprint() != null && !sent.equals(result.getRequestFingerprint())) {
-            throw new Problem(422, "idempotency-key-reused", "Idempotency-Key reused", "this Idempotency-Key was "
-                    + "used for a different request; use a new key for a new request")
-                    .with("code", "IDEMPOTENCY_KEY_REUSED").with("commandId", result.getCommandId());
+            throw reused().with("commandId", result.getCommandId());
         }
         // A keyed retry may also receive the first attempt's fresh decision (both wait on one command ID): if
         // the secrets this request generated are not the ones the decision activated, it is a repeat too, and
@@ -125,12 +150,31 @@ public final class IdempotencyKeys {
             String ifMatch = ctx.header("If-Match");
             sha.update((ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString())
                     + "\n" + (ifMatch == null ? "" : ifMatch) + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(ctx.bodyAsBytes());
+            sha.update(canonicalBody(ctx.bodyAsBytes()));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK provides SHA-256", e);
         }
     }
+
+    /**
+     * What a JSON body means, as bytes: its fields sorted, without spaces, so a retry that a client library serialized
+     * in another order is the same request. A body that is not JSON is taken as it is (the route refuses it anyway).
+     */
+    static byte[] canonicalBody(byte[] body) {
+        try {
+            if (body.length == 0) {
+                return body;
+            }
+            Object value = Json.MAPPER.readValue(body, Object.class);
+            return CANONICAL.writeValueAsBytes(value);
+        } catch (java.io.IOException e) {
+            return body;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = com.fasterxml.jackson.databind.json.JsonMapper
+            .builder().enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
     /** The answer to a repeated request, written by the exception mapper of {@link LedgerApi}. */
     public static final class Replayed extends RuntimeException {

@@ -161,9 +161,16 @@ public final class LeakRoutes {
      * (if those are allowed). A signature that does not verify is refused, whatever else the request carries.
      */
     private String authenticate(Context ctx, byte[] body) {
-        String keyId = ctx.header(LeakReportKeys.KEY_ID_HEADER);
-        String signature = ctx.header(LeakReportKeys.SIGNATURE_HEADER);
-        if (keyId != null || signature != null) {
+        // A signature header sent empty is a signature that does not verify, never an unsigned report.
+        boolean signed = present(ctx, LeakReportKeys.KEY_ID_HEADER) || present(ctx, LeakReportKeys.SIGNATURE_HEADER);
+        String keyId = java.util.Objects.requireNonNullElse(ctx.header(LeakReportKeys.KEY_ID_HEADER), "");
+        String signature = java.util.Objects.requireNonNullElse(ctx.header(LeakReportKeys.SIGNATURE_HEADER), "");
+        if (signed) {
+            if (keyId.isEmpty() || signature.isEmpty()) {
+                meters.counter("credledger.leak.reports.refused", "reason", "signature").increment();
+                throw new Problem(401, "leak-report-signature", "Bad signature", "a signed report carries both "
+                        + LeakReportKeys.KEY_ID_HEADER + " and " + LeakReportKeys.SIGNATURE_HEADER + ", neither empty");
+            }
             if (config.keys() == null || !config.keys().verify(body, keyId, signature)) {
                 meters.counter("credledger.leak.reports.refused", "reason", "signature").increment();
                 throw new Problem(401, "leak-report-signature", "Bad signature",
@@ -183,6 +190,11 @@ public final class LeakRoutes {
                             + "with --leak-reports-unsigned=allow");
         }
         return role.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the request carries the header at all, even with an empty value. */
+    public static boolean present(Context ctx, String header) {
+        return ctx.req().getHeaders(header).hasMoreElements();
     }
 
     private static List<Candidate> parse(Context ctx, byte[] body) {

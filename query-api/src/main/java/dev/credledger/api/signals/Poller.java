@@ -101,7 +101,8 @@ final class Poller {
         StreamConfig config = StreamConfig.parse(target.getConfig());
         Map<String, String> sets = new LinkedHashMap<>();
         boolean more = false;
-        if (max > 0 && !"paused".equals(config.status())) {
+        // With max 0 too (a verification SET filled the answer): the scan then only finds whether more is available.
+        if (!"paused".equals(config.status())) {
             long deadline = System.nanoTime() + SCAN_LIMIT.toNanos();
             Set<String> seen = new HashSet<>();
             boolean reachedEnd = false;

@@ -102,22 +102,43 @@ public final class SsfRoutes {
             throw new Problem(409, "too-many-streams", "Too many streams", "a receiver has at most " + MAX_STREAMS
                     + " streams; delete one first");
         }
-        String id = UUID.randomUUID().toString();
+        // With an Idempotency-Key the stream ID derives from it: a retry finds the stream its first attempt made.
+        String id = dev.credledger.api.commands.IdempotencyKeys.derivedId(ctx, "ssf-stream|" + receiver).toString();
         Requested requested = Requested.of(body, null, addresses);
+        DeliveryTarget earlier = deliveries.target(id);
+        if (earlier != null) {
+            StreamConfig was = StreamConfig.parse(earlier.getConfig());
+            boolean same = earlier.getKind() == DeliveryKind.SSF_STREAM && receiver.equals(earlier.getReceiver())
+                    && was.eventsRequested().equals(requested.eventsRequested())
+                    && java.util.Objects.equals(was.description(), requested.description())
+                    && was.deliveryMethod().equals(requested.method())
+                    && java.util.Objects.equals(earlier.getUrl(), requested.endpointUrl())
+                    && was.changeTypes().equals(requested.changeTypes())
+                    && (requested.authorization() == null) == (earlier.getSecret() == null);
+            if (!same) {
+                throw dev.credledger.api.commands.IdempotencyKeys.reused();
+            }
+            dev.credledger.api.commands.IdempotencyKeys.markReplayed(ctx);
+            json(ctx, 201, view(earlier));
+            return;
+        }
         StreamConfig config = new StreamConfig(receiver.equals(ADMIN_RECEIVER) ? "admin" : receiver, requested.eventsRequested(), requested.description(),
                 requested.method(), "enabled", null, requested.changeTypes(), null);
-        DeliveryTarget target = DeliveryTarget.newBuilder()
+        DeliveryTarget draft = DeliveryTarget.newBuilder()
                 .setTargetId(id)
                 .setKind(DeliveryKind.SSF_STREAM)
                 .setReceiver(receiver)
                 .setUrl(requested.endpointUrl())
                 .setEvents(config.changeTypes())
-                .setSecret(requested.authorization() == null ? null : seal(requested.authorization()))
                 .setConfig(config.toJson())
                 .setStartPositions(deliveries.endOfEvents())
                 .setCreatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .setCreatedBy(receiver)
                 .build();
+        // aud, iss and the like are the transmitter's: given at creation, they must say what the transmitter says.
+        checkTransmitterSupplied(body, draft);
+        DeliveryTarget target = DeliveryTarget.newBuilder(draft)
+                .setSecret(requested.authorization() == null ? null : seal(requested.authorization())).build();
         store(() -> deliveries.put(target));
         json(ctx, 201, view(target));
     }
@@ -150,7 +171,7 @@ public final class SsfRoutes {
             boolean methodChanged = !requested.method().equals(old.deliveryMethod());
             StreamConfig config = new StreamConfig(old.aud(), requested.eventsRequested(), requested.description(),
                     requested.method(), old.status(), old.reason(), requested.changeTypes(),
-                    methodChanged ? null : old.pendingVerification());
+                    methodChanged ? List.of() : old.pendingVerifications());
             DeliveryTarget.Builder updated = DeliveryTarget.newBuilder(target)
                     .setUrl(requested.endpointUrl())
                     .setEvents(config.changeTypes())
@@ -231,25 +252,33 @@ public final class SsfRoutes {
         JsonNode body = object(ctx);
         String streamId = find(ctx, text(body, "stream_id", true)).getTargetId();
         String state = text(body, "state", false);
+        String key = dev.credledger.api.commands.IdempotencyKeys.key(ctx);
         if (forwarded(ctx, streamId)) {
             return;
         }
         alone(streamId, () -> {
-            askVerification(ctx, find(ctx, streamId), state);
+            askVerification(ctx, find(ctx, streamId), state,
+                    key == null ? null : dev.credledger.events.model.Fingerprint.of("ssf-verify|" + key).hex());
             return Boolean.TRUE;
         });
         ctx.status(204);
     }
 
-    private void askVerification(Context ctx, DeliveryTarget target, String state) {
+    private void askVerification(Context ctx, DeliveryTarget target, String state, String key) {
         StreamConfig config = StreamConfig.parse(target.getConfig());
+        if (key != null && config.pendingVerifications().stream().anyMatch(v -> key.equals(v.key()))) {
+            // A retry of a verification request still owed: the one event it asked for is already on its way.
+            dev.credledger.api.commands.IdempotencyKeys.markReplayed(ctx);
+            return;
+        }
         long now = Instant.now().getEpochSecond();
-        if (config.pendingVerification() != null
-                && now - config.pendingVerification().iat() < MIN_VERIFICATION_INTERVAL.toSeconds()) {
+        if (config.latestVerification() != null
+                && now - config.latestVerification().iat() < MIN_VERIFICATION_INTERVAL.toSeconds()) {
             throw new Problem(429, "too-many-verifications", "Too many verification requests", "ask at most every "
                     + MIN_VERIFICATION_INTERVAL.toSeconds() + " s").retryAfter((int) MIN_VERIFICATION_INTERVAL.toSeconds());
         }
-        StreamConfig.Verification verification = new StreamConfig.Verification(UUID.randomUUID().toString(), state, now);
+        StreamConfig.Verification verification = new StreamConfig.Verification(UUID.randomUUID().toString(), state, now,
+                key);
         DeliveryTarget changed = DeliveryTarget.newBuilder(target)
                 .setConfig(config.withVerification(verification).toJson()).build();
         store(() -> deliveries.put(changed));
@@ -285,20 +314,28 @@ public final class SsfRoutes {
             });
         }
         Map<String, String> sets = new LinkedHashMap<>();
-        StreamConfig.Verification pending = config.push() ? null : config.pendingVerification();
-        if (pending != null) {
-            if (acks.contains(pending.jti())) {
-                alone(streamId, () -> {
-                    DeliveryTarget current = find(ctx, streamId);
-                    StreamConfig now = StreamConfig.parse(current.getConfig());
-                    if (now.pendingVerification() != null && now.pendingVerification().jti().equals(pending.jti())) {
-                        store(() -> deliveries.put(DeliveryTarget.newBuilder(current)
-                                .setConfig(now.withVerification(null).toJson()).build()));
-                    }
-                    return Boolean.TRUE;
-                });
-            } else if (max > 0) {
-                sets.put(pending.jti(), ssf.verification(target, pending));
+        List<StreamConfig.Verification> pending = config.push() ? List.of() : config.pendingVerifications();
+        if (pending.stream().anyMatch(v -> acks.contains(v.jti()))) {
+            alone(streamId, () -> {
+                DeliveryTarget current = find(ctx, streamId);
+                StreamConfig now = StreamConfig.parse(current.getConfig());
+                StreamConfig left = now.withoutVerifications(acks);
+                if (left.pendingVerifications().size() != now.pendingVerifications().size()) {
+                    store(() -> deliveries.put(DeliveryTarget.newBuilder(current).setConfig(left.toJson()).build()));
+                }
+                return Boolean.TRUE;
+            });
+        }
+        // Verification SETs first, every one still owed, oldest first; those beyond maxEvents make moreAvailable.
+        boolean verificationsLeft = false;
+        for (StreamConfig.Verification v : pending) {
+            if (acks.contains(v.jti())) {
+                continue;
+            }
+            if (sets.size() < max) {
+                sets.put(v.jti(), ssf.verification(target, v));
+            } else {
+                verificationsLeft = true;
             }
         }
         boolean immediately = Boolean.TRUE.equals(request.returnImmediately()) || !sets.isEmpty();
@@ -310,7 +347,7 @@ public final class SsfRoutes {
         sets.putAll(result.sets());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sets", sets);
-        out.put("moreAvailable", result.moreAvailable());
+        out.put("moreAvailable", result.moreAvailable() || verificationsLeft);
         json(ctx, 200, out);
     }
 

@@ -51,6 +51,10 @@ public final class RevocationStream {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationStream.class);
     /** {@code r0-12.r1-7.e0-40}: per partition of the revocations ({@code r}) and events ({@code e}) topics, the next offset. */
+    private static final java.util.Comparator<TopicPartition> ORDER = java.util.Comparator.comparing(TopicPartition::topic)
+            .thenComparingInt(TopicPartition::partition);
+    /** How often a quiet stream checks that its client is still there. */
+    static final Duration LIVENESS = Duration.ofSeconds(1);
     private static final Pattern POSITION = Pattern.compile("([re])(\\d{1,5})-(\\d{1,19})");
 
     private final dev.credledger.processors.topology.ClientProperties clients;
@@ -93,6 +97,7 @@ public final class RevocationStream {
         Deserializer<CredentialRevoked> revocations = topics.revocations.valueSerde().deserializer();
         Deserializer<dev.credledger.events.avro.CredentialEvent> events = topics.events.valueSerde().deserializer();
         long lastWrite = System.nanoTime();
+        long lastProbe = lastWrite;
         while (!drain.draining() && !Thread.currentThread().isInterrupted()) {
             StringBuilder batch = new StringBuilder();
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
@@ -120,12 +125,20 @@ public final class RevocationStream {
                             .append("\ndata: ").append(Json.write(data)).append("\n\n");
                 }
             }
+            long now = System.nanoTime();
             if (!batch.isEmpty()) {
                 write(out, batch.toString());
-                lastWrite = System.nanoTime();
-            } else if (System.nanoTime() - lastWrite >= heartbeat.toNanos()) {
+                lastWrite = now;
+                lastProbe = now;
+            } else if (now - lastWrite >= heartbeat.toNanos()) {
                 write(out, ": heartbeat\n\n");
-                lastWrite = System.nanoTime();
+                lastWrite = now;
+                lastProbe = now;
+            } else if (now - lastProbe >= LIVENESS.toNanos()) {
+                // A comment line of two bytes: a connection the client closed fails the next write or the one after,
+                // so its stream and its slot end within about two seconds, not at the next heartbeat.
+                write(out, ":\n");
+                lastProbe = now;
             }
         }
     }
@@ -152,8 +165,11 @@ public final class RevocationStream {
                     .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
-        Map<TopicPartition, Long> position = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition));
+        Map<TopicPartition, Long> position = new TreeMap<>(ORDER);
+        if (resume != null && !partitions.containsAll(resume.keySet())) {
+            throw Problem.invalidParameter("Last-Event-ID", "not a position of this stream: it names a partition that "
+                    + "does not exist");
+        }
         Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         for (TopicPartition tp : partitions) {
@@ -208,11 +224,22 @@ public final class RevocationStream {
                 throw Problem.invalidParameter("Last-Event-ID", "not a position of this stream");
             }
             try {
-                out.put(new TopicPartition(m.group(1).equals("r") ? Topics.REVOCATIONS : Topics.EVENTS,
-                        Integer.parseInt(m.group(2))), Long.parseLong(m.group(3)));
+                TopicPartition tp = new TopicPartition(m.group(1).equals("r") ? Topics.REVOCATIONS : Topics.EVENTS,
+                        Integer.parseInt(m.group(2)));
+                if (out.put(tp, Long.parseLong(m.group(3))) != null) {
+                    throw Problem.invalidParameter("Last-Event-ID", "not a position of this stream: it names a "
+                            + "partition twice");
+                }
             } catch (NumberFormatException e) {
                 throw Problem.invalidParameter("Last-Event-ID", "not a position of this stream");
             }
+        }
+        // Every ID this stream sends names both topics' partitions, in order.
+        Map<TopicPartition, Long> sorted = new TreeMap<>(ORDER);
+        sorted.putAll(out);
+        if (out.keySet().stream().map(TopicPartition::topic).distinct().count() != 2
+                || !lastEventId.strip().equals(encode(sorted))) {
+            throw Problem.invalidParameter("Last-Event-ID", "not a position of this stream");
         }
         return out;
     }

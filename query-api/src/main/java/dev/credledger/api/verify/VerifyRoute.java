@@ -59,6 +59,10 @@ public final class VerifyRoute {
         }
         String secret;
         CredentialKind kind;
+        if (header != null && (body.clientId() != null || body.clientSecret() != null)) {
+            // Which secret would be verified is not for the ledger to guess: one or the other.
+            throw Problem.badRequest("send the token as X-Auth-Token or clientId and clientSecret in the body, not both");
+        }
         if (header != null) {
             secret = header.strip();
             kind = CredentialKind.AUTH_TOKEN;

@@ -4,6 +4,7 @@ import dev.credledger.api.Json;
 import dev.credledger.api.OwnerRouting;
 import dev.credledger.api.Problem;
 import dev.credledger.api.Requests;
+import dev.credledger.api.commands.IdempotencyKeys;
 import dev.credledger.api.delivery.Deliveries;
 import dev.credledger.api.delivery.SafeAddresses;
 import dev.credledger.api.signing.DataKeys;
@@ -41,6 +42,8 @@ public final class WebhookRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookRoutes.class);
     /** Webhooks per account and environment. */
     public static final int MAX_PER_ENVIRONMENT = 10;
+    /** Webhooks of all accounts together. */
+    public static final int MAX_TOTAL = 1_000;
     /** After a rotation, deliveries are signed with the old secret too for this long, so receivers can switch. */
     public static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
 
@@ -71,11 +74,31 @@ public final class WebhookRoutes {
             throw new Problem(400, "webhook-url-refused", "Webhook URL refused", e.getMessage())
                     .with("code", "WEBHOOK_URL_REFUSED");
         }
+        // With an Idempotency-Key the ID derives from it: a retry finds the webhook its first attempt made.
+        UUID id = IdempotencyKeys.derivedId(ctx, "webhook|" + account.value() + "|" + environment.name());
+        DeliveryTarget earlier = deliveries.target(id.toString());
+        if (earlier != null) {
+            if (earlier.getKind() != DeliveryKind.WEBHOOK || !earlier.getUrl().equals(body.url())
+                    || !earlier.getEvents().equals(events)) {
+                throw IdempotencyKeys.reused();
+            }
+            IdempotencyKeys.markReplayed(ctx);
+            Map<String, Object> out = view(earlier);
+            out.put("replayed", true);
+            out.put("detail", "already created under this Idempotency-Key; its secret was shown only in the first answer");
+            ctx.status(201).header("Location", ctx.path() + "/" + id).header("Cache-Control", "no-store")
+                    .contentType("application/json").result(Json.write(out));
+            return;
+        }
         if (ofEnvironment(account, environment).size() >= MAX_PER_ENVIRONMENT) {
             throw new Problem(409, "too-many-webhooks", "Too many webhooks", "an environment has at most "
                     + MAX_PER_ENVIRONMENT + " webhooks; delete one first").with("code", "TOO_MANY_WEBHOOKS");
         }
-        UUID id = UUID.randomUUID();
+        if (deliveries.targets(t -> t.getKind() == DeliveryKind.WEBHOOK).size() >= MAX_TOTAL) {
+            // Each webhook holds a consumer on the instance that serves it: the total is bounded, not only per account.
+            throw new Problem(409, "too-many-webhooks", "Too many webhooks", "this ledger serves at most " + MAX_TOTAL
+                    + " webhooks in all").with("code", "TOO_MANY_WEBHOOKS");
+        }
         String secret = StandardWebhooks.newSecret(random);
         DeliveryTarget target = DeliveryTarget.newBuilder()
                 .setTargetId(id.toString())
@@ -130,6 +153,18 @@ public final class WebhookRoutes {
         DeliveryTarget target = find(ctx);
         AccountId account = new AccountId(target.getAccountId());
         Environment environment = Environment.valueOf(target.getEnvironment().name());
+        // The last rotation's Idempotency-Key (as a digest) is kept with the webhook: its retry rotates nothing.
+        String key = IdempotencyKeys.key(ctx);
+        String rotation = key == null ? null : dev.credledger.events.model.Fingerprint.of("webhook-rotation|" + key).hex();
+        if (rotation != null && rotation.equals(rotationKey(target))) {
+            IdempotencyKeys.markReplayed(ctx);
+            Map<String, Object> out = view(target);
+            out.put("replayed", true);
+            out.put("detail", "already rotated under this Idempotency-Key; the new secret was shown only in the first answer");
+            ctx.header("Cache-Control", "no-store");
+            OwnerRouting.respond(ctx, out);
+            return;
+        }
         String secret = StandardWebhooks.newSecret(random);
         Instant until = Instant.now().plus(ROTATION_OVERLAP).truncatedTo(ChronoUnit.MILLIS);
         var older = target.getPreviousSecret();
@@ -137,6 +172,7 @@ public final class WebhookRoutes {
                 .setPreviousSecret(target.getSecret())
                 .setPreviousSecretUntil(until)
                 .setSecret(seal(account, environment, secret))
+                .setConfig(rotation == null ? null : Json.write(Map.of("rotationKey", rotation)))
                 .build();
         store(() -> deliveries.put(rotated));
         if (older != null) {
@@ -171,6 +207,18 @@ public final class WebhookRoutes {
             out.add(row);
         }
         OwnerRouting.respond(ctx, Map.of("webhookId", target.getTargetId(), "deliveries", out));
+    }
+
+    /** The digest of the Idempotency-Key of the webhook's last rotation, or {@code null}. */
+    private static String rotationKey(DeliveryTarget target) {
+        if (target.getConfig() == null) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(target.getConfig()).path("rotationKey").asText(null);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
     }
 
     private DeliveryTarget find(Context ctx) {
