@@ -234,6 +234,7 @@ public final class LedgerApi {
     private static Handler knownAccount(OwnerRouting owner, Handler handler) {
         return ctx -> {
             dev.credledger.events.model.AccountId account = Requests.account(ctx);
+            CommandRoutes.refuseReserved(account);
             owner.<Object>answer(ctx, Stores.VIEW_ACCOUNT_EVENTS, account, (events, c) -> {
                 try (var first = events.prefixScan(dev.credledger.processors.topology.Keys.auditPrefix(account.value()),
                         new org.apache.kafka.common.serialization.StringSerializer())) {

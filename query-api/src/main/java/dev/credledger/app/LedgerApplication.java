@@ -205,6 +205,7 @@ public final class LedgerApplication implements AutoCloseable {
                         dev.credledger.events.avro.DeliveryKind.SSF_STREAM, ssfTarget), meters);
         toClose.push(deliveries);
         tls = s.tls() == null ? null : dev.credledger.api.TlsFiles.load(s.tls().certFile(), s.tls().keyFile());
+        var deliveryAudit = new dev.credledger.api.delivery.DeliveryAudit(gateway, new ClientAddress(s.trustedProxies()));
         LedgerApi.Backend backend = new LedgerApi.Backend(gateway, locator, streamsRef::get,
                 new AccessControl(adminKey, s.auditorToken(), s.verifierToken(), s.signerToken(), s.leaks().scannerToken(),
                         s.signals().receiverTokens()),
@@ -214,10 +215,10 @@ public final class LedgerApplication implements AutoCloseable {
                         s.auditLog().checkpointInterval()),
                 new dev.credledger.api.leaks.LeakRoutes.Config(leakReportKeys(s.leaks()), s.leaks().unsignedAllowed()),
                 usage, new dev.credledger.api.stream.RevocationStream(clients, topics, drain, s.streamHeartbeat()),
-                s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses),
+                s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses, deliveryAudit),
                 new dev.credledger.api.signals.SsfRoutes(issuer, setSigner, ssfTarget, deliveries, dataKeys, addresses, locator,
                         new dev.credledger.api.Forwarder(tls == null ? null : tls.clientContext()),
-                        topics.events.valueSerde().deserializer()));
+                        topics.events.valueSerde().deserializer(), deliveryAudit));
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         routes = LedgerApi.routes(http);
         toClose.push(http::stop);

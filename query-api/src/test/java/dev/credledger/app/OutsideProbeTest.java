@@ -78,6 +78,39 @@ class OutsideProbeTest {
         }
 
         @Test
+        void creatingRotatingAndDeletingAWebhookAreInTheAccountsAuditTrailOnceEach() {
+            TestLedger.knownAccount(http(), "probe-audit");
+            String path = env("probe-audit") + "/webhooks";
+            Http.Response created = expect(http().post(path, ADMIN, "{\"url\":\"http://127.0.0.1:9/hooks/t0ken-in-path?q=1\","
+                    + "\"events\":[\"credential.revoked\"]}", "Idempotency-Key", "audit-1", "X-Actor", "jane@acme.example"), 201);
+            String id = created.json().path("webhookId").asText();
+            expect(http().post(path, ADMIN, "{\"url\":\"http://127.0.0.1:9/hooks/t0ken-in-path?q=1\","
+                    + "\"events\":[\"credential.revoked\"]}", "Idempotency-Key", "audit-1"), 201);
+            expect(http().post(path + "/" + id + "/rotate-secret", ADMIN, null), 200);
+            expect(http().send("DELETE", path + "/" + id, ADMIN, null), 204);
+
+            List<JsonNode> records = new ArrayList<>();
+            http().get("/v1/accounts/probe-audit/audit", AUDITOR).json().path("items").forEach(records::add);
+            List<JsonNode> changes = records.stream().filter(r -> r.path("type").asText().equals("DeliveryTargetChanged"))
+                    .toList();
+            assertThat(changes).extracting(r -> r.path("detail").asText()).containsExactly(
+                    "webhook " + id + " CREATED: http://127.0.0.1:9 [credential.revoked]",
+                    "webhook " + id + " SECRET_ROTATED: http://127.0.0.1:9 [credential.revoked]",
+                    "webhook " + id + " DELETED: http://127.0.0.1:9 [credential.revoked]");
+            assertThat(changes.getFirst().path("actor").toString()).contains("jane@acme.example");
+            assertThat(changes).allSatisfy(r -> assertThat(r.path("environment").asText()).isEqualTo("sandbox"));
+            assertThat(records.toString()).as("a URL's path may carry a token: never recorded").doesNotContain("t0ken");
+            assertThat(http().get("/v1/accounts/probe-audit/audit/verify", AUDITOR).json().path("intact").asBoolean())
+                    .as("the chain holds them").isTrue();
+        }
+
+        @Test
+        void theTransmittersOwnAccountCannotBeChanged() {
+            Http.Response r = expect(http().post("/v1/accounts/_ssf/environments/sandbox/api/enable", ADMIN, null), 422);
+            assertThat(r.json().path("code").asText()).isEqualTo("ACCOUNT_RESERVED");
+        }
+
+        @Test
         void anIdempotencyKeyMakesARetriedCreateOrRotationHappenOnce() {
             TestLedger.knownAccount(http(), "probe-idem");
             String path = env("probe-idem") + "/webhooks";
@@ -221,6 +254,25 @@ class OutsideProbeTest {
             Http.Response repeated = expect(http().post("/ssf/verify", RECEIVER, verify, "Idempotency-Key", "v-1"), 204);
             assertThat(repeated.header("Idempotent-Replayed")).as("not a 429: a retry, not a second request").isEqualTo("true");
             assertThat(poll(id, "{\"returnImmediately\":true}").path("sets").size()).isEqualTo(1);
+        }
+
+        @Test
+        void streamChangesAreInTheTransmittersAuditTrail() {
+            String id = stream("{\"events_requested\":[\"" + CREDENTIAL_CHANGE + "\"],\"description\":\"audited\"}")
+                    .path("stream_id").asText();
+            expect(http().send("PATCH", "/ssf/streams", RECEIVER, "{\"stream_id\":\"" + id + "\",\"change_types\":"
+                    + "[\"revoke\",\"create\"]}"), 200);
+            expect(http().send("DELETE", "/ssf/streams?stream_id=" + id, RECEIVER, null), 204);
+            List<String> details = new ArrayList<>();
+            http().get("/v1/accounts/_ssf/audit?limit=1000", AUDITOR).json().path("items").forEach(r -> {
+                if (r.path("detail").asText().contains(id)) {
+                    details.add(r.path("detail").asText() + " by " + r.path("actor").path("id").asText());
+                }
+            });
+            assertThat(details).containsExactly(
+                    "stream " + id + " CREATED of receiver probe [revoke] by receiver:probe",
+                    "stream " + id + " UPDATED of receiver probe [revoke, create] by receiver:probe",
+                    "stream " + id + " DELETED of receiver probe [revoke, create] by receiver:probe");
         }
 
         @Test

@@ -76,6 +76,10 @@ public final class AvroToDomain {
             case dev.credledger.events.avro.LeakPolicyChanged p -> new CredentialEvent.LeakPolicyChanged(m,
                     Enums.convert(p.getPreviousMode(), dev.credledger.events.model.LeakMode.class),
                     Enums.convert(p.getMode(), dev.credledger.events.model.LeakMode.class));
+            case dev.credledger.events.avro.DeliveryTargetChanged p -> new CredentialEvent.DeliveryTargetChanged(m,
+                    Enums.convert(p.getTargetKind(), CredentialEvent.DeliveryTargetKind.class), p.getTargetId(),
+                    Enums.convert(p.getChange(), CredentialEvent.DeliveryChange.class), p.getDestination(),
+                    p.getEvents(), p.getReceiver());
             default -> throw new IllegalArgumentException(
                     "unknown credential event payload " + a.getPayload().getClass().getName());
         };

@@ -93,6 +93,10 @@ public final class DomainToAvro {
             case CredentialEvent.LeakPolicyChanged e -> new dev.credledger.events.avro.LeakPolicyChanged(
                     Enums.convert(e.previousMode(), dev.credledger.events.avro.LeakMode.class),
                     Enums.convert(e.mode(), dev.credledger.events.avro.LeakMode.class));
+            case CredentialEvent.DeliveryTargetChanged e -> new dev.credledger.events.avro.DeliveryTargetChanged(
+                    Enums.convert(e.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), e.targetId(),
+                    Enums.convert(e.change(), dev.credledger.events.avro.DeliveryChange.class), e.destination(),
+                    e.events(), e.receiver());
         };
     }
 

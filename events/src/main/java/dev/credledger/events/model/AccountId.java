@@ -8,6 +8,12 @@ public record AccountId(String value) {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    /**
+     * The Shared Signals transmitter's own account: its audit trail records who changed which stream. Reserved: no
+     * command of the credential API may name it.
+     */
+    public static final AccountId SSF_TRANSMITTER = new AccountId("_ssf");
+
     public AccountId {
         Objects.requireNonNull(value, "account ID");
         if (!VALID.matcher(value).matches()) {

@@ -174,6 +174,28 @@ public sealed interface CredentialEvent {
         }
     }
 
+    /**
+     * Who receives the account's credential changes changed: a webhook, or (on the transmitter's own account
+     * {@link AccountId#SSF_TRANSMITTER}) a Shared Signals stream. It changes no credential; it is here so the audit
+     * trail shows it. {@code destination}: a URL's origin only (a path may carry the receiver's token), or {@code null}
+     * for a polled stream; {@code events}: what it receives; {@code receiver}: a stream's receiver.
+     */
+    record DeliveryTargetChanged(EventMetadata metadata, DeliveryTargetKind targetKind, String targetId,
+            DeliveryChange change, String destination, List<String> events, String receiver) implements CredentialEvent {
+        public DeliveryTargetChanged {
+            Objects.requireNonNull(targetKind, "targetKind");
+            Objects.requireNonNull(targetId, "targetId");
+            Objects.requireNonNull(change, "change");
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+    }
+
+    /** What delivers credential changes out of the ledger. */
+    enum DeliveryTargetKind { WEBHOOK, SSF_STREAM }
+
+    /** What happened to a delivery target. */
+    enum DeliveryChange { CREATED, UPDATED, SECRET_ROTATED, DELETED }
+
     private static void requireKind(SecretRef secret, CredentialKind kind) {
         Objects.requireNonNull(secret, "secret");
         if (secret.kind() != kind) {

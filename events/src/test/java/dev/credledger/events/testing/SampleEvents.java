@@ -58,7 +58,10 @@ public final class SampleEvents {
                         new dev.credledger.events.model.LeakReport("github-key-1", "https://github.com/o/r/blob/abc/app.env",
                                 "content", "credledger_client_secret"), dev.credledger.events.model.LeakOutcome.REVOKED),
                 new CredentialEvent.LeakPolicyChanged(meta(15, null), dev.credledger.events.model.LeakMode.REVOKE,
-                        dev.credledger.events.model.LeakMode.NOTIFY));
+                        dev.credledger.events.model.LeakMode.NOTIFY),
+                new CredentialEvent.DeliveryTargetChanged(meta(16, Environment.LIVE), CredentialEvent.DeliveryTargetKind.WEBHOOK,
+                        UUID.randomUUID().toString(), CredentialEvent.DeliveryChange.SECRET_ROTATED,
+                        "https://hooks.example.com:8443", List.of("credential.revoked"), null));
     }
 
     public static CredentialRevoked revocation() {

@@ -141,6 +141,7 @@ public final class AuditChain {
             case CredentialEvent.PlanChanged e -> "plan " + e.previousPlan() + " -> " + e.plan();
             case CredentialEvent.LeakReported e -> leak(e);
             case CredentialEvent.LeakPolicyChanged e -> "leak policy " + e.previousMode() + " -> " + e.mode();
+            case CredentialEvent.DeliveryTargetChanged e -> delivery(e);
             default -> null;
         };
     }
@@ -161,7 +162,23 @@ public final class AuditChain {
             case CredentialEvent.CommandRejected e -> e.credentialId();
             case CredentialEvent.LeakReported e -> e.credentialId() != null ? e.credentialId() : e.secret().secretId();
             case CredentialEvent.LeakPolicyChanged e -> null;
+            case CredentialEvent.DeliveryTargetChanged e -> uuidOrNull(e.targetId());
         };
+    }
+
+    /** {@code webhook 5f0c… CREATED: https://hooks.example.com [credential.revoked]}, or a stream's, with its receiver. */
+    private static String delivery(CredentialEvent.DeliveryTargetChanged e) {
+        return (e.targetKind() == CredentialEvent.DeliveryTargetKind.WEBHOOK ? "webhook " : "stream ") + e.targetId() + " "
+                + e.change() + (e.receiver() == null ? "" : " of receiver " + e.receiver())
+                + (e.destination() == null ? "" : ": " + e.destination()) + (e.events().isEmpty() ? "" : " " + e.events());
+    }
+
+    private static UUID uuidOrNull(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Names the report: who reported it, where it was found, and what was done. */

@@ -1,5 +1,7 @@
 package dev.credledger.processors.domain;
 
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.CredentialKind;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.model.LeakMode;
@@ -9,6 +11,7 @@ import dev.credledger.events.model.RefreshReason;
 import dev.credledger.events.model.SealedSecret;
 import dev.credledger.events.model.SecretRef;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -160,6 +163,24 @@ public sealed interface Command {
         @Override
         public Environment environment() {
             return null;
+        }
+    }
+
+    /**
+     * Record that a webhook (its environment given) or a Shared Signals stream (on {@link AccountId#SSF_TRANSMITTER},
+     * no environment) was created, updated, rotated or deleted: always accepted, changes no credential.
+     */
+    record RecordDeliveryChange(CommandMetadata metadata, Environment environment,
+            CredentialEvent.DeliveryTargetKind targetKind, String targetId, CredentialEvent.DeliveryChange change,
+            String destination, List<String> events, String receiver) implements Command {
+        public RecordDeliveryChange {
+            Objects.requireNonNull(targetKind, "targetKind");
+            Objects.requireNonNull(targetId, "targetId");
+            Objects.requireNonNull(change, "change");
+            events = events == null ? List.of() : List.copyOf(events);
+            if ((targetKind == CredentialEvent.DeliveryTargetKind.WEBHOOK) == (environment == null)) {
+                throw new IllegalArgumentException("a webhook's change names its environment, a stream's none");
+            }
         }
     }
 

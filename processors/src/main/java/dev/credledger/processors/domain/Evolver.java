@@ -20,8 +20,10 @@ public final class Evolver {
         EventMetadata m = event.metadata();
         Instant at = m.occurredAt();
         AccountState a = slice.account();
-        // A leak report that revokes nothing changes no state: an If-Match taken before it still holds.
-        boolean changesState = !(event instanceof CredentialEvent.CommandRejected || event instanceof CredentialEvent.LeakReported);
+        // A leak report that revokes nothing, or a webhook's change, changes no credential state: an If-Match taken
+        // before it still holds.
+        boolean changesState = !(event instanceof CredentialEvent.CommandRejected || event instanceof CredentialEvent.LeakReported
+                || event instanceof CredentialEvent.DeliveryTargetChanged);
         Slice s = slice.withAccount(new AccountState(a.plan(), m.sequence(), changesState ? m.sequence() : a.stateVersion(),
                 at, a.liveApiEnabled(), a.activeLiveCredentials(), a.leakMode()));
         boolean live = m.environment() == Environment.LIVE;
@@ -74,6 +76,7 @@ public final class Evolver {
                         x.liveApiEnabled(), x.activeLiveCredentials(), e.mode()));
             }
             case CredentialEvent.LeakReported e -> s;
+            case CredentialEvent.DeliveryTargetChanged e -> s;
             case CredentialEvent.CommandRejected e -> s;
         };
     }

@@ -34,6 +34,7 @@ public final class Revocations {
             case CredentialEvent.CommandRejected e -> List.of();
             case CredentialEvent.LeakReported e -> List.of(); // the revocation, if any, is the event after it
             case CredentialEvent.LeakPolicyChanged e -> List.of();
+            case CredentialEvent.DeliveryTargetChanged e -> List.of();
         };
     }
 

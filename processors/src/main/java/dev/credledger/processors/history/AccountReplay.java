@@ -114,6 +114,7 @@ public final class AccountReplay {
             case CredentialEvent.ApiDisabled e -> { }
             case CredentialEvent.IpRemoved e -> { }
             case CredentialEvent.LeakPolicyChanged e -> { }
+            case CredentialEvent.DeliveryTargetChanged e -> { }
             case CredentialEvent.LeakReported e -> { }
             case CredentialEvent.CommandRejected e -> { }
         }

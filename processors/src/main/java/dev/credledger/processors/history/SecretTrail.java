@@ -97,6 +97,7 @@ public final class SecretTrail {
             case CredentialEvent.CommandRejected e -> Stream.empty();
             case CredentialEvent.LeakReported e -> Stream.of(e.secret());
             case CredentialEvent.LeakPolicyChanged e -> Stream.empty();
+            case CredentialEvent.DeliveryTargetChanged e -> Stream.empty();
         };
         return refs.anyMatch(this::matches);
     }

@@ -104,6 +104,14 @@ public final class Timeline {
                 d.put("previousMode", e.previousMode().name());
                 d.put("mode", e.mode().name());
             }
+            case CredentialEvent.DeliveryTargetChanged e -> {
+                d.put("targetKind", e.targetKind().name());
+                d.put("targetId", e.targetId());
+                d.put("change", e.change().name());
+                d.put("destination", e.destination());
+                d.put("events", e.events());
+                d.put("receiver", e.receiver());
+            }
             case CredentialEvent.CommandRejected e -> {
                 d.put("commandType", e.commandType());
                 d.put("reasonCode", e.reasonCode());

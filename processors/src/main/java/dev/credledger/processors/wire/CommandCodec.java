@@ -49,6 +49,10 @@ public final class CommandCodec {
                     c.newToken() == null ? null : DomainToAvro.secret(c.newToken()));
             case Command.SetLeakPolicy c -> new dev.credledger.events.avro.command.SetLeakPolicy(
                     Enums.convert(c.mode(), dev.credledger.events.avro.LeakMode.class));
+            case Command.RecordDeliveryChange c -> new dev.credledger.events.avro.command.RecordDeliveryChange(
+                    Enums.convert(c.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), c.targetId(),
+                    Enums.convert(c.change(), dev.credledger.events.avro.DeliveryChange.class), c.destination(),
+                    c.events(), c.receiver());
             case Command.EndGracePeriod c -> throw new IllegalArgumentException("EndGracePeriod is internal to the processor");
         };
         return CredentialCommand.newBuilder()
@@ -72,7 +76,8 @@ public final class CommandCodec {
                 AvroToDomain.actor(a.getActor()), a.getCorrelationId(), a.getExpectedVersion());
         Environment env = Enums.convert(a.getEnvironment(), Environment.class);
         Object payload = a.getPayload();
-        if (env == null && !(payload instanceof ChangePlan || payload instanceof dev.credledger.events.avro.command.SetLeakPolicy)) {
+        if (env == null && !(payload instanceof ChangePlan || payload instanceof dev.credledger.events.avro.command.SetLeakPolicy
+                || payload instanceof dev.credledger.events.avro.command.RecordDeliveryChange)) {
             throw new IllegalArgumentException(payload.getClass().getSimpleName() + " needs an environment");
         }
         return switch (payload) {
@@ -94,6 +99,10 @@ public final class CommandCodec {
                     p.getNewToken() == null ? null : AvroToDomain.secret(p.getNewToken()));
             case dev.credledger.events.avro.command.SetLeakPolicy p -> new Command.SetLeakPolicy(m,
                     Enums.convert(p.getMode(), dev.credledger.events.model.LeakMode.class));
+            case dev.credledger.events.avro.command.RecordDeliveryChange p -> new Command.RecordDeliveryChange(m, env,
+                    Enums.convert(p.getTargetKind(), dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.class),
+                    p.getTargetId(), Enums.convert(p.getChange(), dev.credledger.events.model.CredentialEvent.DeliveryChange.class),
+                    p.getDestination(), p.getEvents(), p.getReceiver());
             default -> throw new IllegalArgumentException("unknown command " + payload.getClass().getName());
         };
     }

@@ -113,6 +113,10 @@ class AccessNeverWidensTest {
             new Case("leak of an active client secret", s -> s.cmd.reportLeak(SANDBOX,
                     s.spec.state.credential(s.cmd.account(), SANDBOX, s.sandboxActive).secret(), s.sandboxActive), NONE),
             new Case("leak policy notify", s -> s.cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY), NONE),
+            new Case("a webhook created", s -> new Command.RecordDeliveryChange(s.cmd.meta(), SANDBOX,
+                    dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.WEBHOOK, UUID.randomUUID().toString(),
+                    dev.credledger.events.model.CredentialEvent.DeliveryChange.CREATED, "https://hooks.example.com",
+                    java.util.List.of("credential.revoked"), null), NONE),
             new Case("end grace period", s -> {
                 s.spec.now = s.spec.now.plus(Duration.ofHours(2));
                 return s.cmd.endGrace(SANDBOX, s.sandboxToken);

@@ -618,6 +618,25 @@ class CredentialLedgerTest {
         }
 
         @Test
+        void shouldRecordAWebhookChangeForTheAuditTrailWithoutChangingAnyCredentialOrTheVersion() {
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable);
+            long version = spec.state.account(cmd.account()).stateVersion();
+            String id = java.util.UUID.randomUUID().toString();
+
+            var events = accepted(spec.when(new Command.RecordDeliveryChange(cmd.meta(), SANDBOX,
+                    CredentialEvent.DeliveryTargetKind.WEBHOOK, id, CredentialEvent.DeliveryChange.SECRET_ROTATED,
+                    "https://hooks.example.com", java.util.List.of("credential.revoked"), null)));
+
+            assertThat(events).singleElement().isEqualTo(new CredentialEvent.DeliveryTargetChanged(
+                    events.getFirst().metadata(), CredentialEvent.DeliveryTargetKind.WEBHOOK, id,
+                    CredentialEvent.DeliveryChange.SECRET_ROTATED, "https://hooks.example.com",
+                    java.util.List.of("credential.revoked"), null));
+            assertThat(spec.state.access(cmd.account(), SANDBOX).token()).isEqualTo(enable.authToken());
+            assertThat(spec.state.account(cmd.account()).stateVersion()).as("an If-Match still holds").isEqualTo(version);
+        }
+
+        @Test
         void shouldChangeThePolicyOnceAndAcceptSettingTheSamePolicyWithoutAnEvent() {
             var events = accepted(spec.when(cmd.leakPolicy(dev.credledger.events.model.LeakMode.NOTIFY)));
 

@@ -259,18 +259,18 @@ public final class CommandRoutes {
     }
 
     private CommandMetadata meta(Context ctx, AccountId account, Long bodyVersion) {
+        refuseReserved(account);
         Long expected = bodyVersion != null ? bodyVersion : ifMatch(ctx);
-        String actor = ctx.header("X-Actor");
-        if (actor == null || actor.isBlank()) {
-            Object role = ctx.attribute("role");
-            actor = role == null ? "unknown" : role.toString().toLowerCase(java.util.Locale.ROOT);
-        } else if (actor.length() > 128 || !actor.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            throw Problem.invalidParameter("X-Actor", "X-Actor is at most 128 printable ASCII characters");
-        }
-        noSecret("X-Actor", actor);
-        String agent = SecretInput.userAgent(ctx.userAgent(), 256);
         return new CommandMetadata(IdempotencyKeys.commandId(ctx, account), account, Instant.now(),
-                new Actor(actor, clientAddress.of(ctx), agent, Channel.HTTP_API), UUID.randomUUID(), expected);
+                Actors.of(ctx, clientAddress), UUID.randomUUID(), expected);
+    }
+
+    /** The transmitter's own account holds the Shared Signals streams' audit trail, and nothing else. */
+    public static void refuseReserved(AccountId account) {
+        if (account.equals(AccountId.SSF_TRANSMITTER)) {
+            throw new Problem(422, "account-reserved", "Account reserved", "account " + account.value() + " is the "
+                    + "Shared Signals transmitter's own audit trail: it can be read, not changed").with("code", "ACCOUNT_RESERVED");
+        }
     }
 
     private static Long ifMatch(Context ctx) {

@@ -12,6 +12,9 @@ import dev.credledger.api.signing.DataKeys;
 import dev.credledger.events.avro.DeliveryKind;
 import dev.credledger.events.avro.DeliveryState;
 import dev.credledger.events.avro.DeliveryTarget;
+import dev.credledger.events.model.AccountId;
+import dev.credledger.events.model.CredentialEvent.DeliveryChange;
+import dev.credledger.events.model.CredentialEvent.DeliveryTargetKind;
 import dev.credledger.events.mapping.DomainToAvro;
 import dev.credledger.processors.topology.Stores;
 import io.javalin.http.Context;
@@ -63,7 +66,9 @@ public final class SsfRoutes {
 
     public SsfRoutes(java.util.function.Supplier<String> issuer, SetSigner signer, SsfTarget ssf, Deliveries deliveries, DataKeys dataKeys,
             SafeAddresses addresses, StoreLocator locator, Forwarder forwarder,
-            org.apache.kafka.common.serialization.Deserializer<dev.credledger.events.avro.CredentialEvent> events) {
+            org.apache.kafka.common.serialization.Deserializer<dev.credledger.events.avro.CredentialEvent> events,
+            dev.credledger.api.delivery.DeliveryAudit audit) {
+        this.audit = audit;
         this.issuer = issuer;
         this.signer = signer;
         this.ssf = ssf;
@@ -73,6 +78,15 @@ public final class SsfRoutes {
         this.locator = locator;
         this.forwarder = forwarder;
         this.poller = new Poller(deliveries, ssf, events);
+    }
+
+    private final dev.credledger.api.delivery.DeliveryAudit audit;
+
+    /** A stream's change, in the transmitter's own audit trail. */
+    private void record(Context ctx, String streamId, String receiver, DeliveryChange change, String url,
+            List<String> changeTypes, String discriminator) {
+        audit.record(ctx, new dev.credledger.api.delivery.DeliveryAudit.Change(AccountId.SSF_TRANSMITTER, null,
+                DeliveryTargetKind.SSF_STREAM, streamId, change, url, changeTypes, receiver), discriminator);
     }
 
     public void metadata(Context ctx) {
@@ -118,6 +132,7 @@ public final class SsfRoutes {
             if (!same) {
                 throw dev.credledger.api.commands.IdempotencyKeys.reused();
             }
+            record(ctx, id, receiver, DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(), null);
             dev.credledger.api.commands.IdempotencyKeys.markReplayed(ctx);
             json(ctx, 201, view(earlier));
             return;
@@ -137,6 +152,7 @@ public final class SsfRoutes {
                 .build();
         // aud, iss and the like are the transmitter's: given at creation, they must say what the transmitter says.
         checkTransmitterSupplied(body, draft);
+        record(ctx, id, receiver, DeliveryChange.CREATED, draft.getUrl(), draft.getEvents(), null);
         DeliveryTarget target = DeliveryTarget.newBuilder(draft)
                 .setSecret(requested.authorization() == null ? null : seal(requested.authorization())).build();
         store(() -> deliveries.put(target));
@@ -185,6 +201,7 @@ public final class SsfRoutes {
                 updated.setSecret(null);
             }
             DeliveryTarget result = updated.build();
+            record(ctx, streamId, target.getReceiver(), DeliveryChange.UPDATED, result.getUrl(), result.getEvents(), null);
             store(() -> deliveries.put(result));
             if (dropOld && target.getSecret() != null) {
                 destroy(target.getSecret());
@@ -203,6 +220,8 @@ public final class SsfRoutes {
         if (forwarded(ctx, target.getTargetId())) {
             return;
         }
+        record(ctx, target.getTargetId(), target.getReceiver(), DeliveryChange.DELETED, target.getUrl(), target.getEvents(),
+                null);
         store(() -> deliveries.delete(target.getTargetId()));
         if (target.getSecret() != null) {
             destroy(target.getSecret());

@@ -6,6 +6,9 @@ import dev.credledger.api.Problem;
 import dev.credledger.api.Requests;
 import dev.credledger.api.commands.IdempotencyKeys;
 import dev.credledger.api.delivery.Deliveries;
+import dev.credledger.api.delivery.DeliveryAudit;
+import dev.credledger.events.model.CredentialEvent.DeliveryChange;
+import dev.credledger.events.model.CredentialEvent.DeliveryTargetKind;
 import dev.credledger.api.delivery.SafeAddresses;
 import dev.credledger.api.signing.DataKeys;
 import dev.credledger.events.avro.Delivery;
@@ -52,12 +55,20 @@ public final class WebhookRoutes {
     private final Deliveries deliveries;
     private final DataKeys dataKeys;
     private final SafeAddresses addresses;
+    private final DeliveryAudit audit;
     private final SecureRandom random = new SecureRandom();
 
-    public WebhookRoutes(Deliveries deliveries, DataKeys dataKeys, SafeAddresses addresses) {
+    public WebhookRoutes(Deliveries deliveries, DataKeys dataKeys, SafeAddresses addresses, DeliveryAudit audit) {
         this.deliveries = deliveries;
         this.dataKeys = dataKeys;
         this.addresses = addresses;
+        this.audit = audit;
+    }
+
+    private void record(Context ctx, AccountId account, Environment environment, String id, DeliveryChange change,
+            String url, List<String> events, String discriminator) {
+        audit.record(ctx, new DeliveryAudit.Change(account, environment, DeliveryTargetKind.WEBHOOK, id, change, url, events,
+                null), discriminator);
     }
 
     public void create(Context ctx) {
@@ -82,6 +93,8 @@ public final class WebhookRoutes {
                     || !earlier.getEvents().equals(events)) {
                 throw IdempotencyKeys.reused();
             }
+            // Recorded again under the same command ID: once in the trail, even if the first attempt's record was late.
+            record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(), null);
             IdempotencyKeys.markReplayed(ctx);
             Map<String, Object> out = view(earlier);
             out.put("replayed", true);
@@ -99,6 +112,7 @@ public final class WebhookRoutes {
             throw new Problem(409, "too-many-webhooks", "Too many webhooks", "this ledger serves at most " + MAX_TOTAL
                     + " webhooks in all").with("code", "TOO_MANY_WEBHOOKS");
         }
+        record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, body.url(), events, null);
         String secret = StandardWebhooks.newSecret(random);
         DeliveryTarget target = DeliveryTarget.newBuilder()
                 .setTargetId(id.toString())
@@ -138,9 +152,11 @@ public final class WebhookRoutes {
 
     public void delete(Context ctx) {
         DeliveryTarget target = find(ctx);
-        store(() -> deliveries.delete(target.getTargetId()));
         AccountId account = new AccountId(target.getAccountId());
         Environment environment = Environment.valueOf(target.getEnvironment().name());
+        record(ctx, account, environment, target.getTargetId(), DeliveryChange.DELETED, target.getUrl(), target.getEvents(),
+                null);
+        store(() -> deliveries.delete(target.getTargetId()));
         for (var sealed : Arrays.asList(target.getSecret(), target.getPreviousSecret())) {
             if (sealed != null) {
                 store(() -> dataKeys.destroy(account, environment, sealed.getDataKeyId()));
@@ -157,6 +173,8 @@ public final class WebhookRoutes {
         String key = IdempotencyKeys.key(ctx);
         String rotation = key == null ? null : dev.credledger.events.model.Fingerprint.of("webhook-rotation|" + key).hex();
         if (rotation != null && rotation.equals(rotationKey(target))) {
+            record(ctx, account, environment, target.getTargetId(), DeliveryChange.SECRET_ROTATED, target.getUrl(),
+                    target.getEvents(), rotation);
             IdempotencyKeys.markReplayed(ctx);
             Map<String, Object> out = view(target);
             out.put("replayed", true);
@@ -168,10 +186,13 @@ public final class WebhookRoutes {
         String secret = StandardWebhooks.newSecret(random);
         Instant until = Instant.now().plus(ROTATION_OVERLAP).truncatedTo(ChronoUnit.MILLIS);
         var older = target.getPreviousSecret();
+        var sealed = seal(account, environment, secret);
+        record(ctx, account, environment, target.getTargetId(), DeliveryChange.SECRET_ROTATED, target.getUrl(),
+                target.getEvents(), rotation != null ? rotation : sealed.getDataKeyId().toString());
         DeliveryTarget rotated = DeliveryTarget.newBuilder(target)
                 .setPreviousSecret(target.getSecret())
                 .setPreviousSecretUntil(until)
-                .setSecret(seal(account, environment, secret))
+                .setSecret(sealed)
                 .setConfig(rotation == null ? null : Json.write(Map.of("rotationKey", rotation)))
                 .build();
         store(() -> deliveries.put(rotated));
