@@ -21,6 +21,7 @@ public final class BodyBudget {
     public static final long WAIT_MILLIS = 1_000;
 
     private static final String CHARGED = "credledger.body.charged";
+    private static final String TOO_LARGE = "credledger.body.too-large";
     private static final long UNIT = 1024; // permits are KiB: a semaphore counts in ints
 
     private final long capacity;
@@ -42,11 +43,22 @@ public final class BodyBudget {
         return new BodyBudget(Runtime.getRuntime().maxMemory() / 4);
     }
 
-    /** Reserves what the request's body will hold, or refuses it with 503 when no room is made in time. */
-    void reserve(Context ctx) {
+    /**
+     * Reserves what the request's body will hold, or refuses it: 413 at once for a body larger than its route takes
+     * ({@code limit}), 503 when no room is made in time. A method that carries no body here (GET, HEAD, DELETE) is
+     * never charged: whatever it declares is never read.
+     */
+    void reserve(Context ctx, long limit) {
         long length = ctx.req().getContentLengthLong();
-        if (length <= 0) {
+        String method = ctx.req().getMethod();
+        if (length <= 0 || !(method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
             return;
+        }
+        if (length > limit) {
+            ctx.attribute(TOO_LARGE, Boolean.TRUE);
+            ctx.header("Connection", "close"); // what is left of the body is not read, and the connection not reused
+            throw new Problem(413, "payload-too-large", "Payload too large", "request bodies of this endpoint are limited "
+                    + "to " + limit + " bytes");
         }
         // A body larger than the whole budget runs alone rather than never.
         int charge = (int) Math.min(permits, Math.max(1, (saturatedCharge(length) + UNIT - 1) / UNIT));
@@ -79,7 +91,9 @@ public final class BodyBudget {
      * under it. Never held: read in small pieces and dropped; bounded by the server's largest body.
      */
     void discardUnread(Context ctx) {
-        if (ctx.attribute("role") == null || ctx.statusCode() < 400 || ctx.req().getContentLengthLong() <= 0) {
+        // Not for a body too large to take, nor for one the client holds back until told to send it (100-continue).
+        if (ctx.attribute("role") == null || ctx.statusCode() < 400 || ctx.req().getContentLengthLong() <= 0
+                || ctx.attribute(TOO_LARGE) != null || "100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
             return;
         }
         try {

@@ -122,7 +122,9 @@ public final class Forwarder {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(ctx.method().name(), HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()))
                 .header(FORWARDED_HEADER, "1");
-        for (String header : new String[] {"Authorization", "Content-Type"}) {
+        // Who asks and how: the key, the body's type, and what makes a retry a retry and names the actor.
+        for (String header : new String[] {"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Actor",
+                "User-Agent"}) {
             String value = ctx.header(header);
             if (value != null) {
                 request.header(header, value);
@@ -132,7 +134,7 @@ public final class Forwarder {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             ctx.status(response.statusCode());
             response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
-            for (String header : new String[] {"Retry-After", "Cache-Control"}) {
+            for (String header : new String[] {"Retry-After", "Cache-Control", "Location", "Idempotent-Replayed"}) {
                 response.headers().firstValue(header).ifPresent(v -> ctx.header(header, v));
             }
             ctx.result(response.body());

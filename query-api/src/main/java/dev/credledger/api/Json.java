@@ -62,20 +62,11 @@ public final class Json {
     }
 
     private static <T> T parse(Context ctx, Class<T> type, T empty, long limit, boolean refuseSecrets) {
-        if (ctx.contentLength() > limit) {
-            throw tooLarge(limit);
-        }
-        byte[] bytes = ctx.bodyAsBytes();
-        if (bytes.length > limit) {
-            throw tooLarge(limit);
-        }
-        if (blank(bytes)) {
+        byte[] bytes = bytes(ctx, limit);
+        if (bytes == null) {
             return empty;
         }
-        if (!isJson(ctx.contentType())) {
-            throw Problem.unsupportedMediaType("send the body as 'Content-Type: application/json'");
-        }
-        try {
+        return translated(() -> {
             // First: a secret in a field the body's type would refuse (an enum, say) is still named as a secret.
             if (refuseSecrets) {
                 refuseSecrets(bytes);
@@ -86,10 +77,84 @@ public final class Json {
                 throw Problem.badRequest("the body must be a JSON object");
             }
             return value;
+        });
+    }
+
+    /**
+     * A body {@code {"<field>":[item, …]}} read one item at a time, each handed to {@code each} before the next is
+     * read, so that the items are never all held; more than {@code max} items is refused at the first one too many.
+     * Items are not checked for secrets (the one route that reads this way takes payloads to sign, never stored).
+     */
+    public static <T> void eachItem(Context ctx, String field, Class<T> type, int max, long limit,
+            java.util.function.Consumer<T> each) {
+        byte[] bytes = bytes(ctx, limit);
+        if (bytes == null) {
+            return;
+        }
+        translated(() -> {
+            try (com.fasterxml.jackson.core.JsonParser p = MAPPER.createParser(bytes)) {
+                if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    throw Problem.badRequest("the body must be a JSON object");
+                }
+                for (var t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_OBJECT; t = p.nextToken()) {
+                    String name = p.currentName();
+                    if (!field.equals(name)) {
+                        throw Problem.badRequest(name == null || SecretInput.carriesSecret(name) ? "unknown field"
+                                : "unknown field '" + name + "'");
+                    }
+                    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                        throw Problem.badRequest("field '" + field + "' has the wrong type");
+                    }
+                    // One value at a time from a parser the array goes on in: what follows an item is the next one.
+                    com.fasterxml.jackson.databind.ObjectReader items = MAPPER.readerFor(type)
+                            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+                    int n = 0;
+                    while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                        if (++n > max) {
+                            throw Problem.badRequest("field '" + field + "' holds 1 to " + max + " items");
+                        }
+                        each.accept(items.readValue(p));
+                    }
+                }
+                if (p.nextToken() != null) {
+                    throw Problem.badRequest("the body is not valid JSON: something follows the object");
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The body's bytes, checked for size and media type; {@code null} for an empty body. */
+    private static byte[] bytes(Context ctx, long limit) {
+        if (ctx.contentLength() > limit) {
+            throw tooLarge(limit);
+        }
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
+        }
+        if (blank(bytes)) {
+            return null;
+        }
+        if (!isJson(ctx.contentType())) {
+            throw Problem.unsupportedMediaType("send the body as 'Content-Type: application/json'");
+        }
+        return bytes;
+    }
+
+    @FunctionalInterface
+    private interface Reading<T> {
+        T read() throws java.io.IOException;
+    }
+
+    /** Runs a read of a body, its failures as 400 problems that name the field, never echo a value. */
+    private static <T> T translated(Reading<T> reading) {
+        try {
+            return reading.read();
         } catch (UnrecognizedPropertyException e) {
             // The name is echoed only if it cannot be a secret pasted as a key.
             String name = e.getPropertyName();
-            throw Problem.badRequest(name == null || dev.credledger.events.secret.SecretFormat.containsSecretFragment(name)
+            throw Problem.badRequest(name == null || SecretInput.carriesSecret(name)
                     ? "unknown field" : "unknown field '" + name + "'");
         } catch (InvalidFormatException e) {
             throw Problem.badRequest("field '" + path(e) + "' has the wrong type or format");

@@ -130,13 +130,16 @@ public final class LedgerApi {
                 backend.access().check(ctx);
                 SecretInput.checkParameters(ctx);
                 // Only once the caller is known: an anonymous client cannot hold the budget others need.
-                bodies.reserve(ctx);
+                bodies.reserve(ctx, bodyLimit(ctx));
             });
             r.after(ctx -> {
-                bodies.release(ctx);
-                bodies.discardUnread(ctx);
-                backend.drain().exit(ctx);
-                record(backend.meters(), ctx);
+                try {
+                    bodies.release(ctx);
+                    bodies.discardUnread(ctx);
+                } finally {
+                    backend.drain().exit(ctx);
+                    record(backend.meters(), ctx);
+                }
             });
 
             r.post(ENV + "/api/enable", commands::enable, Role.ADMIN);
@@ -227,6 +230,14 @@ public final class LedgerApi {
         });
     }
 
+    /** The largest body the matched route takes. */
+    private static long bodyLimit(Context ctx) {
+        Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+        String path = matched == null ? "" : matched.path;
+        return path.equals("/v1/macs") ? MacRoutes.MAX_BATCH_BODY_BYTES
+                : path.endsWith("/mac") || path.endsWith("/mac/verify") ? MacRoutes.MAX_BODY_BYTES : MAX_BODY_BYTES;
+    }
+
     /**
      * Runs {@code handler} on the instance that owns the path's account, once that account has a first event; an
      * account the ledger never heard of is 404 (a webhook for it would hold a consumer for nothing).
@@ -235,7 +246,7 @@ public final class LedgerApi {
         return ctx -> {
             dev.credledger.events.model.AccountId account = Requests.account(ctx);
             CommandRoutes.refuseReserved(account);
-            owner.<Object>answer(ctx, Stores.VIEW_ACCOUNT_EVENTS, account, (events, c) -> {
+            owner.<Object>change(ctx, Stores.VIEW_ACCOUNT_EVENTS, account, (events, c) -> {
                 try (var first = events.prefixScan(dev.credledger.processors.topology.Keys.auditPrefix(account.value()),
                         new org.apache.kafka.common.serialization.StringSerializer())) {
                     if (!first.hasNext()) {

@@ -42,6 +42,25 @@ public final class OwnerRouting {
         }
     }
 
+    /**
+     * Runs a change on the instance that owns the account — here with the local store, or by forwarding the whole
+     * request (method, body, the headers that say who and how) there once.
+     */
+    public <V> void change(Context ctx, String storeName, AccountId account,
+            BiConsumer<ReadOnlyKeyValueStore<String, V>, Context> change) {
+        StoreLocator.Location<V> location = locator.locate(storeName, account.value());
+        switch (location) {
+            case StoreLocator.Location.Local<V> local -> change.accept(local.store(), ctx);
+            case StoreLocator.Location.Remote<V> remote -> {
+                if (forwarder.alreadyForwarded(ctx)) {
+                    throw Problem.unavailable("the account is moving between instances; retry");
+                }
+                forwarder.forwardChange(ctx, remote.host(), java.time.Duration.ofSeconds(30));
+            }
+            case StoreLocator.Location.Unavailable<V> unavailable -> throw Problem.unavailable(unavailable.why());
+        }
+    }
+
     /** 200 with a JSON body. */
     public static void respond(Context ctx, Object body) {
         ctx.status(200).contentType("application/json").result(Json.write(body));

@@ -62,6 +62,11 @@ final class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--checkpoints-topic", description = "The signed checkpoints. Default: ${DEFAULT-VALUE}")
     String checkpointsTopic = Topics.AUDIT_CHECKPOINTS;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "A signed checkpoint seen before (the note text, as "
+            + "GET /v1/audit/checkpoints gives it), that the trail must still hold: its signature checked, its root the "
+            + "tree's at its size. Catches a trail cut short together with its later checkpoints. Repeatable.")
+    List<java.nio.file.Path> pinned = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -92,6 +97,17 @@ final class AuditVerifyCommand implements Callable<Integer> {
         try (KafkaConsumer<String, byte[]> consumer = consumer(wait)) {
             Map<String, NavigableMap<Long, Checkpoint>> checkpoints = checkpoints(consumer, topics.auditCheckpoints.valueSerde()
                     .deserializer(), keys);
+            for (java.nio.file.Path file : pinned) {
+                String text;
+                try {
+                    text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    err.println("credledger audit verify: cannot read --checkpoint " + file + ": " + e.getMessage());
+                    return 2;
+                }
+                Checkpoint c = verified(text, "given in " + file, keys);
+                add(checkpoints, c, "checkpoint " + c.origin() + " size " + c.size() + " (given in " + file + ")");
+            }
             Summary summary = records(consumer, topics.audit.valueSerde().deserializer(), checkpoints, err);
             out.printf("audit trail verified: %,d records in %,d logs; %,d account chains intact%s; %,d checkpoints, "
                             + "every signature valid (%s) and every root equal to the records' tree%n", summary.records,
@@ -121,27 +137,10 @@ final class AuditVerifyCommand implements Callable<Integer> {
             Deserializer<AuditCheckpoint> values, List<NoteKey> keys) {
         Map<String, NavigableMap<Long, Checkpoint>> out = new TreeMap<>();
         readAll(consumer, checkpointsTopic, r -> {
-            String where = "checkpoint at " + checkpointsTopic + "-" + r.partition() + "@" + r.offset();
+            String at = checkpointsTopic + "-" + r.partition() + "@" + r.offset();
             AuditCheckpoint value = values.deserialize(r.topic(), r.value());
-            SignedNote note;
-            Checkpoint c;
-            try {
-                note = SignedNote.parse(value.getCheckpoint());
-                c = Checkpoint.parse(note.text());
-            } catch (IllegalArgumentException e) {
-                throw new Failure(where + " is not a signed checkpoint: " + e.getMessage());
-            }
-            where = "checkpoint " + c.origin() + " size " + c.size() + " (" + checkpointsTopic + "-" + r.partition() + "@" + r.offset() + ")";
-            // Every given key that signed must verify (a bad signature of a known key fails the note, as Go's
-            // sumdb/note does and C2SP advises), and at least one must have signed.
-            boolean anySigned = keys.stream().anyMatch(k -> note.signatures().stream()
-                    .anyMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()));
-            boolean allVerify = keys.stream().allMatch(k -> note.signatures().stream()
-                    .noneMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()) || note.verifiedBy(k));
-            if (!anySigned || !allVerify) {
-                throw new Failure(where + ": its signature does not verify with " + String.join(" or ",
-                        keys.stream().map(k -> k.name() + "+" + k.keyIdHex()).toList()));
-            }
+            Checkpoint c = verified(value.getCheckpoint(), at, keys);
+            String where = "checkpoint " + c.origin() + " size " + c.size() + " (" + at + ")";
             if (!c.origin().equals(value.getOrigin()) || c.size() != value.getTreeSize()
                     || !java.util.Arrays.equals(c.root(), value.getRootHash().bytes())) {
                 throw new Failure(where + ": the signed note and the record's fields differ");
@@ -149,13 +148,44 @@ final class AuditVerifyCommand implements Callable<Integer> {
             if (c.size() == 0 && !java.util.Arrays.equals(c.root(), Merkle.emptyRoot())) {
                 throw new Failure(where + ": an empty log's root is SHA-256 of nothing");
             }
-            Checkpoint earlier = out.computeIfAbsent(c.origin(), o -> new TreeMap<>()).putIfAbsent(c.size(), c);
-            if (earlier != null && !earlier.equals(c)) {
-                throw new Failure(where + ": two checkpoints of the same size with different roots (a forked log): expected "
-                        + b64(earlier.root()) + ", found " + b64(c.root()));
-            }
+            add(out, c, where);
         });
         return out;
+    }
+
+    private static void add(Map<String, NavigableMap<Long, Checkpoint>> checkpoints, Checkpoint c, String where) {
+        Checkpoint earlier = checkpoints.computeIfAbsent(c.origin(), o -> new TreeMap<>()).putIfAbsent(c.size(), c);
+        if (earlier != null && !earlier.equals(c)) {
+            throw new Failure(where + ": two checkpoints of the same size with different roots (a forked log): expected "
+                    + b64(earlier.root()) + ", found " + b64(c.root()));
+        }
+    }
+
+    /**
+     * A signed note's checkpoint, once every given key that signed it verifies and at least one did; {@code source}
+     * says where the note came from.
+     */
+    private static Checkpoint verified(String noteText, String source, List<NoteKey> keys) {
+        SignedNote note;
+        Checkpoint c;
+        try {
+            note = SignedNote.parse(noteText);
+            c = Checkpoint.parse(note.text());
+        } catch (IllegalArgumentException e) {
+            throw new Failure("checkpoint at " + source + " is not a signed checkpoint: " + e.getMessage());
+        }
+        String named = "checkpoint " + c.origin() + " size " + c.size() + " (" + source + ")";
+        // Every given key that signed must verify (a bad signature of a known key fails the note, as Go's
+        // sumdb/note does and C2SP advises), and at least one must have signed.
+        boolean anySigned = keys.stream().anyMatch(k -> note.signatures().stream()
+                .anyMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()));
+        boolean allVerify = keys.stream().allMatch(k -> note.signatures().stream()
+                .noneMatch(l -> l.keyName().equals(k.name()) && l.keyId() == k.keyId()) || note.verifiedBy(k));
+        if (!anySigned || !allVerify) {
+            throw new Failure(named + ": its signature does not verify with " + String.join(" or ",
+                    keys.stream().map(k -> k.name() + "+" + k.keyIdHex()).toList()));
+        }
+        return c;
     }
 
     private static final class Summary {

@@ -132,6 +132,55 @@ class AuditVerifyCommandTest {
     }
 
     @Test
+    void aLogCutShortUnderItsCheckpointsIsNamed() throws Exception {
+        // The tail of one partition's log dropped, its checkpoints kept: they cover records the log no longer holds.
+        ConsumerRecord<String, byte[]> last = lastOf(audit.getFirst().partition());
+        Result r = verifyCopy(records -> without(records, last), c -> c);
+
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("covers more records than", "-" + last.partition() + " holds", "records were removed");
+    }
+
+    @Test
+    void aLogCutShortWithItsLaterCheckpointsIsCaughtByACheckpointSeenBefore() throws Exception {
+        // The tail dropped together with every checkpoint that covered it: the copy is consistent in itself, so only a
+        // checkpoint the auditor kept from before (a witness) can show the cut.
+        int partition = audit.getFirst().partition();
+        ConsumerRecord<String, byte[]> last = lastOf(partition);
+        long kept = audit.stream().filter(x -> x.partition() == partition).count() - 1;
+        AuditCheckpoint latest = checkpoints.stream().map(AuditVerifyCommandTest::checkpoint)
+                .filter(c -> c.getOrigin().endsWith("/" + partition))
+                .max(java.util.Comparator.comparingLong(AuditCheckpoint::getTreeSize)).orElseThrow();
+        assertThat(latest.getTreeSize()).isGreaterThan(kept);
+        java.util.function.UnaryOperator<List<ConsumerRecord<String, byte[]>>> dropCovering = cs -> cs.stream()
+                .filter(c -> !(checkpoint(c).getOrigin().equals(latest.getOrigin()) && checkpoint(c).getTreeSize() > kept))
+                .toList();
+
+        Result unnoticed = verifyCopy(records -> without(records, last), dropCovering);
+        assertThat(unnoticed.exit).as("without a witness the cut copy verifies: " + unnoticed.err).isZero();
+
+        java.nio.file.Path seen = Files.createTempFile("credledger-checkpoint-", ".txt");
+        Files.writeString(seen, latest.getCheckpoint());
+        Result caught = verifyCopyArgs(records -> without(records, last), dropCovering, List.of("--checkpoint", seen.toString()));
+        assertThat(caught.exit).isEqualTo(1);
+        assertThat(caught.err).contains("checkpoint " + latest.getOrigin() + " size " + latest.getTreeSize(),
+                "covers more records than", "records were removed");
+        assertThat(verifyCopyArgs(r -> r, c -> c, List.of("--checkpoint", seen.toString())).exit)
+                .as("the untouched trail holds the checkpoint seen before").isZero();
+    }
+
+    @Test
+    void aForgedCheckpointGivenAsSeenBeforeIsRefused() throws Exception {
+        java.nio.file.Path forged = Files.createTempFile("credledger-checkpoint-", ".txt");
+        String real = checkpoint(checkpoints.getLast()).getCheckpoint();
+        Files.writeString(forged, real.replaceFirst("\n(\\d+)\n", "\n99\n"));
+        Result r = verifyCopyArgs(x -> x, c -> c, List.of("--checkpoint", forged.toString()));
+
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("given in " + forged, "signature does not verify");
+    }
+
+    @Test
     void aRecordInsertedWithAValidChainIsCaughtByTheSignedRoot() throws Exception {
         // A forger appends to an account's chain correctly (the chain is not keyed), ahead of later records.
         ConsumerRecord<String, byte[]> last = first("acme", 3);
@@ -216,6 +265,22 @@ class AuditVerifyCommandTest {
         return verifyWith(http.get("/v1/audit/verifier-key", null).raw(), auditTopic, checkpointsTopic);
     }
 
+    private static Result verifyCopyArgs(UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperAudit,
+            UnaryOperator<List<ConsumerRecord<String, byte[]>>> tamperCheckpoints, List<String> args) throws Exception {
+        extraArgs = args;
+        try {
+            return verifyCopy(tamperAudit, tamperCheckpoints);
+        } finally {
+            extraArgs = List.of();
+        }
+    }
+
+    private static List<String> extraArgs = List.of();
+
+    private static ConsumerRecord<String, byte[]> lastOf(int partition) {
+        return audit.stream().filter(r -> r.partition() == partition).reduce((a, b) -> b).orElseThrow();
+    }
+
     private static Result verifyWith(String key, String auditTopic, String checkpointsTopic, String... moreKeys) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -229,6 +294,7 @@ class AuditVerifyCommandTest {
             args.add("--verifier-key");
             args.add(more);
         }
+        args.addAll(extraArgs);
         int exit = cli.execute(args.toArray(String[]::new));
         return new Result(exit, out.toString(), err.toString());
     }

@@ -77,20 +77,26 @@ class KeyRotationTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger signed = new AtomicInteger();
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        // What fails in the load thread (an assertion in enable(), say) is kept and rethrown here, never lost with it.
+        java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
         Thread load = Thread.ofPlatform().start(() -> {
-            int n = 0;
-            while (!stop.get() && n < 100_000) {
-                n++;
-                if (n % 25 == 0) {
-                    enable("rotate-new-" + n); // new data keys are made while the rotation runs
-                }
-                for (String account : List.copyOf(salts.keySet())) {
-                    if (signsRight(account)) {
-                        signed.incrementAndGet();
-                    } else {
-                        failures.add(account);
+            try {
+                int n = 0;
+                while (!stop.get() && n < 100_000) {
+                    n++;
+                    if (n % 25 == 0) {
+                        enable("rotate-new-" + n); // new data keys are made while the rotation runs
+                    }
+                    for (String account : List.copyOf(salts.keySet())) {
+                        if (signsRight(account)) {
+                            signed.incrementAndGet();
+                        } else {
+                            failures.add(account);
+                        }
                     }
                 }
+            } catch (Throwable t) {
+                died.set(t);
             }
         });
         StringWriter out = new StringWriter();
@@ -108,6 +114,9 @@ class KeyRotationTest {
         } finally {
             stop.set(true);
             load.join();
+        }
+        if (died.get() != null) {
+            throw new AssertionError("the load thread failed", died.get());
         }
 
         assertThat(code).as(out + " " + err).isZero();

@@ -105,6 +105,24 @@ class OutsideProbeTest {
         }
 
         @Test
+        void aWebhookMadeAgainUnderTheSameKeyAfterADeleteIsRecordedAgain() {
+            TestLedger.knownAccount(http(), "probe-again");
+            String path = env("probe-again") + "/webhooks";
+            String id = expect(http().post(path, ADMIN, HOOK, "Idempotency-Key", "again-1"), 201).json().path("webhookId").asText();
+            expect(http().send("DELETE", path + "/" + id, ADMIN, null), 204);
+            assertThat(expect(http().post(path, ADMIN, HOOK, "Idempotency-Key", "again-1"), 201).json().path("webhookId")
+                    .asText()).isEqualTo(id);
+            List<String> changes = new ArrayList<>();
+            http().get("/v1/accounts/probe-again/audit", AUDITOR).json().path("items").forEach(r -> {
+                if (r.path("type").asText().equals("DeliveryTargetChanged")) {
+                    changes.add(r.path("detail").asText().split(" ")[2]);
+                }
+            });
+            assertThat(changes).as("a live webhook is never left looking deleted").containsExactly("CREATED:", "DELETED:",
+                    "CREATED:");
+        }
+
+        @Test
         void theTransmittersOwnAccountCannotBeChanged() {
             Http.Response r = expect(http().post("/v1/accounts/_ssf/environments/sandbox/api/enable", ADMIN, null), 422);
             assertThat(r.json().path("code").asText()).isEqualTo("ACCOUNT_RESERVED");
@@ -161,6 +179,25 @@ class OutsideProbeTest {
             Http.Response both = expect(http().post("/v1/verify", VERIFIER, "{\"clientId\":\"clid_sbx_00000000000000000000\","
                     + "\"clientSecret\":\"wrong\"}", "X-Auth-Token", token), 400);
             assertThat(both.json().path("detail").asText()).contains("not both");
+        }
+
+        @Test
+        void aBatchOfMoreItemsThanAllowedIsRefusedAtTheFirstOneTooMany() {
+            Http.Response r = expect(http().post("/v1/macs", TestLedger.SIGNER, "{\"items\":[" + "{},".repeat(1_000) + "{}]}"),
+                    400);
+            assertThat(r.json().path("detail").asText()).contains("1 to 1000 items");
+            Http.Response mixed = expect(http().post("/v1/macs", TestLedger.SIGNER,
+                    "{\"items\":[{},{\"accountId\":\"nobody\",\"environment\":\"sandbox\",\"payload\":\"x\"}]}"), 200);
+            assertThat(mixed.json().path("items")).hasSize(2);
+            assertThat(mixed.json().path("items").get(0).path("status").asInt()).isEqualTo(400);
+        }
+
+        @Test
+        void aBodyLargerThanItsRouteTakesIsRefusedBeforeItIsRead() {
+            // Sent as a careful client sends a large body: the headers first, the body once the server asks for it.
+            Http.Response r = expect(http().postExpectingContinue(env("probe-json") + "/allowed-ips", ADMIN,
+                    "{\"cidr\":\"" + "1".repeat(70_000) + "\"}"), 413);
+            assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         }
 
         @Test
@@ -262,6 +299,7 @@ class OutsideProbeTest {
                     .path("stream_id").asText();
             expect(http().send("PATCH", "/ssf/streams", RECEIVER, "{\"stream_id\":\"" + id + "\",\"change_types\":"
                     + "[\"revoke\",\"create\"]}"), 200);
+            expect(http().post("/ssf/status", RECEIVER, "{\"stream_id\":\"" + id + "\",\"status\":\"disabled\"}"), 200);
             expect(http().send("DELETE", "/ssf/streams?stream_id=" + id, RECEIVER, null), 204);
             List<String> details = new ArrayList<>();
             http().get("/v1/accounts/_ssf/audit?limit=1000", AUDITOR).json().path("items").forEach(r -> {
@@ -272,7 +310,28 @@ class OutsideProbeTest {
             assertThat(details).containsExactly(
                     "stream " + id + " CREATED of receiver probe [revoke] by receiver:probe",
                     "stream " + id + " UPDATED of receiver probe [revoke, create] by receiver:probe",
+                    "stream " + id + " UPDATED of receiver probe [revoke, create], status disabled by receiver:probe",
                     "stream " + id + " DELETED of receiver probe [revoke, create] by receiver:probe");
+        }
+
+        @Test
+        void aRetriedVerificationRequestAskingForAnotherStateIsNotARetry() {
+            String id = stream("{}").path("stream_id").asText();
+            expect(http().post("/ssf/verify", RECEIVER, "{\"stream_id\":\"" + id + "\",\"state\":\"a\"}",
+                    "Idempotency-Key", "v-2"), 204);
+            Http.Response other = expect(http().post("/ssf/verify", RECEIVER, "{\"stream_id\":\"" + id + "\",\"state\":\"b\"}",
+                    "Idempotency-Key", "v-2"), 422);
+            assertThat(other.json().path("code").asText()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        }
+
+        @Test
+        void aPushEndpointAtACloudMetadataAddressIsRefusedEvenWherePrivateAddressesAreAllowed() {
+            for (String url : List.of("http://169.254.169.254/latest/meta-data", "http://[fd00:ec2::254]/",
+                    "http://0x7f.1/", "http://2130706433/")) {
+                Http.Response r = expect(http().post("/ssf/streams", RECEIVER, "{\"delivery\":{\"method\":"
+                        + "\"urn:ietf:rfc:8935\",\"endpoint_url\":\"" + url + "\"}}"), 400);
+                assertThat(r.json().path("code").asText()).as(url).isEqualTo("PUSH_ENDPOINT_REFUSED");
+            }
         }
 
         @Test

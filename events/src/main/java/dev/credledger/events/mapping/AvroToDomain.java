@@ -79,7 +79,7 @@ public final class AvroToDomain {
             case dev.credledger.events.avro.DeliveryTargetChanged p -> new CredentialEvent.DeliveryTargetChanged(m,
                     Enums.convert(p.getTargetKind(), CredentialEvent.DeliveryTargetKind.class), p.getTargetId(),
                     Enums.convert(p.getChange(), CredentialEvent.DeliveryChange.class), p.getDestination(),
-                    p.getEvents(), p.getReceiver());
+                    p.getEvents(), p.getReceiver(), p.getStatus());
             default -> throw new IllegalArgumentException(
                     "unknown credential event payload " + a.getPayload().getClass().getName());
         };

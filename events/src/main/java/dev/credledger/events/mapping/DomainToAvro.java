@@ -96,7 +96,7 @@ public final class DomainToAvro {
             case CredentialEvent.DeliveryTargetChanged e -> new dev.credledger.events.avro.DeliveryTargetChanged(
                     Enums.convert(e.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), e.targetId(),
                     Enums.convert(e.change(), dev.credledger.events.avro.DeliveryChange.class), e.destination(),
-                    e.events(), e.receiver());
+                    e.events(), e.receiver(), e.status());
         };
     }
 

@@ -178,10 +178,12 @@ public sealed interface CredentialEvent {
      * Who receives the account's credential changes changed: a webhook, or (on the transmitter's own account
      * {@link AccountId#SSF_TRANSMITTER}) a Shared Signals stream. It changes no credential; it is here so the audit
      * trail shows it. {@code destination}: a URL's origin only (a path may carry the receiver's token), or {@code null}
-     * for a polled stream; {@code events}: what it receives; {@code receiver}: a stream's receiver.
+     * for a polled stream; {@code events}: what it receives; {@code receiver}: a stream's receiver; {@code status}: a
+     * stream's new status, when that changed.
      */
     record DeliveryTargetChanged(EventMetadata metadata, DeliveryTargetKind targetKind, String targetId,
-            DeliveryChange change, String destination, List<String> events, String receiver) implements CredentialEvent {
+            DeliveryChange change, String destination, List<String> events, String receiver, String status)
+            implements CredentialEvent {
         public DeliveryTargetChanged {
             Objects.requireNonNull(targetKind, "targetKind");
             Objects.requireNonNull(targetId, "targetId");

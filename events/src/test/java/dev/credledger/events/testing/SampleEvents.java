@@ -61,7 +61,7 @@ public final class SampleEvents {
                         dev.credledger.events.model.LeakMode.NOTIFY),
                 new CredentialEvent.DeliveryTargetChanged(meta(16, Environment.LIVE), CredentialEvent.DeliveryTargetKind.WEBHOOK,
                         UUID.randomUUID().toString(), CredentialEvent.DeliveryChange.SECRET_ROTATED,
-                        "https://hooks.example.com:8443", List.of("credential.revoked"), null));
+                        "https://hooks.example.com:8443", List.of("credential.revoked"), null, null));
     }
 
     public static CredentialRevoked revocation() {

@@ -170,7 +170,8 @@ public final class AuditChain {
     private static String delivery(CredentialEvent.DeliveryTargetChanged e) {
         return (e.targetKind() == CredentialEvent.DeliveryTargetKind.WEBHOOK ? "webhook " : "stream ") + e.targetId() + " "
                 + e.change() + (e.receiver() == null ? "" : " of receiver " + e.receiver())
-                + (e.destination() == null ? "" : ": " + e.destination()) + (e.events().isEmpty() ? "" : " " + e.events());
+                + (e.destination() == null ? "" : ": " + e.destination()) + (e.events().isEmpty() ? "" : " " + e.events())
+                + (e.status() == null ? "" : ", status " + e.status());
     }
 
     private static UUID uuidOrNull(String id) {

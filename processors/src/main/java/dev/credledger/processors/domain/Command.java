@@ -172,7 +172,7 @@ public sealed interface Command {
      */
     record RecordDeliveryChange(CommandMetadata metadata, Environment environment,
             CredentialEvent.DeliveryTargetKind targetKind, String targetId, CredentialEvent.DeliveryChange change,
-            String destination, List<String> events, String receiver) implements Command {
+            String destination, List<String> events, String receiver, String status) implements Command {
         public RecordDeliveryChange {
             Objects.requireNonNull(targetKind, "targetKind");
             Objects.requireNonNull(targetId, "targetId");

@@ -107,7 +107,7 @@ public final class Decider {
                     ? new Decision.Accepted(List.of())
                     : draft.accept(m -> new CredentialEvent.LeakPolicyChanged(m, slice.account().leakMode(), c.mode()));
             case Command.RecordDeliveryChange c -> draft.accept(m -> new CredentialEvent.DeliveryTargetChanged(m,
-                    c.targetKind(), c.targetId(), c.change(), c.destination(), c.events(), c.receiver()));
+                    c.targetKind(), c.targetId(), c.change(), c.destination(), c.events(), c.receiver(), c.status()));
             case Command.EndGracePeriod c -> {
                 GraceToken grace = access.graceToken();
                 yield grace != null && grace.token().secretId().equals(c.tokenId()) && !now.isBefore(grace.graceUntil())

@@ -111,6 +111,7 @@ public final class Timeline {
                 d.put("destination", e.destination());
                 d.put("events", e.events());
                 d.put("receiver", e.receiver());
+                d.put("status", e.status());
             }
             case CredentialEvent.CommandRejected e -> {
                 d.put("commandType", e.commandType());

@@ -52,7 +52,7 @@ public final class CommandCodec {
             case Command.RecordDeliveryChange c -> new dev.credledger.events.avro.command.RecordDeliveryChange(
                     Enums.convert(c.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), c.targetId(),
                     Enums.convert(c.change(), dev.credledger.events.avro.DeliveryChange.class), c.destination(),
-                    c.events(), c.receiver());
+                    c.events(), c.receiver(), c.status());
             case Command.EndGracePeriod c -> throw new IllegalArgumentException("EndGracePeriod is internal to the processor");
         };
         return CredentialCommand.newBuilder()
@@ -102,7 +102,7 @@ public final class CommandCodec {
             case dev.credledger.events.avro.command.RecordDeliveryChange p -> new Command.RecordDeliveryChange(m, env,
                     Enums.convert(p.getTargetKind(), dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.class),
                     p.getTargetId(), Enums.convert(p.getChange(), dev.credledger.events.model.CredentialEvent.DeliveryChange.class),
-                    p.getDestination(), p.getEvents(), p.getReceiver());
+                    p.getDestination(), p.getEvents(), p.getReceiver(), p.getStatus());
             default -> throw new IllegalArgumentException("unknown command " + payload.getClass().getName());
         };
     }

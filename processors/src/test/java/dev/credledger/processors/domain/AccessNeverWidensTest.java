@@ -116,7 +116,7 @@ class AccessNeverWidensTest {
             new Case("a webhook created", s -> new Command.RecordDeliveryChange(s.cmd.meta(), SANDBOX,
                     dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.WEBHOOK, UUID.randomUUID().toString(),
                     dev.credledger.events.model.CredentialEvent.DeliveryChange.CREATED, "https://hooks.example.com",
-                    java.util.List.of("credential.revoked"), null), NONE),
+                    java.util.List.of("credential.revoked"), null, null), NONE),
             new Case("end grace period", s -> {
                 s.spec.now = s.spec.now.plus(Duration.ofHours(2));
                 return s.cmd.endGrace(SANDBOX, s.sandboxToken);

@@ -626,12 +626,12 @@ class CredentialLedgerTest {
 
             var events = accepted(spec.when(new Command.RecordDeliveryChange(cmd.meta(), SANDBOX,
                     CredentialEvent.DeliveryTargetKind.WEBHOOK, id, CredentialEvent.DeliveryChange.SECRET_ROTATED,
-                    "https://hooks.example.com", java.util.List.of("credential.revoked"), null)));
+                    "https://hooks.example.com", java.util.List.of("credential.revoked"), null, null)));
 
             assertThat(events).singleElement().isEqualTo(new CredentialEvent.DeliveryTargetChanged(
                     events.getFirst().metadata(), CredentialEvent.DeliveryTargetKind.WEBHOOK, id,
                     CredentialEvent.DeliveryChange.SECRET_ROTATED, "https://hooks.example.com",
-                    java.util.List.of("credential.revoked"), null));
+                    java.util.List.of("credential.revoked"), null, null));
             assertThat(spec.state.access(cmd.account(), SANDBOX).token()).isEqualTo(enable.authToken());
             assertThat(spec.state.account(cmd.account()).stateVersion()).as("an If-Match still holds").isEqualTo(version);
         }

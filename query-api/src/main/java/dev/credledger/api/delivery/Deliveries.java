@@ -163,6 +163,24 @@ public final class Deliveries implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #exclusive} for a request: waits up to 15 s for the target, then 409 {@code Retry-After}; a store that
+     * cannot be written is 503.
+     */
+    public <T> T alone(String targetId, java.util.function.Supplier<T> action) {
+        T out;
+        try {
+            out = exclusive(targetId, Duration.ofSeconds(15), action);
+        } catch (NotStored e) {
+            throw dev.credledger.api.Problem.unavailable(e.getMessage());
+        }
+        if (out == null) {
+            throw new dev.credledger.api.Problem(409, "target-busy", "Busy", "another request is changing this webhook "
+                    + "or stream; retry").retryAfter(1);
+        }
+        return out;
+    }
+
     /** Whether this instance serves {@code targetId} now; otherwise where it is served (or why nobody does). */
     public StoreLocator.Location<Object> servedAt(String targetId) {
         return locator.locate(Stores.COMMAND_ACCOUNTS, targetId);

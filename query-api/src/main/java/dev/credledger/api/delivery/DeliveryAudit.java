@@ -36,7 +36,7 @@ public final class DeliveryAudit {
 
     /** What changed, and where it delivers: a URL is recorded as its origin only (a path may carry a token). */
     public record Change(AccountId account, Environment environment, DeliveryTargetKind kind, String targetId,
-                         DeliveryChange change, String url, List<String> events, String receiver) {}
+                         DeliveryChange change, String url, List<String> events, String receiver, String status) {}
 
     /**
      * Records {@code change}; {@code discriminator} tells apart changes of one kind to one target (a rotation's new
@@ -52,7 +52,7 @@ public final class DeliveryAudit {
                 dev.credledger.api.commands.Actors.of(ctx, clientAddress), UUID.randomUUID(),
                 null);
         Command command = new Command.RecordDeliveryChange(meta, change.environment(), change.kind(), change.targetId(),
-                change.change(), origin(change.url()), change.events(), change.receiver());
+                change.change(), origin(change.url()), change.events(), change.receiver(), change.status());
         try {
             var answer = gateway.execute(command);
             if (answer.result().getOutcome() != Outcome.ACCEPTED) {

@@ -147,12 +147,20 @@ public final class SafeAddresses {
 
     /**
      * Link-local addresses (169.254/16 and fe80::/10, where AWS, GCP and Azure answer metadata), AWS's IPv6 metadata
-     * address, Alibaba's and Azure's host endpoints, also as IPv4-mapped IPv6.
+     * range fd00:ec2::/32 (instance metadata, EKS Pod Identity), GCP's fd20:ce::254, Alibaba's and Azure's host
+     * endpoints — also with the IPv4 address inside an IPv6 one (mapped, translated, compatible, NAT64).
      */
     public static boolean isMetadata(InetAddress address) {
         byte[] b = address.getAddress();
-        if (address instanceof Inet6Address && isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-            return isMetadata(v4(b, 12));
+        if (address instanceof Inet6Address) {
+            boolean mapped = isZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+            boolean translated = isZero(b, 0, 8) && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && isZero(b, 10, 12);
+            boolean compatible = isZero(b, 0, 12) && !isZero(b, 12, 16);
+            boolean nat64 = b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                    && isZero(b, 4, 12);
+            if (mapped || translated || compatible || nat64) {
+                return isMetadata(v4(b, 12));
+            }
         }
         if (address.isLinkLocalAddress()) {
             return true;
@@ -165,9 +173,10 @@ public final class SafeAddresses {
             return (a0 == 169 && a1 == 254) || (a0 == 100 && a1 == 100 && a2 == 100 && a3 == 200)
                     || (a0 == 168 && a1 == 63 && a2 == 129 && a3 == 16);
         }
-        // fd00:ec2::254
-        return (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2 && isZero(b, 4, 14)
-                && (b[15] & 0xff) == 0x54 && b[14] == 0x02;
+        boolean awsRange = (b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2;
+        boolean gcp = (b[0] & 0xff) == 0xfd && (b[1] & 0xff) == 0x20 && b[2] == 0 && (b[3] & 0xff) == 0xce
+                && isZero(b, 4, 14) && b[14] == 0x02 && (b[15] & 0xff) == 0x54;
+        return awsRange || gcp;
     }
 
     /** Whether a request to this address could only reach the public internet. */

@@ -82,11 +82,20 @@ public final class SsfRoutes {
 
     private final dev.credledger.api.delivery.DeliveryAudit audit;
 
+    private static String creation(Instant createdAt) {
+        return "created-" + createdAt.toEpochMilli();
+    }
+
     /** A stream's change, in the transmitter's own audit trail. */
     private void record(Context ctx, String streamId, String receiver, DeliveryChange change, String url,
             List<String> changeTypes, String discriminator) {
+        record(ctx, streamId, receiver, change, url, changeTypes, null, discriminator);
+    }
+
+    private void record(Context ctx, String streamId, String receiver, DeliveryChange change, String url,
+            List<String> changeTypes, String status, String discriminator) {
         audit.record(ctx, new dev.credledger.api.delivery.DeliveryAudit.Change(AccountId.SSF_TRANSMITTER, null,
-                DeliveryTargetKind.SSF_STREAM, streamId, change, url, changeTypes, receiver), discriminator);
+                DeliveryTargetKind.SSF_STREAM, streamId, change, url, changeTypes, receiver, status), discriminator);
     }
 
     public void metadata(Context ctx) {
@@ -111,14 +120,16 @@ public final class SsfRoutes {
     public void create(Context ctx) {
         String receiver = receiver(ctx);
         JsonNode body = object(ctx);
-        if (deliveries.targets(t -> t.getKind() == DeliveryKind.SSF_STREAM && receiver.equals(t.getReceiver())).size()
-                >= MAX_STREAMS) {
-            throw new Problem(409, "too-many-streams", "Too many streams", "a receiver has at most " + MAX_STREAMS
-                    + " streams; delete one first");
-        }
         // With an Idempotency-Key the stream ID derives from it: a retry finds the stream its first attempt made.
         String id = dev.credledger.api.commands.IdempotencyKeys.derivedId(ctx, "ssf-stream|" + receiver).toString();
         Requested requested = Requested.of(body, null, addresses);
+        alone(id, () -> {
+            create(ctx, body, receiver, id, requested);
+            return Boolean.TRUE;
+        });
+    }
+
+    private void create(Context ctx, JsonNode body, String receiver, String id, Requested requested) {
         DeliveryTarget earlier = deliveries.target(id);
         if (earlier != null) {
             StreamConfig was = StreamConfig.parse(earlier.getConfig());
@@ -132,10 +143,16 @@ public final class SsfRoutes {
             if (!same) {
                 throw dev.credledger.api.commands.IdempotencyKeys.reused();
             }
-            record(ctx, id, receiver, DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(), null);
+            record(ctx, id, receiver, DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(),
+                    creation(earlier.getCreatedAt()));
             dev.credledger.api.commands.IdempotencyKeys.markReplayed(ctx);
             json(ctx, 201, view(earlier));
             return;
+        }
+        if (deliveries.targets(t -> t.getKind() == DeliveryKind.SSF_STREAM && receiver.equals(t.getReceiver())).size()
+                >= MAX_STREAMS) {
+            throw new Problem(409, "too-many-streams", "Too many streams", "a receiver has at most " + MAX_STREAMS
+                    + " streams; delete one first");
         }
         StreamConfig config = new StreamConfig(receiver.equals(ADMIN_RECEIVER) ? "admin" : receiver, requested.eventsRequested(), requested.description(),
                 requested.method(), "enabled", null, requested.changeTypes(), null);
@@ -152,7 +169,7 @@ public final class SsfRoutes {
                 .build();
         // aud, iss and the like are the transmitter's: given at creation, they must say what the transmitter says.
         checkTransmitterSupplied(body, draft);
-        record(ctx, id, receiver, DeliveryChange.CREATED, draft.getUrl(), draft.getEvents(), null);
+        record(ctx, id, receiver, DeliveryChange.CREATED, draft.getUrl(), draft.getEvents(), creation(draft.getCreatedAt()));
         DeliveryTarget target = DeliveryTarget.newBuilder(draft)
                 .setSecret(requested.authorization() == null ? null : seal(requested.authorization())).build();
         store(() -> deliveries.put(target));
@@ -221,7 +238,7 @@ public final class SsfRoutes {
             return;
         }
         record(ctx, target.getTargetId(), target.getReceiver(), DeliveryChange.DELETED, target.getUrl(), target.getEvents(),
-                null);
+                creation(target.getCreatedAt()));
         store(() -> deliveries.delete(target.getTargetId()));
         if (target.getSecret() != null) {
             destroy(target.getSecret());
@@ -252,6 +269,11 @@ public final class SsfRoutes {
             DeliveryTarget target = find(ctx, streamId);
             StreamConfig old = StreamConfig.parse(target.getConfig());
             DeliveryTarget result = DeliveryTarget.newBuilder(target).setConfig(old.withStatus(status, reason).toJson()).build();
+            if (!status.equals(old.status())) {
+                // A disabled or paused stream delivers nothing: who receives revocations changed, so it is recorded.
+                record(ctx, streamId, target.getReceiver(), DeliveryChange.UPDATED, target.getUrl(), target.getEvents(),
+                        status, null);
+            }
             store(() -> deliveries.put(result));
             DeliveryState state = deliveries.state(target);
             if ("enabled".equals(status) && ("disabled".equals(old.status()) || state.getFailure() != null)) {
@@ -285,10 +307,20 @@ public final class SsfRoutes {
 
     private void askVerification(Context ctx, DeliveryTarget target, String state, String key) {
         StreamConfig config = StreamConfig.parse(target.getConfig());
-        if (key != null && config.pendingVerifications().stream().anyMatch(v -> key.equals(v.key()))) {
+        var repeated = key == null ? null
+                : config.pendingVerifications().stream().filter(v -> key.equals(v.key())).findFirst().orElse(null);
+        if (repeated != null) {
+            if (!java.util.Objects.equals(repeated.state(), state)) {
+                throw dev.credledger.api.commands.IdempotencyKeys.reused();
+            }
             // A retry of a verification request still owed: the one event it asked for is already on its way.
             dev.credledger.api.commands.IdempotencyKeys.markReplayed(ctx);
             return;
+        }
+        if (!config.push() && config.pendingVerifications().size() >= StreamConfig.MAX_PENDING_VERIFICATIONS) {
+            throw new Problem(429, "verifications-owed", "Verification events owed", StreamConfig.MAX_PENDING_VERIFICATIONS
+                    + " verification events wait to be polled: poll and acknowledge them first").retryAfter(
+                    (int) MIN_VERIFICATION_INTERVAL.toSeconds());
         }
         long now = Instant.now().getEpochSecond();
         if (config.latestVerification() != null
@@ -389,16 +421,7 @@ public final class SsfRoutes {
 
     /** Runs a change of the stream alone on this (its serving) instance; 409 if it stays busy. */
     private <T> T alone(String streamId, java.util.function.Supplier<T> change) {
-        T out;
-        try {
-            out = deliveries.exclusive(streamId, Duration.ofSeconds(15), change);
-        } catch (Deliveries.NotStored e) {
-            throw Problem.unavailable(e.getMessage());
-        }
-        if (out == null) {
-            throw new Problem(409, "stream-busy", "Stream busy", "another request is changing this stream; retry").retryAfter(1);
-        }
-        return out;
+        return deliveries.alone(streamId, change);
     }
 
     private Map<String, Object> statusOf(DeliveryTarget target) {

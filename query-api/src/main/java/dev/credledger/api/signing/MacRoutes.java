@@ -37,8 +37,6 @@ public final class MacRoutes {
 
     record BatchItem(String accountId, String environment, String payload, String payloadBase64, String algorithm) {}
 
-    record BatchBody(List<BatchItem> items) {}
-
     /** MAC requests one key may have in flight (each may carry a large body); beyond: 429. */
     public static final int CONCURRENT_PER_KEY = 8;
 
@@ -88,36 +86,41 @@ public final class MacRoutes {
         OwnerRouting.respond(ctx, Map.of("valid", signer.verify(account, env, payload, algorithm, mac)));
     }
 
-    /** Many MACs in one round trip: one answer per item, in order, each a MAC or a problem object. */
+    /**
+     * Many MACs in one round trip: one answer per item, in order, each a MAC or a problem object. The items are read
+     * and signed one at a time, never all held: a body of many tiny items costs no more than one of a few large ones,
+     * and the 1,001st item is refused before it is read.
+     */
     private void signAll(Context ctx) {
-        BatchBody body = Json.bodyCarryingSecrets(ctx, BatchBody.class, new BatchBody(null), MAX_BATCH_BODY_BYTES);
-        if (body.items() == null || body.items().isEmpty() || body.items().size() > MAX_BATCH_ITEMS) {
+        List<Object> answers = new ArrayList<>();
+        Json.eachItem(ctx, "items", BatchItem.class, MAX_BATCH_ITEMS, MAX_BATCH_BODY_BYTES, item -> answers.add(signOne(item)));
+        if (answers.isEmpty()) {
             throw Problem.badRequest("field 'items' holds 1 to " + MAX_BATCH_ITEMS + " items");
         }
-        List<Object> answers = new ArrayList<>(body.items().size());
-        for (BatchItem item : body.items()) {
-            try {
-                if (item == null) {
-                    throw Problem.badRequest("an item is an object");
-                }
-                if (item.accountId() == null || !AccountId.isValid(item.accountId())) {
-                    throw Problem.badRequest("field 'accountId' is 1-64 of A-Z a-z 0-9 _ -");
-                }
-                if (item.environment() == null) {
-                    throw Problem.badRequest("field 'environment' is sandbox or live");
-                }
-                Environment env = Requests.environment("environment", item.environment());
-                Signer.Algorithm algorithm = Signer.Algorithm.parse(item.algorithm());
-                answers.add(answer(signer.sign(new AccountId(item.accountId()), env,
-                        payload(item.payload(), item.payloadBase64()), algorithm)));
-            } catch (Problem p) {
-                if (p.status() >= 500) {
-                    throw p; // the whole batch is retried, not half of it
-                }
-                answers.add(p.body());
-            }
-        }
         OwnerRouting.respond(ctx, Map.of("items", answers));
+    }
+
+    private Object signOne(BatchItem item) {
+        try {
+            if (item == null) {
+                throw Problem.badRequest("an item is an object");
+            }
+            if (item.accountId() == null || !AccountId.isValid(item.accountId())) {
+                throw Problem.badRequest("field 'accountId' is 1-64 of A-Z a-z 0-9 _ -");
+            }
+            if (item.environment() == null) {
+                throw Problem.badRequest("field 'environment' is sandbox or live");
+            }
+            Environment env = Requests.environment("environment", item.environment());
+            Signer.Algorithm algorithm = Signer.Algorithm.parse(item.algorithm());
+            return answer(signer.sign(new AccountId(item.accountId()), env,
+                    payload(item.payload(), item.payloadBase64()), algorithm));
+        } catch (Problem p) {
+            if (p.status() >= 500) {
+                throw p; // the whole batch is retried, not half of it
+            }
+            return p.body();
+        }
     }
 
     private static Map<String, Object> answer(Signer.Signature s) {

@@ -68,7 +68,7 @@ public final class WebhookRoutes {
     private void record(Context ctx, AccountId account, Environment environment, String id, DeliveryChange change,
             String url, List<String> events, String discriminator) {
         audit.record(ctx, new DeliveryAudit.Change(account, environment, DeliveryTargetKind.WEBHOOK, id, change, url, events,
-                null), discriminator);
+                null, null), discriminator);
     }
 
     public void create(Context ctx) {
@@ -85,16 +85,25 @@ public final class WebhookRoutes {
             throw new Problem(400, "webhook-url-refused", "Webhook URL refused", e.getMessage())
                     .with("code", "WEBHOOK_URL_REFUSED");
         }
-        // With an Idempotency-Key the ID derives from it: a retry finds the webhook its first attempt made.
+        // With an Idempotency-Key the ID derives from it: a retry finds the webhook its first attempt made. Alone for the
+        // ID (this runs on the account's owner), so two concurrent retries make one webhook.
         UUID id = IdempotencyKeys.derivedId(ctx, "webhook|" + account.value() + "|" + environment.name());
+        deliveries.alone(id.toString(), () -> {
+            create(ctx, account, environment, id, body.url(), events);
+            return Boolean.TRUE;
+        });
+    }
+
+    private void create(Context ctx, AccountId account, Environment environment, UUID id, String url, List<String> events) {
         DeliveryTarget earlier = deliveries.target(id.toString());
         if (earlier != null) {
-            if (earlier.getKind() != DeliveryKind.WEBHOOK || !earlier.getUrl().equals(body.url())
+            if (earlier.getKind() != DeliveryKind.WEBHOOK || !earlier.getUrl().equals(url)
                     || !earlier.getEvents().equals(events)) {
                 throw IdempotencyKeys.reused();
             }
             // Recorded again under the same command ID: once in the trail, even if the first attempt's record was late.
-            record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(), null);
+            record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, earlier.getUrl(), earlier.getEvents(),
+                    creation(earlier.getCreatedAt()));
             IdempotencyKeys.markReplayed(ctx);
             Map<String, Object> out = view(earlier);
             out.put("replayed", true);
@@ -112,23 +121,25 @@ public final class WebhookRoutes {
             throw new Problem(409, "too-many-webhooks", "Too many webhooks", "this ledger serves at most " + MAX_TOTAL
                     + " webhooks in all").with("code", "TOO_MANY_WEBHOOKS");
         }
-        record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, body.url(), events, null);
+        // The creation's instant tells this webhook from one made again under the same ID after a delete.
+        Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        record(ctx, account, environment, id.toString(), DeliveryChange.CREATED, url, events, creation(createdAt));
         String secret = StandardWebhooks.newSecret(random);
         DeliveryTarget target = DeliveryTarget.newBuilder()
                 .setTargetId(id.toString())
                 .setKind(DeliveryKind.WEBHOOK)
                 .setAccountId(account.value())
                 .setEnvironment(dev.credledger.events.avro.Environment.valueOf(environment.name()))
-                .setUrl(body.url())
+                .setUrl(url)
                 .setEvents(events)
                 .setSecret(seal(account, environment, secret))
                 .setStartPositions(deliveries.endOfEvents())
-                .setCreatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setCreatedAt(createdAt)
                 .setCreatedBy(roleOf(ctx))
                 .build();
         store(() -> deliveries.put(target));
         LOG.info("Webhook {} created for {}/{} to host {}", id, account.value(), environment.name().toLowerCase(Locale.ROOT),
-                java.net.URI.create(body.url()).getHost());
+                java.net.URI.create(url).getHost());
         Map<String, Object> out = view(target);
         out.put("secret", secret);
         ctx.status(201).header("Location", ctx.path() + "/" + id).header("Cache-Control", "no-store")
@@ -155,7 +166,7 @@ public final class WebhookRoutes {
         AccountId account = new AccountId(target.getAccountId());
         Environment environment = Environment.valueOf(target.getEnvironment().name());
         record(ctx, account, environment, target.getTargetId(), DeliveryChange.DELETED, target.getUrl(), target.getEvents(),
-                null);
+                creation(target.getCreatedAt()));
         store(() -> deliveries.delete(target.getTargetId()));
         for (var sealed : Arrays.asList(target.getSecret(), target.getPreviousSecret())) {
             if (sealed != null) {
@@ -166,7 +177,15 @@ public final class WebhookRoutes {
     }
 
     public void rotateSecret(Context ctx) {
-        DeliveryTarget target = find(ctx);
+        // Alone for the webhook on this instance: two concurrent rotations cannot both take effect and lose a secret.
+        String id = find(ctx).getTargetId();
+        deliveries.alone(id, () -> {
+            rotate(ctx, find(ctx));
+            return Boolean.TRUE;
+        });
+    }
+
+    private void rotate(Context ctx, DeliveryTarget target) {
         AccountId account = new AccountId(target.getAccountId());
         Environment environment = Environment.valueOf(target.getEnvironment().name());
         // The last rotation's Idempotency-Key (as a digest) is kept with the webhook: its retry rotates nothing.
@@ -228,6 +247,10 @@ public final class WebhookRoutes {
             out.add(row);
         }
         OwnerRouting.respond(ctx, Map.of("webhookId", target.getTargetId(), "deliveries", out));
+    }
+
+    private static String creation(Instant createdAt) {
+        return "created-" + createdAt.toEpochMilli();
     }
 
     /** The digest of the Idempotency-Key of the webhook's last rotation, or {@code null}. */

@@ -107,8 +107,9 @@ class SafeAddressesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"169.254.169.254", "169.254.0.1", "[fd00:ec2::254]", "[fe80::1]", "100.100.100.200",
-            "168.63.129.16", "[::ffff:169.254.169.254]"})
+    @ValueSource(strings = {"169.254.169.254", "169.254.0.1", "[fd00:ec2::254]", "[fd00:ec2::23]", "[fd20:ce::254]",
+            "[fe80::1]", "100.100.100.200", "168.63.129.16", "[::ffff:169.254.169.254]", "[64:ff9b::a9fe:a9fe]",
+            "[::a9fe:a9fe]"})
     void linkLocalAndCloudMetadataAddressesAreRefusedEvenWherePrivateAddressesAreAllowed(String host) {
         assertThatThrownBy(() -> new SafeAddresses(true).checkUrl("http://" + host + "/latest/meta-data")).as(host)
                 .isInstanceOf(SafeAddresses.Refused.class).hasMessageContaining("metadata");
