@@ -299,9 +299,16 @@ class OpenApiFuzzTest {
         };
     }
 
+    /**
+     * The operations that may put a command on Kafka: the commands, leak reports, and the webhook and Shared Signals
+     * changes that are recorded in the audit trail (create, rotate, update, status, delete).
+     */
     private static boolean writesCommands(OpenApiContract.Operation o) {
         String tag = o.node().path("tags").path(0).asText();
-        return (tag.equals("commands") || (tag.equals("leaks") && !o.method().equals("GET")));
+        boolean changes = !o.method().equals("GET") && !o.method().equals("HEAD");
+        return tag.equals("commands") || (tag.equals("leaks") && changes)
+                || (tag.equals("webhooks") && changes)
+                || (tag.equals("signals") && changes && !o.path().endsWith("/poll") && !o.path().equals("/ssf/verify"));
     }
 
     private static boolean leaksInternals(String body) {

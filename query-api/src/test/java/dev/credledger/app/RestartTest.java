@@ -55,7 +55,7 @@ class RestartTest {
             LEDGER.http().post(base + "/credentials", ADMIN, "{\"name\":\"restored-one\"}");
             LEDGER.http().post(base + "/allowed-ips", ADMIN, "{\"cidr\":\"198.51.100.0/24\"}");
         }
-        java.util.Map<String, String> before = views(accounts);
+        java.util.Map<String, String> before = views(accounts, tokens);
         java.nio.file.Path state = LEDGER.app().dataDir().resolve("streams");
         assertThat(state).isDirectory();
 
@@ -63,7 +63,7 @@ class RestartTest {
         LEDGER.restart(() -> deleteRecursively(state));
         long restoredMs = (System.nanoTime() - started) / 1_000_000;
 
-        assertThat(views(accounts)).isEqualTo(before);
+        assertThat(views(accounts, tokens)).isEqualTo(before);
         for (String account : accounts) {
             assertThat(LEDGER.http().post("/v1/verify", VERIFIER, "{\"sourceIp\":\"198.51.100.7\"}", "X-Auth-Token",
                     tokens.get(account)).json().path("active").asBoolean()).as(account).isTrue();
@@ -75,16 +75,38 @@ class RestartTest {
                 + "in %d ms%n", accounts.size(), restoredMs);
     }
 
-    /** Every account's API access, credentials and audit page, as the API answers them. */
-    private static java.util.Map<String, String> views(java.util.List<String> accounts) {
+    /**
+     * Everything the API answers from a view, as it answers it: per account its API access, credentials, audit page,
+     * chain check, event history (the state now), and what is known of its token by fingerprint; across accounts the
+     * activity by actor and the credential report (its generation time aside). (The signed checkpoints are compared by
+     * ProvableAuditTest: a new one may rightly appear meanwhile.)
+     */
+    private static java.util.Map<String, String> views(java.util.List<String> accounts, java.util.Map<String, String> tokens) {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         for (String account : accounts) {
             String base = "/v1/accounts/" + account + "/environments/sandbox";
             out.put(account + " api", LEDGER.http().get(base + "/api", AUDITOR).raw());
             out.put(account + " credentials", LEDGER.http().get(base + "/credentials", AUDITOR).raw());
             out.put(account + " audit", LEDGER.http().get("/v1/accounts/" + account + "/audit", AUDITOR).raw());
+            out.put(account + " chain", LEDGER.http().get("/v1/accounts/" + account + "/audit/verify", AUDITOR).raw());
+            out.put(account + " state", withoutNow("/v1/accounts/" + account + "/state"));
+            out.put(account + " token", withoutNow("/v1/secrets/"
+                    + dev.credledger.events.model.Fingerprint.of(tokens.get(account)).hex()));
         }
+        out.put("activity", LEDGER.http().get("/v1/audit?actor=admin&limit=1000", AUDITOR).raw());
+        out.put("report", withoutNow("/v1/reports/credentials"));
+        out.values().forEach(v -> assertThat(v).as("every view answers").doesNotContain("\"status\":5"));
         return out;
+    }
+
+    /** An answer without the instant it was made at ({@code asOf}, {@code generatedAt}: now, each time). */
+    private static String withoutNow(String path) {
+        JsonNode answer = LEDGER.http().get(path, AUDITOR).json();
+        if (answer instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.remove("asOf");
+            o.remove("generatedAt");
+        }
+        return answer.toString();
     }
 
     private static void deleteRecursively(java.nio.file.Path dir) {

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * One guard for every field: a real issued secret — as written, percent-encoded in a URL's query, split by a zero-width
  * space — put in every string of every request body the OpenAPI document describes (found from its schemas, so a new
  * field is checked without touching this test) and in every query parameter, is refused with 422
- * {@code SECRET_IN_INPUT}; then no file the ledger or its broker wrote (every topic's segments, every store), no log
+ * {@code SECRET_IN_INPUT} and moves no end offset of any topic (changelogs, the registry's; not the broker's own
+ * offsets and transaction bookkeeping, which idle commits move); then no file the ledger or its
+ * broker wrote (every topic's segments, every store), no log
  * line and no answer holds it. The routes that take secrets by design (verify, look up, sign, leak reports) are listed
  * here, and only they are spared.
  */
@@ -52,11 +54,13 @@ class SecretInEveryFieldTest {
 
     @RegisterExtension
     static final TestLedger LEDGER = new TestLedger(s -> s
+            // Checkpoints every half second: the setup's records are signed before the refusals start, not amid them.
+            .withAuditLog(TestLedger.externalAuditLog())
             .withDeliveries(new DeliveryPolicy(true, 2, Duration.ofMillis(100)))
             .withSignals(new Settings.Signals(Map.of("guard", RECEIVER), null, null)));
 
     @Test
-    void aSecretInAnyFieldOfAnyRouteIsRefusedAndFoundNowhere() throws IOException {
+    void aSecretInAnyFieldOfAnyRouteIsRefusedWritesNothingAndIsFoundNowhere() throws IOException {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
@@ -79,6 +83,8 @@ class SecretInEveryFieldTest {
             Map<String, String> pathValues = Map.of("account", "guard-a", "env", "sandbox", "credentialId", credentialId,
                     "webhookId", webhookId, "streamId", streamId);
             Map<String, String> bases = bases(streamId);
+            // Everything the setup caused (checkpoints, delivery state) written; then every refusal must write nothing.
+            var before = TopicDump.settledEndOffsets(LEDGER.app().bootstrapServers(), Duration.ofSeconds(3));
             List<String> spellings = List.of(secret,
                     "https://receiver.example/cb?token=" + URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("_", "%5F"),
                     "note " + secret.substring(0, 4) + "\u200b" + secret.substring(4));
@@ -118,6 +124,9 @@ class SecretInEveryFieldTest {
                 }
             }
             assertThat(bases.keySet()).as("every route with a body is checked").isEqualTo(withBodies);
+            // Give a write that a refusal might have caused time to show, then compare every partition of every topic.
+            assertThat(TopicDump.settledEndOffsets(LEDGER.app().bootstrapServers(), Duration.ofSeconds(2)))
+                    .as("refused requests wrote nothing to any topic, changelogs and the registry's included").isEqualTo(before);
             assertThat(tried.keySet()).as("the stored free-text and URL fields the probe found").contains(
                     "POST /ssf/streams description", "POST /ssf/streams delivery.endpoint_url", "POST /ssf/status reason",
                     "POST /ssf/verify state", "POST " + ENV + "/webhooks url", "PATCH /ssf/streams description");

@@ -26,7 +26,8 @@ class ShutdownUnderLoadTest {
     @RegisterExtension
     static final TestLedger LEDGER = new TestLedger();
 
-    private static final String BASE = "/v1/accounts/shutdown-load/environments/sandbox";
+    private static final String ACCOUNT = "shutdown-load";
+    private static final String BASE = "/v1/accounts/" + ACCOUNT + "/environments/sandbox";
 
     record Outcome(int status, JsonNode body, String retryAfter, String failure) {}
 
@@ -91,5 +92,31 @@ class ShutdownUnderLoadTest {
         }
         assertThat(existing).containsAll(answered);
         assertThat(existing.size() - answered.size()).isLessThanOrEqualTo((int) maybeApplied);
+
+        // The audit trail tells the same story: each answered creation once, an unanswered one only under the commandId
+        // its 503 named, and the chain intact across the shutdown.
+        Set<String> named = new HashSet<>();
+        all.stream().filter(o -> o.status() == 503 && o.body().has("commandId"))
+                .forEach(o -> named.add(o.body().path("commandId").asText()));
+        List<String> created = new ArrayList<>();
+        Set<String> createdByUnanswered = new HashSet<>();
+        String cursor = null;
+        do {
+            JsonNode page = LEDGER.http().get("/v1/accounts/" + ACCOUNT + "/audit?limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + cursor), AUDITOR).json();
+            for (JsonNode r : page.path("items")) {
+                if (r.path("type").asText().equals("ClientCredentialCreated")) {
+                    created.add(r.path("credentialId").asText());
+                    if (!answered.contains(r.path("credentialId").asText())) {
+                        createdByUnanswered.add(r.path("commandId").asText());
+                    }
+                }
+            }
+            cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText(null);
+        } while (cursor != null);
+        assertThat(created).as("each creation once").doesNotHaveDuplicates().containsAll(answered);
+        assertThat(named).as("a creation nobody was answered for was named by a 503").containsAll(createdByUnanswered);
+        assertThat(LEDGER.http().get("/v1/accounts/" + ACCOUNT + "/audit/verify", AUDITOR).json().path("intact").asBoolean())
+                .isTrue();
     }
 }

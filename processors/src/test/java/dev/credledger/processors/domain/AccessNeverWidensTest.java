@@ -37,31 +37,41 @@ class AccessNeverWidensTest {
         UUID sandboxToken;
         SecretRef graceToken;
         SecretRef currentToken;
+        SecretRef revokedToken;
         SecretRef salt;
+        /** Every secret ever issued to the account, the revoked ones too: none of them may come back to life. */
+        final Set<UUID> issued = new java.util.HashSet<>();
 
         Scenario() {
             spec.given(cmd.plan(Plan.TEAMS));
             var enable = cmd.enable(SANDBOX);
+            var compromised = cmd.refresh(SANDBOX, RefreshReason.COMPROMISED, Duration.ZERO);
             var refresh = cmd.refresh(SANDBOX, RefreshReason.ROUTINE, Duration.ofHours(1));
-            spec.given(enable, cmd.allow(SANDBOX, "203.0.113.0/24"), refresh);
-            sandboxToken = enable.authToken().secretId();
-            graceToken = enable.authToken();
+            spec.given(enable, cmd.allow(SANDBOX, "203.0.113.0/24"), compromised, refresh);
+            revokedToken = enable.authToken();
+            sandboxToken = compromised.newToken().secretId();
+            graceToken = compromised.newToken();
             currentToken = refresh.newToken();
             salt = enable.privateSalt();
             var a = cmd.create(SANDBOX, "sandbox-active");
             var b = cmd.create(SANDBOX, "sandbox-inactive");
-            spec.given(a, b, cmd.deactivate(SANDBOX, b.credentialId()));
+            var d = cmd.create(SANDBOX, "sandbox-deleted");
+            spec.given(a, b, cmd.deactivate(SANDBOX, b.credentialId()), d, cmd.delete(SANDBOX, d.credentialId()));
             sandboxActive = a.credentialId();
             sandboxInactive = b.credentialId();
+            java.util.stream.Stream.of(enable.authToken(), compromised.newToken(), refresh.newToken(), enable.privateSalt(),
+                    a.clientSecret(), b.clientSecret(), d.clientSecret()).forEach(x -> issued.add(x.secretId()));
             // Live: API access never enabled, yet a credential exists and the environment is allow-listed.
             var c = cmd.create(LIVE, "live-active");
             spec.given(c, cmd.allow(LIVE, "198.51.100.0/24"));
             liveActive = c.credentialId();
+            issued.add(c.clientSecret().secretId());
         }
 
         /** Where each secret works, by secret ID: {@code null} nowhere, an empty set everywhere. */
         Map<UUID, Set<String>> reach() {
             Map<UUID, Set<String>> out = new HashMap<>();
+            issued.forEach(secret -> out.put(secret, null)); // nowhere, unless found live below
             for (Environment env : Environment.values()) {
                 ApiAccess access = spec.state.access(cmd.account(), env);
                 Set<String> places = Set.copyOf(access.allowedIps());
@@ -108,6 +118,7 @@ class AccessNeverWidensTest {
             new Case("leak of the current token", s -> s.cmd.reportLeak(SANDBOX, s.currentToken, null), NONE),
             new Case("leak of the grace token", s -> s.cmd.reportLeak(SANDBOX, s.graceToken, null), NONE),
             new Case("leak of the salt", s -> s.cmd.reportLeak(SANDBOX, s.salt, null), NONE),
+            new Case("leak of a revoked token", s -> s.cmd.reportLeak(SANDBOX, s.revokedToken, null), NONE),
             new Case("leak of an inactive client secret", s -> s.cmd.reportLeak(SANDBOX,
                     s.spec.state.credential(s.cmd.account(), SANDBOX, s.sandboxInactive).secret(), s.sandboxInactive), NONE),
             new Case("leak of an active client secret", s -> s.cmd.reportLeak(SANDBOX,

@@ -27,10 +27,22 @@ public final class SafeAddresses {
         }
     }
 
+    /** How a host name becomes addresses: the JDK's resolver, or a test's (a name that rebinds between two lookups). */
+    @FunctionalInterface
+    public interface Lookup {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
     private final boolean allowPrivate;
+    private final Lookup lookup;
 
     public SafeAddresses(boolean allowPrivate) {
+        this(allowPrivate, InetAddress::getAllByName);
+    }
+
+    public SafeAddresses(boolean allowPrivate, Lookup lookup) {
         this.allowPrivate = allowPrivate;
+        this.lookup = lookup;
     }
 
     public boolean allowsPrivate() {
@@ -80,7 +92,7 @@ public final class SafeAddresses {
             throw new Refused(IPV4_FORMS);
         }
         try {
-            check(host, List.of(InetAddress.getAllByName(stripBrackets(host))));
+            check(host, List.of(lookup.resolve(stripBrackets(host))));
         } catch (UnknownHostException e) {
             throw new Refused("the host " + host + " does not resolve");
         }
@@ -95,7 +107,7 @@ public final class SafeAddresses {
         return (host, port, context, promise) -> Thread.ofVirtual().name("credledger-delivery-dns").start(() -> {
             List<InetSocketAddress> addresses;
             try {
-                addresses = java.util.Arrays.stream(InetAddress.getAllByName(stripBrackets(host)))
+                addresses = java.util.Arrays.stream(lookup.resolve(stripBrackets(host)))
                         .map(a -> new InetSocketAddress(a, port)).toList();
                 check(host, addresses.stream().map(InetSocketAddress::getAddress).toList());
             } catch (UnknownHostException e) {

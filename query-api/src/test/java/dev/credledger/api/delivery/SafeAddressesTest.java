@@ -96,6 +96,35 @@ class SafeAddressesTest {
         }
     }
 
+    @Test
+    void aNameThatRebindsToAPrivateAddressAfterItsCheckIsRefusedWhenTheDeliveryConnects() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger hits = new AtomicInteger();
+        server.createContext("/", exchange -> {
+            hits.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        // A name under an attacker's control: public when the URL is checked, the ledger's own network afterwards.
+        AtomicInteger lookups = new AtomicInteger();
+        SafeAddresses.Lookup rebinding = host -> new InetAddress[] {InetAddress.getByName(
+                lookups.getAndIncrement() == 0 ? "93.184.216.34" : "127.0.0.1")};
+        SafeAddresses addresses = new SafeAddresses(false, rebinding);
+        assertThat(addresses.checkUrl("https://rebind.attacker.example/hook").getHost()).isEqualTo("rebind.attacker.example");
+        URI url = URI.create("http://rebind.attacker.example:" + server.getAddress().getPort() + "/hook");
+        try (Outbound outbound = new Outbound(addresses)) {
+            Outbound.Response refused = outbound.post(url, "application/json", Map.of(), "{}".getBytes());
+            assertThat(refused.status()).isZero();
+            assertThat(refused.error()).startsWith("refused: the host rebind.attacker.example resolves to an address that "
+                    + "is not public");
+            assertThat(hits.get()).as("nothing reached the private address").isZero();
+            assertThat(lookups.get()).as("looked up again at delivery").isEqualTo(2);
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0177.0.0.1", "2130706433", "0x7f.0.0.1", "0x7f000001", "127.1", "127.0.1", "017700000001",
             "8.8.8.010", "08.8.8.8", "1.2.3.4.5", "256.1.1.1", "example.0x10", "host.123"})
