@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""RSS of the ledger over repeated rounds of one mixed load (DESIGN.md §5: flat, ±10 %, with the launcher's heap bound).
+
+Starts ./credledger serve (the launcher: -Xmx512m by default) on its embedded default in a fresh data directory on
+loopback, then runs ROUNDS rounds of the same load against the same 100 accounts: a COMPROMISED refresh of each token,
+a client credential created and deleted for each, 2,000 verifications, 4 MAC batches of 4 MiB, 10 webhooks created and
+deleted, 20 SSE streams opened and closed. After each round it prints the process's RSS (/proc) and the heap in use
+(/metrics). Bounded: a fixed number of requests, then it stops the ledger and exits.
+
+Usage: bench/rss-rounds.py [rounds=8]
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+ADMIN, SIGNER, VERIFIER = "rss-admin", "rss-signer", "rss-verifier"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
+
+
+def request(method, path, key=None, body=None, headers=None, timeout=60):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
+    h = dict(headers or {})
+    if key:
+        h["Authorization"] = "Bearer " + key
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=h)
+    r = conn.getresponse()
+    raw = r.read()
+    conn.close()
+    return r.status, raw
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return -1
+
+
+def heap_mib():
+    status, raw = request("GET", "/metrics")
+    used = 0.0
+    for line in raw.decode().splitlines():
+        if line.startswith("jvm_memory_used_bytes{") and 'area="heap"' in line:
+            used += float(line.rsplit(" ", 1)[1])
+    return int(used) >> 20
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="credledger-rss-")
+    env = dict(os.environ, CREDLEDGER_ADMIN_TOKEN=ADMIN, CREDLEDGER_SIGNER_TOKEN=SIGNER, CREDLEDGER_VERIFIER_TOKEN=VERIFIER)
+    log = open(os.path.join(data, "ledger.log"), "w")
+    ledger = subprocess.Popen([os.path.join(ROOT, "credledger"), "serve", "--data-dir", data, "--http-port", str(PORT),
+                               "--kafka-port", str(free_port()), "--registry-port", str(free_port()),
+                               "--webhooks-allow-private-addresses"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if request("GET", "/health/ready")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or ledger.poll() is not None:
+                raise SystemExit("the ledger did not become ready; see " + log.name)
+            time.sleep(0.5)
+        pid = ledger.pid
+        # The launcher execs java: the process is the JVM itself.
+        accounts = [f"rss-{i}" for i in range(100)]
+        tokens = {}
+        for a in accounts:
+            status, raw = request("POST", f"/v1/accounts/{a}/environments/sandbox/api/enable", ADMIN)
+            tokens[a] = json.loads(raw)["authToken"]
+        batch = json.dumps({"items": [{"accountId": accounts[i % 100], "environment": "sandbox",
+                                       "payload": "p" * 1_000_000} for i in range(4)]}).encode()
+        print(f"round 0 (100 accounts enabled): RSS {rss_mib(pid)} MiB, heap in use {heap_mib()} MiB", flush=True)
+        for rnd in range(1, ROUNDS + 1):
+            started = time.time()
+            for a in accounts:
+                status, raw = request("POST", f"/v1/accounts/{a}/environments/sandbox/api/refresh", ADMIN,
+                                      {"reason": "COMPROMISED"})
+                tokens[a] = json.loads(raw)["authToken"]
+                status, raw = request("POST", f"/v1/accounts/{a}/environments/sandbox/credentials", ADMIN,
+                                      {"name": f"round-{rnd}"})
+                cred = json.loads(raw)["credentialId"]
+                request("DELETE", f"/v1/accounts/{a}/environments/sandbox/credentials/{cred}", ADMIN)
+            for i in range(2000):
+                request("POST", "/v1/verify", VERIFIER, headers={"X-Auth-Token": tokens[accounts[i % 100]]})
+            for _ in range(4):
+                request("POST", "/v1/macs", SIGNER, batch)
+            for i in range(10):
+                a = accounts[i]
+                status, raw = request("POST", f"/v1/accounts/{a}/environments/sandbox/webhooks", ADMIN,
+                                      {"url": "http://127.0.0.1:9/hook", "events": ["credential.revoked"]})
+                hook = json.loads(raw)["webhookId"]
+                request("DELETE", f"/v1/accounts/{a}/environments/sandbox/webhooks/{hook}", ADMIN)
+            for _ in range(20):
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+                conn.request("GET", "/v1/revocations/stream", headers={"Authorization": "Bearer " + VERIFIER})
+                conn.getresponse().read(10)
+                conn.close()
+            print(f"round {rnd} ({time.time() - started:.0f} s): RSS {rss_mib(pid)} MiB, heap in use {heap_mib()} MiB",
+                  flush=True)
+    finally:
+        ledger.send_signal(signal.SIGTERM)
+        try:
+            ledger.wait(60)
+        except subprocess.TimeoutExpired:
+            ledger.kill()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
