@@ -45,13 +45,18 @@ public final class BodyBudget {
 
     /**
      * Reserves what the request's body will hold, or refuses it: 413 at once for a body larger than its route takes
-     * ({@code limit}), 503 when no room is made in time. A method that carries no body here (GET, HEAD, DELETE) is
-     * never charged: whatever it declares is never read.
+     * ({@code limit}), 503 when no room is made in time. GET and HEAD are never charged: what they declare is never
+     * read. (A DELETE's body is: an Idempotency-Key's fingerprint and a forward to another instance read it.)
      */
     void reserve(Context ctx, long limit) {
         long length = ctx.req().getContentLengthLong();
         String method = ctx.req().getMethod();
-        if (length <= 0 || !(method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
+        if (length <= 0) {
+            return;
+        }
+        if (method.equals("GET") || method.equals("HEAD")) {
+            // Never read, so never charged: a GET that held a declared body's charge for a stream's life would starve
+            // everyone else's bodies.
             return;
         }
         if (length > limit) {

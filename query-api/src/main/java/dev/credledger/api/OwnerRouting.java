@@ -55,7 +55,8 @@ public final class OwnerRouting {
                 if (forwarder.alreadyForwarded(ctx)) {
                     throw Problem.unavailable("the account is moving between instances; retry");
                 }
-                forwarder.forwardChange(ctx, remote.host(), java.time.Duration.ofSeconds(30));
+                // As long as the owner may take: its lock (15 s), the audit record (the command timeout), its writes.
+                forwarder.forwardChange(ctx, remote.host(), java.time.Duration.ofSeconds(90));
             }
             case StoreLocator.Location.Unavailable<V> unavailable -> throw Problem.unavailable(unavailable.why());
         }

@@ -124,8 +124,9 @@ class BrokerFailoverTest {
 
             assertThat(unexpected).as("answers other than 2xx or 503 with a commandId").isEmpty();
             long maxLatency = latenciesMs.stream().mapToLong(Long::longValue).max().orElse(0);
-            // The command timeout, then up to 2 s for this instance's lookup to show a result, then a second's slack.
-            assertThat(maxLatency).as("slowest answer, ms").isLessThan(COMMAND_TIMEOUT.toMillis() + 2_000 + 1_000);
+            // The command timeout, then up to 2 s for this instance's lookup to show a result, then 2 s for GC and a
+            // restarting broker on two shared cores.
+            assertThat(maxLatency).as("slowest answer, ms").isLessThan(COMMAND_TIMEOUT.toMillis() + 2_000 + 2_000);
             assertThat(verifyFailures).as("verifications that did not answer active").isEmpty();
             long stopped = stoppedAt;
             long restarted = restartedAt;

@@ -92,8 +92,8 @@ class BrokerKillTest {
             System.out.printf("[broker-kill] broker killed (SIGKILL) under load, back %.1f s later: %d commands answered 2xx, "
                             + "%d not confirmed after retries, %d events, slowest answer %d ms%n", (backAt - killedAt) / 1e9,
                     answered, sent.size() - answered, events.size(), slowest);
-            assertThat(slowest).as("no answer slower than the command timeout plus the lookup wait and a second")
-                    .isLessThan(COMMAND_TIMEOUT.toMillis() + 2_000 + 1_000);
+            assertThat(slowest).as("no answer slower than the command timeout, the lookup wait and 2 s of slack")
+                    .isLessThan(COMMAND_TIMEOUT.toMillis() + 2_000 + 2_000);
             assertThat(answered).isGreaterThan(60);
         } finally {
             broker.close();

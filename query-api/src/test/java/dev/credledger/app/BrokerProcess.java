@@ -64,6 +64,8 @@ final class BrokerProcess implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(new EmbeddedKafkaBroker.Settings(Path.of(args[0]),
                 Integer.parseInt(args[1])));
+        // Never outlive the test that started it: a killed test JVM leaves no broker holding its port.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
         System.out.println("BROKER READY");
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close));

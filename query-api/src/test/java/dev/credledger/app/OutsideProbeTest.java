@@ -182,7 +182,7 @@ class OutsideProbeTest {
         }
 
         @Test
-        void aBatchOfMoreItemsThanAllowedIsRefusedAtTheFirstOneTooMany() {
+        void aBatchOfMoreItemsThanAllowedIsRefusedAndTinyItemsAreEachAnsweredInOrder() {
             Http.Response r = expect(http().post("/v1/macs", TestLedger.SIGNER, "{\"items\":[" + "{},".repeat(1_000) + "{}]}"),
                     400);
             assertThat(r.json().path("detail").asText()).contains("1 to 1000 items");
@@ -193,7 +193,7 @@ class OutsideProbeTest {
         }
 
         @Test
-        void aBodyLargerThanItsRouteTakesIsRefusedBeforeItIsRead() {
+        void aBodyLargerThanItsRouteTakesIsAProblem413() {
             // Sent as a careful client sends a large body: the headers first, the body once the server asks for it.
             Http.Response r = expect(http().postExpectingContinue(env("probe-json") + "/allowed-ips", ADMIN,
                     "{\"cidr\":\"" + "1".repeat(70_000) + "\"}"), 413);

@@ -81,9 +81,10 @@ public final class CommandGateway implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                // A send waits for metadata at most as long as a command may take: with the broker gone, the answer is
-                // the 503 with the commandId at the command timeout, not a request held for the default minute.
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis(),
+                // A send waits for metadata about as long as a command may take (at least 2 s: a first send needs
+                // metadata even when all is well): with the broker gone the answer is the 503 with the commandId,
+                // not a request held for the default minute.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(timeout.toMillis(), 2_000),
                 ProducerConfig.CLIENT_ID_CONFIG, "credledger-gateway-" + UUID.randomUUID())),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         this.results = new KafkaConsumer<>(clients.config(Map.of(

@@ -84,6 +84,8 @@ public final class Deliveries implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
+                // With the broker gone a write fails in seconds (503), instead of holding its request for a minute.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "credledger-deliveries-" + UUID.randomUUID())),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         this.offsets = eventConsumer("end-offsets");
@@ -217,13 +219,16 @@ public final class Deliveries implements AutoCloseable {
 
     /** Deletes a target and its progress, and waits until this instance's replicated store no longer shows it. */
     public void delete(String targetId) {
-        exclusive(targetId, Duration.ofSeconds(15), () -> {
+        Boolean done = exclusive(targetId, Duration.ofSeconds(15), () -> {
             write(Topics.DELIVERY_TARGETS, targetId, null);
             write(Topics.DELIVERY_STATE, targetId, null);
             awaitVisible(targetId, t -> t == null);
             written.remove(targetId);
-            return null;
+            return Boolean.TRUE;
         });
+        if (done == null) {
+            throw new NotStored("another request is changing this target; it was not deleted: retry");
+        }
     }
 
     /** Stores a state (the target's worker's, or a poll's acknowledgements). */

@@ -58,6 +58,8 @@ public final class DataKeys implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
+                // With the broker gone a write fails in seconds (503), instead of holding its request for a minute.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "credledger-data-keys-" + UUID.randomUUID())),
                 new StringSerializer(), topics.dataKeys.valueSerde().serializer());
         roller.scheduleAtFixedRate(this::rollSegments, SEGMENT_ROLL.toMinutes(), SEGMENT_ROLL.toMinutes(),
