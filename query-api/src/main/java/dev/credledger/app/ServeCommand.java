@@ -196,7 +196,20 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = settings();
         long started = System.nanoTime();
-        LedgerApplication app = LedgerApplication.start(settings);
+        LedgerApplication app;
+        try {
+            app = LedgerApplication.start(settings);
+        } catch (RuntimeException e) {
+            String inUse = addressInUse(e);
+            if (inUse == null) {
+                throw e;
+            }
+            // A known cause gets one line that names it and the fix, not a stack trace.
+            System.err.println("credledger serve: cannot listen on " + inUse + ": the address is already in "
+                    + "use (another credledger, or another program). Stop it, or choose other ports: --http-port, "
+                    + "--kafka-port, --registry-port (0 picks a free one).");
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             app.close();
@@ -222,6 +235,27 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The address a start-up failed to bind (host:port, or "a port" when no message names it), or {@code null}. */
+    static String addressInUse(Throwable failure) {
+        boolean bind = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            bind |= t instanceof java.net.BindException || message.contains("Address already in use");
+        }
+        if (!bind) {
+            return null;
+        }
+        java.util.regex.Pattern address = java.util.regex.Pattern.compile("((?:\\d{1,3}\\.){3}\\d{1,3}|localhost|\\[[0-9a-fA-F:]+\\]|"
+                + "0\\.0\\.0\\.0):(\\d{1,5})");
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            java.util.regex.Matcher m = address.matcher(t.getMessage() == null ? "" : t.getMessage());
+            if (m.find()) {
+                return m.group();
+            }
+        }
+        return "a port";
     }
 
     Settings settings() {

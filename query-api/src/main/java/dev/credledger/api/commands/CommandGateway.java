@@ -233,6 +233,13 @@ public final class CommandGateway implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (reader.getState() == Thread.State.NEW) {
+            // Closed before it started (a start-up that failed later on): nothing reads, nothing to wait for — and
+            // joining an unstarted thread would throw, hiding the failure that brought us here.
+            results.close(Duration.ZERO);
+            producer.close(Duration.ofSeconds(5));
+            return;
+        }
         if (!reader.isAlive() && !ready) {
             results.close(Duration.ZERO);
         }
