@@ -73,14 +73,8 @@ class SafeAddressesTest {
 
     @Test
     void theClientRefusesAPrivateAddressAtDeliveryTimeEvenForAUrlNobodyChecked() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicInteger hits = new AtomicInteger();
-        server.createContext("/", exchange -> {
-            hits.incrementAndGet();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
+        HttpServer server = loopbackReceiver(hits);
         // "localhost" resolves to loopback when the request is made, as a rebinding name would.
         URI url = URI.create("http://localhost:" + server.getAddress().getPort() + "/hook");
         try (Outbound strict = new Outbound(new SafeAddresses(false)); Outbound open = new Outbound(new SafeAddresses(true))) {
@@ -98,14 +92,8 @@ class SafeAddressesTest {
 
     @Test
     void aNameThatRebindsToAPrivateAddressAfterItsCheckIsRefusedWhenTheDeliveryConnects() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicInteger hits = new AtomicInteger();
-        server.createContext("/", exchange -> {
-            hits.incrementAndGet();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        server.start();
+        HttpServer server = loopbackReceiver(hits);
         // A name under an attacker's control: public when the URL is checked, the ledger's own network afterwards.
         AtomicInteger lookups = new AtomicInteger();
         SafeAddresses.Lookup rebinding = host -> new InetAddress[] {InetAddress.getByName(
@@ -148,5 +136,17 @@ class SafeAddressesTest {
     void loopbackStaysAllowedWherePrivateAddressesAreAllowed() {
         assertThat(new SafeAddresses(true).checkUrl("http://127.0.0.1:8080/hook").getHost()).isEqualTo("127.0.0.1");
         assertThat(new SafeAddresses(true).checkUrl("http://[::1]:8080/hook").getHost()).isEqualTo("[::1]");
+    }
+
+    /** A receiver on loopback that answers 204 and counts what reaches it. */
+    private static HttpServer loopbackReceiver(AtomicInteger hits) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            hits.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 }
