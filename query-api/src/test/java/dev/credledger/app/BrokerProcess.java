@@ -69,6 +69,6 @@ final class BrokerProcess implements AutoCloseable {
         System.out.println("BROKER READY");
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
-        Thread.sleep(Duration.ofDays(1)); // not waiting for Kafka: this process only waits to be stopped or killed
+        new java.util.concurrent.CountDownLatch(1).await(); // nothing to wait for: this process runs until stopped or killed
     }
 }
