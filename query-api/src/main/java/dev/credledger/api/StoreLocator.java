@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import dev.credledger.processors.topology.Topics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -64,10 +65,12 @@ public final class StoreLocator {
     public record Placement(List<Integer> localPartitions, List<HostInfo> others, java.util.Map<HostInfo, List<Integer>> partitionsOf) {}
 
     /**
-     * The placement of {@code storeName}, whose partitions are those of {@code sourceTopic}; a 503 problem while
-     * stream processing is not running (a rebalance moves partitions, and an answer from some would be partial).
+     * The placement of {@code storeName}, a partitioned store of the single writer (whose partitions are those of
+     * {@code credential-commands}, and of every topic co-partitioned with it); a 503 problem while stream processing
+     * is not running (a rebalance moves partitions, and an answer from some would be partial).
      */
-    public Placement placement(String storeName, String sourceTopic) {
+    public Placement placement(String storeName) {
+        String sourceTopic = Topics.COMMANDS;
         KafkaStreams s = running();
         List<Integer> local = new ArrayList<>();
         List<HostInfo> others = new ArrayList<>();
@@ -85,8 +88,9 @@ public final class StoreLocator {
         return new Placement(local, others, partitionsOf);
     }
 
-    /** Where partition {@code partition} of {@code storeName} (whose partitions are those of {@code sourceTopic}) is. */
-    public <V> Location<V> locatePartition(String storeName, String sourceTopic, int partition) {
+    /** Where partition {@code partition} of {@code storeName} (a partitioned store of the single writer) is. */
+    public <V> Location<V> locatePartition(String storeName, int partition) {
+        String sourceTopic = Topics.COMMANDS;
         KafkaStreams s = running();
         for (StreamsMetadata m : s.streamsMetadataForStore(storeName)) {
             if (m.topicPartitions().contains(new TopicPartition(sourceTopic, partition))) {
@@ -95,7 +99,7 @@ public final class StoreLocator {
             }
         }
         // Running, every partition is assigned somewhere: one that is not does not exist.
-        throw Problem.notFound("no partition " + partition + " of " + sourceTopic);
+        throw Problem.notFound("no partition " + partition + " (the ledger's topics have fewer)");
     }
 
     /** One partition of a store this instance holds; a 503 problem if it is being moved or restored. */

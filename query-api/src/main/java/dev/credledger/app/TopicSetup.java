@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
 /** Creates the ledger's topics that the cluster lacks; leaves existing ones as they are. */
 final class TopicSetup {
 
+    /**
+     * Topics the single writer of partition p writes at partition p (keyed by account ID): its audit log of partition
+     * p of {@code credential-audit} is that partition's order only if the two have the same partitions.
+     */
+    private static final List<String> CO_PARTITIONED = List.of(Topics.COMMANDS, Topics.EVENTS, Topics.AUDIT);
+
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
     private TopicSetup() {}
@@ -30,6 +36,7 @@ final class TopicSetup {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            checkCoPartitioned(admin);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot create the ledger's topics: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
@@ -37,6 +44,16 @@ final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
+        }
+    }
+
+    private static void checkCoPartitioned(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        admin.describeTopics(CO_PARTITIONED).allTopicNames().get(60, TimeUnit.SECONDS)
+                .forEach((name, d) -> counts.put(name, d.partitions().size()));
+        if (counts.values().stream().distinct().count() > 1) {
+            throw new IllegalStateException("The topics " + CO_PARTITIONED + " must have the same number of partitions "
+                    + "(each account's commands, events and audit records share one); found " + counts);
         }
     }
 }

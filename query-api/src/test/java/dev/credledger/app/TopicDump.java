@@ -1,5 +1,6 @@
 package dev.credledger.app;
 
+import dev.credledger.embedded.BrokerFootprint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,59 +46,18 @@ final class TopicDump {
     /**
      * The end offset of every partition of every topic on the broker — the ledger's, its changelogs and repartition
      * topics, the schema registry's — but the broker's own bookkeeping ({@code __consumer_offsets},
-     * {@code __transaction_state}): Kafka Streams commits a transaction after every wall-clock punctuation, so the
-     * command processor's one-second grace-period check moves those two even when nothing happens (about seven records
-     * a second, idle — noted for the record budget of issue 25).
+     * {@code __transaction_state}), which other clients' group and transaction work moves.
      */
     static Map<TopicPartition, Long> endOffsets(String bootstrapServers) {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                "bootstrap.servers", bootstrapServers))) {
-            var topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
-                    .names().get();
-            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-            topics.removeIf(t -> t.startsWith("__"));
-            admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions().forEach(p ->
-                    latest.put(new TopicPartition(name, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
-            Map<TopicPartition, Long> out = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new AssertionError("could not read the end offsets", e.getCause());
+        try (BrokerFootprint footprint = new BrokerFootprint(bootstrapServers, false)) {
+            return footprint.endOffsets();
         }
     }
 
     /** The end offsets once nothing moved them for {@code quiet} (background writers settled), within 60 s. */
     static Map<TopicPartition, Long> settledEndOffsets(String bootstrapServers, Duration quiet) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        Map<TopicPartition, Long> last = endOffsets(bootstrapServers);
-        List<String> moved = new ArrayList<>();
-        long start = System.nanoTime();
-        long since = start;
-        while (System.nanoTime() - since < quiet.toNanos()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the topics never stayed still for " + quiet + "; moving: " + moved);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling offsets
-            Map<TopicPartition, Long> now = endOffsets(bootstrapServers);
-            if (!now.equals(last)) {
-                Map<TopicPartition, Long> then = last;
-                List<String> these = new ArrayList<>();
-                now.forEach((tp, offset) -> {
-                    if (!offset.equals(then.get(tp))) {
-                        these.add(tp + "+" + (offset - then.getOrDefault(tp, 0L)));
-                    }
-                });
-                moved.add((System.nanoTime() - start) / 1_000_000 + " ms " + these);
-                if (moved.size() > 12) {
-                    moved.removeFirst();
-                }
-                last = now;
-                since = System.nanoTime();
-            }
+        try (BrokerFootprint footprint = new BrokerFootprint(bootstrapServers, false)) {
+            return footprint.settled(quiet, Duration.ofSeconds(60)).endOffsets();
         }
-        return last;
     }
 }

@@ -235,7 +235,7 @@ class TwoInstancesTest {
     static Set<HostInfo> owners(KafkaStreams streams, List<String> accounts) {
         Set<HostInfo> hosts = new HashSet<>();
         for (String account : accounts) {
-            var metadata = streams.queryMetadataForKey(Stores.VIEW_API_ACCESS, account, Serdes.String().serializer());
+            var metadata = streams.queryMetadataForKey(Stores.COMMAND_API_ACCESS, account, Serdes.String().serializer());
             if (metadata != null && metadata.activeHost() != null && metadata.activeHost().port() > 0) {
                 hosts.add(metadata.activeHost());
             }

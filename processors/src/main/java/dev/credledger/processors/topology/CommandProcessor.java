@@ -13,6 +13,7 @@ import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.CredentialRevoked;
 import dev.credledger.events.model.Environment;
 import dev.credledger.events.serde.WireFormatException;
+import dev.credledger.processors.audit.AuditLogSettings;
 import dev.credledger.processors.domain.Command;
 import dev.credledger.processors.domain.CommandMetadata;
 import dev.credledger.processors.domain.Decider;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -41,10 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single writer of an account: decodes a command, decides it on the account's stores, and forwards
- * its events, revocations and result. Poison records go to the dead-letter topic; a command ID seen within
- * the idempotency window gets its earlier result again and changes nothing. Also ends due grace periods,
- * on a wall-clock punctuation.
+ * The single writer of an account: decodes a command, decides it on the account's stores, and forwards, in the one
+ * transaction that answers the command, its events, revocations and result and everything they change downstream
+ * ({@link Projections}: the audit record, the lookups, the account's history). Poison records go to the dead-letter
+ * topic; a command ID seen within the idempotency window gets its earlier result again and changes nothing. Also ends
+ * due grace periods, on a wall-clock punctuation scheduled only while a grace period runs.
  */
 final class CommandProcessor implements Processor<String, byte[], Object, Object> {
 
@@ -60,16 +63,20 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     private final Decider decider;
     private final Duration idempotencyWindow;
     private final Duration graceCheckInterval;
+    private final AuditLogSettings auditLogSettings;
 
     private ProcessorContext<Object, Object> context;
     private StoreLedgerState state;
     private Ledger ledger;
     private WindowStore<String, CommandResult> processed;
     private KeyValueStore<String, String> graceDeadlines;
+    private Cancellable graceCheck;
+    private Projections projections;
 
     CommandProcessor(Deserializer<CredentialCommand> commands, Decider decider, Duration idempotencyWindow,
-            Duration graceCheckInterval) {
+            Duration graceCheckInterval, AuditLogSettings auditLogSettings) {
         this.commands = commands;
+        this.auditLogSettings = auditLogSettings;
         this.decider = decider;
         this.idempotencyWindow = idempotencyWindow;
         this.graceCheckInterval = graceCheckInterval;
@@ -86,7 +93,23 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         ledger = new Ledger(decider, state);
         processed = context.getStateStore(Stores.COMMAND_PROCESSED);
         graceDeadlines = context.getStateStore(Stores.COMMAND_GRACE_DEADLINES);
-        context.schedule(graceCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::endDueGracePeriods);
+        projections = new Projections(context, state, new AuditLogAppender(auditLogSettings, context));
+        graceCheck = null;
+        try (KeyValueIterator<String, String> any = graceDeadlines.all()) {
+            if (any.hasNext()) {
+                scheduleGraceCheck();
+            }
+        }
+    }
+
+    /**
+     * Checks for due grace periods every interval while one runs, and not otherwise: each punctuation commits a
+     * transaction, which an idle ledger should not.
+     */
+    private void scheduleGraceCheck() {
+        if (graceCheck == null) {
+            graceCheck = context.schedule(graceCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::endDueGracePeriods);
+        }
     }
 
     @Override
@@ -143,7 +166,9 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     private void emit(List<CredentialEvent> events) {
         for (CredentialEvent event : events) {
             long ts = event.metadata().occurredAt().toEpochMilli();
-            context.forward(new Record<>(event.metadata().accountId().value(), DomainToAvro.event(event), ts), EVENTS_SINK);
+            dev.credledger.events.avro.CredentialEvent avro = DomainToAvro.event(event);
+            context.forward(new Record<>(event.metadata().accountId().value(), avro, ts), EVENTS_SINK);
+            projections.project(event, avro, ts);
             for (CredentialRevoked revocation : Revocations.of(event)) {
                 context.forward(new Record<>(revocation.secret().fingerprint().hex(), DomainToAvro.revocation(revocation), ts),
                         REVOCATIONS_SINK);
@@ -155,6 +180,7 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
             if (event instanceof CredentialEvent.AuthTokenRefreshed r && r.graceUntil() != null) {
                 graceDeadlines.put(Keys.graceDeadline(r.graceUntil(), r.metadata().accountId(),
                         r.metadata().environment(), r.previousToken().secretId()), "");
+                scheduleGraceCheck();
             }
         }
     }
@@ -227,6 +253,12 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                     new AccountId(parts[1]), now, Actor.system(), null, null);
             emit(ledger.handle(new Command.EndGracePeriod(meta, Environment.valueOf(parts[2]), tokenId), now).events());
             graceDeadlines.delete(entry.key);
+        }
+        try (KeyValueIterator<String, String> any = graceDeadlines.all()) {
+            if (!any.hasNext()) {
+                graceCheck.cancel();
+                graceCheck = null;
+            }
         }
     }
 

@@ -13,12 +13,20 @@ import org.apache.kafka.streams.state.StoreBuilder;
 /**
  * The one factory of the ledger's topology, used by the application and by every test.
  *
+ * <p>One exactly-once hop: the single writer of an account decides a command and writes, in one transaction, everything
+ * the command's answer depends on.
+ *
  * <pre>
- * credential-commands ─► command-processor ─┬─► credential-events ─► view-processor ─┬─► credential-audit
- *   (command-* stores)                      ├─► credential-command-results            ├─► credential-token-lookup ─► view-token-lookup (global)
- *                                           ├─► credential-revocations               └─► credential-allow-lists  ─► view-allow-lists (global)
+ * credential-commands ─► command-processor ─┬─► credential-events
+ *   (command-* stores: the decision state   ├─► credential-command-results
+ *    and the account views;                 ├─► credential-revocations
+ *    view-audit, view-account-events,       ├─► credential-audit ┄┄ audit-log store: the partition's Merkle tree
+ *    view-audit-by-party, audit-log)        ├─► credential-audit-checkpoints (a log that grew, each interval) ─► view-audit-checkpoints (global)
+ *                                           ├─► credential-token-lookup ─► view-token-lookup (global)
+ *                                           ├─► credential-allow-lists  ─► view-allow-lists (global)
+ *                                           ├─► credential-signing-salts ─► view-signing-salts (global)
+ *                                           ├─► credential-data-keys (tombstones: crypto-shredding)
  *                                           └─► credential-commands-dlq
- * credential-audit ─► audit-log-processor (audit-log store) ─► credential-audit-checkpoints ─► view-audit-checkpoints (global)
  * </pre>
  */
 public final class LedgerTopology {
@@ -46,10 +54,6 @@ public final class LedgerTopology {
 
     private static final String COMMANDS_SOURCE = "commands-source";
     private static final String COMMAND_PROCESSOR = "command-processor";
-    private static final String EVENTS_SOURCE = "events-source";
-    private static final String VIEW_PROCESSOR = "view-processor";
-    private static final String AUDIT_SOURCE = "audit-source";
-    private static final String AUDIT_LOG_PROCESSOR = "audit-log-processor";
 
     private LedgerTopology() {}
 
@@ -59,7 +63,7 @@ public final class LedgerTopology {
                 topics.commandBytes.valueSerde().deserializer(), Topics.COMMANDS);
         Decider decider = new Decider(settings.limits());
         t.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(topics.commands.valueSerde().deserializer(), decider,
-                settings.idempotencyWindow(), settings.graceCheckInterval()), COMMANDS_SOURCE);
+                settings.idempotencyWindow(), settings.graceCheckInterval(), settings.auditLog()), COMMANDS_SOURCE);
         t.addStateStore(kv(Stores.COMMAND_ACCOUNTS, stores.strings, stores.accounts), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.COMMAND_API_ACCESS, stores.strings, stores.apiAccess), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.COMMAND_CREDENTIALS, stores.strings, stores.credentials), COMMAND_PROCESSOR);
@@ -75,24 +79,16 @@ public final class LedgerTopology {
         sink(t, CommandProcessor.DEAD_LETTER_SINK, topics.deadLetters, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.DATA_KEYS_SINK, topics.dataKeys, COMMAND_PROCESSOR);
 
-        t.addSource(EVENTS_SOURCE, topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer(),
-                Topics.EVENTS);
-        t.addProcessor(VIEW_PROCESSOR, ViewProcessor::new, EVENTS_SOURCE);
-        t.addStateStore(kv(Stores.VIEW_API_ACCESS, stores.strings, stores.apiAccess), VIEW_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_CREDENTIALS, stores.strings, stores.credentials), VIEW_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), VIEW_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_ACCOUNT_EVENTS, stores.strings, topics.events.valueSerde()), VIEW_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_AUDIT_BY_PARTY, stores.strings, stores.strings), VIEW_PROCESSOR);
-        sink(t, ViewProcessor.AUDIT_SINK, topics.audit, VIEW_PROCESSOR);
-        sink(t, ViewProcessor.TOKEN_LOOKUP_SINK, topics.tokenLookup, VIEW_PROCESSOR);
-        sink(t, ViewProcessor.ALLOW_LISTS_SINK, topics.allowLists, VIEW_PROCESSOR);
-        sink(t, ViewProcessor.SIGNING_SALTS_SINK, topics.signingSalts, VIEW_PROCESSOR);
-
-        t.addSource(AUDIT_SOURCE, topics.audit.keySerde().deserializer(), topics.audit.valueSerde().deserializer(), Topics.AUDIT);
-        t.addProcessor(AUDIT_LOG_PROCESSOR, () -> new AuditLogProcessor(settings.auditLog()), AUDIT_SOURCE);
+        t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_ACCOUNT_EVENTS, stores.strings, topics.events.valueSerde()), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_AUDIT_BY_PARTY, stores.strings, stores.strings), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.AUDIT_LOG, stores.strings, org.apache.kafka.common.serialization.Serdes.ByteArray()),
-                AUDIT_LOG_PROCESSOR);
-        sink(t, AuditLogProcessor.CHECKPOINTS_SINK, topics.auditCheckpoints, AUDIT_LOG_PROCESSOR);
+                COMMAND_PROCESSOR);
+        sink(t, Projections.AUDIT_SINK, topics.audit, COMMAND_PROCESSOR);
+        sink(t, Projections.TOKEN_LOOKUP_SINK, topics.tokenLookup, COMMAND_PROCESSOR);
+        sink(t, Projections.ALLOW_LISTS_SINK, topics.allowLists, COMMAND_PROCESSOR);
+        sink(t, Projections.SIGNING_SALTS_SINK, topics.signingSalts, COMMAND_PROCESSOR);
+        sink(t, AuditLogAppender.CHECKPOINTS_SINK, topics.auditCheckpoints, COMMAND_PROCESSOR);
         global(t, Stores.VIEW_AUDIT_CHECKPOINTS, topics.auditCheckpoints, stores);
 
         global(t, Stores.VIEW_TOKEN_LOOKUP, topics.tokenLookup, stores);

@@ -11,8 +11,10 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The ledger's state stores: names (stable, since changelog topics are named after them) and value
- * serdes. The {@code command-*} stores are the decision state of the single writer per account; the
- * {@code view-*} stores are the query side, built from {@code credential-events}.
+ * serdes. The {@code command-*} stores are the decision state of the single writer per account, and also what the
+ * API shows of an account's access and credentials; the partitioned {@code view-*} stores and {@code audit-log} are
+ * written by the same writer in the same transaction (their names are older than that: changelogs keep them); the
+ * global ones are replicated to every instance from their topics.
  */
 public final class Stores {
 
@@ -23,8 +25,6 @@ public final class Stores {
     public static final String COMMAND_PROCESSED = "command-processed";
     public static final String COMMAND_GRACE_DEADLINES = "command-grace-deadlines";
 
-    public static final String VIEW_API_ACCESS = "view-api-access";
-    public static final String VIEW_CREDENTIALS = "view-credentials";
     public static final String VIEW_AUDIT = "view-audit";
     /** Each account's events in sequence order: point-in-time state and secret histories are folded from them. */
     public static final String VIEW_ACCOUNT_EVENTS = "view-account-events";

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The Kafka Streams configuration of the ledger. Exactly-once (v2) always; latency is governed by the
- * commit interval, Streams' poll time and the producer's linger, so all three are set low.
+ * commit interval and Streams' poll time, both set low; the producer lingers until the commit's flush.
  *
  * @param applicationId the Streams application ID (and consumer group); instances sharing it share the work
  * @param bootstrapServers the Kafka cluster
@@ -26,6 +26,9 @@ import org.apache.kafka.streams.StreamsConfig;
 public record StreamsSettings(
         String applicationId, String bootstrapServers, Path stateDir, int replicationFactor, int standbyReplicas,
         int streamThreads, String applicationServer, String instanceId, long rocksDbTotalBytes, long rocksDbWriteBufferBytes) {
+
+    /** Longer than the commit interval: a commit's flush sends what its transaction wrote. */
+    static final int LINGER_UNTIL_COMMIT_MS = 1_000;
 
     public StreamsSettings {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -47,10 +50,13 @@ public record StreamsSettings(
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.getInteger("credledger.commitMs", 10));
         p.put(StreamsConfig.POLL_MS_CONFIG, 5);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        // Records wait for the commit, which flushes them all at once: the transaction's partitions reach the
+        // coordinator in one request, not one per partition as they would with linger 0 (fewer __transaction_state
+        // records per command; README, "Record budget"). Nobody reads them before the commit anyway (read_committed).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), LINGER_UNTIL_COMMIT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         p.put("processing.exception.handler.global.enabled", true);
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);

@@ -55,9 +55,12 @@ final class TokenLookups {
         return out;
     }
 
-    /** The allow-list after an event that changes it, or {@code null} if the event does not. */
+    /**
+     * The allow-list after an event that changes it, or {@code null} if the event does not. An enable keeps the list
+     * the environment had (each change of it was written when it was made), so it writes none.
+     */
     static AllowList allowList(CredentialEvent event, ApiAccess after) {
-        boolean changes = event instanceof CredentialEvent.ApiEnabled || event instanceof CredentialEvent.ApiDisabled
+        boolean changes = event instanceof CredentialEvent.ApiDisabled
                 || event instanceof CredentialEvent.IpAllowed || event instanceof CredentialEvent.IpRemoved;
         if (!changes) {
             return null;

@@ -195,8 +195,8 @@ class LedgerOnBrokerTest {
     void viewsAndTheReplicatedLookupMatchTheModel() {
         long events = expected.values().stream().mapToLong(d -> d.events().size()).sum();
         readAll(Topics.AUDIT, topics.audit.valueSerde().deserializer(), (int) events);
-        ReadOnlyKeyValueStore<String, ApiAccessState> access = store(Stores.VIEW_API_ACCESS);
-        ReadOnlyKeyValueStore<String, CredentialState> credentials = store(Stores.VIEW_CREDENTIALS);
+        ReadOnlyKeyValueStore<String, ApiAccessState> access = store(Stores.COMMAND_API_ACCESS);
+        ReadOnlyKeyValueStore<String, CredentialState> credentials = store(Stores.COMMAND_CREDENTIALS);
         ReadOnlyKeyValueStore<String, TokenLookup> lookup = store(Stores.VIEW_TOKEN_LOOKUP);
         ReadOnlyKeyValueStore<String, dev.credledger.events.avro.AllowList> allowLists = store(Stores.VIEW_ALLOW_LISTS);
         ReadOnlyKeyValueStore<String, dev.credledger.events.avro.AuditRecord> audit = store(Stores.VIEW_AUDIT);

@@ -90,7 +90,7 @@ class LedgerTopologyTest {
                 assertThat(ledger.submit(command).getOutcome()).as(command.type()).isEqualTo(Outcome.ACCEPTED);
             }
 
-            KeyValueStore<String, CredentialState> view = ledger.store(Stores.VIEW_CREDENTIALS);
+            KeyValueStore<String, CredentialState> view = ledger.store(Stores.COMMAND_CREDENTIALS);
             CredentialState shown = view.get(Keys.credential(cmd.account(), LIVE, create.credentialId()));
             assertThat(shown.getName()).isEqualTo("billing-sync");
             assertThat(shown.getStatus().name()).isEqualTo("DELETED");
@@ -105,7 +105,7 @@ class LedgerTopologyTest {
             ledger.submit(cmd.create(LIVE, "live-one"));
             ledger.submit(new Commands("acme-other").create(SANDBOX, "not-mine"));
 
-            KeyValueStore<String, CredentialState> view = ledger.store(Stores.VIEW_CREDENTIALS);
+            KeyValueStore<String, CredentialState> view = ledger.store(Stores.COMMAND_CREDENTIALS);
             List<String> names = new ArrayList<>();
             try (KeyValueIterator<String, CredentialState> it = view.prefixScan(
                     Keys.credentialPrefix(cmd.account(), SANDBOX), new org.apache.kafka.common.serialization.StringSerializer())) {
@@ -316,7 +316,7 @@ class LedgerTopologyTest {
             ledger.submit(cmd.remove(SANDBOX, "203.0.113.0/24"));
 
             assertThat(allow.get(Keys.access(cmd.account(), SANDBOX))).isNull();
-            KeyValueStore<String, ApiAccessState> access = ledger.store(Stores.VIEW_API_ACCESS);
+            KeyValueStore<String, ApiAccessState> access = ledger.store(Stores.COMMAND_API_ACCESS);
             assertThat(access.get(Keys.access(cmd.account(), SANDBOX)).getEnabled()).isFalse();
         }
 

@@ -11,7 +11,6 @@ import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.model.Cidr;
 import dev.credledger.processors.topology.Keys;
 import dev.credledger.processors.topology.Stores;
-import dev.credledger.processors.topology.Topics;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,7 +53,7 @@ public final class ActivityRoutes {
     public void activity(Context ctx) {
         Query q = query(ctx);
         queries.run(ctx.attribute("role"), () -> {
-            StoreLocator.Placement placement = locator.placement(Stores.VIEW_AUDIT_BY_PARTY, Topics.EVENTS);
+            StoreLocator.Placement placement = locator.placement(Stores.VIEW_AUDIT_BY_PARTY);
             String sliceQuery = SLICE_PATH + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
             List<CompletableFuture<String>> asked = new ArrayList<>();
             for (HostInfo other : placement.others()) {
@@ -78,7 +77,7 @@ public final class ActivityRoutes {
     public void slice(Context ctx) {
         Query q = query(ctx);
         slices.run(ctx.attribute("role"), () -> OwnerRouting.respond(ctx,
-                localSlice(locator.placement(Stores.VIEW_AUDIT_BY_PARTY, Topics.EVENTS), q)));
+                localSlice(locator.placement(Stores.VIEW_AUDIT_BY_PARTY), q)));
     }
 
     private PartyActivity.Slice localSlice(StoreLocator.Placement placement, Query q) {

@@ -1,7 +1,6 @@
 package dev.credledger.api.commands;
 
 import dev.credledger.api.Problem;
-import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.processors.domain.Command;
 import dev.credledger.processors.topology.Topics;
@@ -9,9 +8,7 @@ import dev.credledger.processors.wire.CommandCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -36,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code credential-command-results}. Every instance reads every result partition from the end, so the
  * instance that sent a command sees its answer whichever instance decided it.
  *
- * <p>Read-your-writes: after the result, it also waits (within the same timeout) for the audit records
- * of the command's events on {@code credential-audit}. The view processor writes them in the same
- * transaction as its view updates, so once they are visible, every view already shows the command.
+ * <p>Read-your-writes: the single writer writes the result in the same transaction as the command's events, audit
+ * records, account views and lookup updates, so once the result is visible (read committed), all of them are. What
+ * this instance's replicated lookups show is awaited by the caller ({@code LocalLookups}).
  */
 public final class CommandGateway implements AutoCloseable {
 
@@ -56,11 +53,8 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
-    /**
-     * A decided command. {@code viewsCurrent}: its audit records, written in the same transaction as the view
-     * updates, arrived within the timeout, so every view of the cluster already shows the command.
-     */
-    public record Answer(CommandResult result, boolean viewsCurrent) {}
+    /** A decided command: its result, committed with everything the command changed. */
+    public record Answer(CommandResult result) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
 
@@ -97,9 +91,8 @@ public final class CommandGateway implements AutoCloseable {
 
     /** Positions the result reader at the end of every partition, then starts it; returns when it is in place. */
     public void start() {
-        List<TopicPartition> partitions = Stream.of(Topics.RESULTS, Topics.AUDIT)
-                .flatMap(topic -> results.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())))
-                .toList();
+        List<TopicPartition> partitions = results.partitionsFor(Topics.RESULTS).stream()
+                .map(p -> new TopicPartition(Topics.RESULTS, p.partition())).toList();
         results.assign(partitions);
         results.seekToEnd(partitions);
         partitions.forEach(results::position);
@@ -112,7 +105,7 @@ public final class CommandGateway implements AutoCloseable {
     }
 
     /**
-     * Sends the command and waits (bounded) for its result, then for its events to reach the views. Once
+     * Sends the command and waits (bounded) for its result. Once
      * the command may have been sent, every failure is a {@link Timeout} naming the command ID: the command
      * may still be applied, and the caller can find out from the audit trail.
      */
@@ -147,15 +140,7 @@ public final class CommandGateway implements AutoCloseable {
                     p.result.completeExceptionally(e);
                 }
             });
-            CommandResult result = p.result.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            boolean viewsCurrent = true;
-            try {
-                p.audited.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                viewsCurrent = false;
-                LOG.warn("Command {} was decided, but its events had not reached the views within {}", id, timeout);
-            }
-            return new Answer(result, viewsCurrent);
+            return new Answer(p.result.get(remaining(deadline), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             throw new Timeout(id);
         } catch (InterruptedException e) {
@@ -177,30 +162,9 @@ public final class CommandGateway implements AutoCloseable {
         return Math.max(0, deadline - System.nanoTime());
     }
 
-    /** A command in flight: its result, and which of its events the views have recorded. */
+    /** A command in flight. */
     private static final class Pending {
         final CompletableFuture<CommandResult> result = new CompletableFuture<>();
-        final CompletableFuture<Void> audited = new CompletableFuture<>();
-        private final Set<UUID> seen = ConcurrentHashMap.newKeySet();
-        private List<UUID> expected;
-
-        synchronized void onResult(CommandResult r) {
-            // A replayed answer's events reached the views long ago, before this request began to listen.
-            expected = r.getReplayed() ? List.of() : r.getEventIds();
-            result.complete(r);
-            check();
-        }
-
-        synchronized void onAudit(UUID eventId) {
-            seen.add(eventId);
-            check();
-        }
-
-        private void check() {
-            if (expected != null && seen.containsAll(expected)) {
-                audited.complete(null);
-            }
-        }
     }
 
     private void readResults() {
@@ -210,15 +174,8 @@ public final class CommandGateway implements AutoCloseable {
                     if (pending.isEmpty()) {
                         continue;
                     }
-                    if (record.topic().equals(Topics.RESULTS)) {
-                        CommandResult result = topics.results.valueSerde().deserializer().deserialize(Topics.RESULTS, record.value());
-                        pending.getOrDefault(result.getCommandId(), List.of()).forEach(p -> p.onResult(result));
-                    } else {
-                        AuditRecord audit = topics.audit.valueSerde().deserializer().deserialize(Topics.AUDIT, record.value());
-                        if (audit.getCommandId() != null) {
-                            pending.getOrDefault(audit.getCommandId(), List.of()).forEach(p -> p.onAudit(audit.getEventId()));
-                        }
-                    }
+                    CommandResult result = topics.results.valueSerde().deserializer().deserialize(Topics.RESULTS, record.value());
+                    pending.getOrDefault(result.getCommandId(), List.of()).forEach(p -> p.result.complete(result));
                 }
             }
         } catch (WakeupException e) {

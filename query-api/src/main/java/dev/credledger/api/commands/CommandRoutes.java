@@ -238,7 +238,7 @@ public final class CommandRoutes {
         CommandResult result = answer.result();
         if (result.getOutcome() == Outcome.ACCEPTED) {
             // A replay was decided long ago: what it activated may have been revoked since, so no lookup wait.
-            boolean current = answer.viewsCurrent() && (result.getReplayed() || lookups.awaitSecrets(result));
+            boolean current = result.getReplayed() || lookups.awaitSecrets(result);
             ctx.header(VIEWS_HEADER, current ? "current" : "catching-up");
         }
         IdempotencyKeys.checkRepeat(ctx, command, result);

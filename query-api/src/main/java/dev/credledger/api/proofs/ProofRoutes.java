@@ -13,7 +13,6 @@ import dev.credledger.processors.audit.AuditChain;
 import dev.credledger.processors.audit.AuditLog;
 import dev.credledger.processors.topology.Keys;
 import dev.credledger.processors.topology.Stores;
-import dev.credledger.processors.topology.Topics;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +114,7 @@ public final class ProofRoutes {
         if (partition < 0) {
             throw Problem.notFound("no audit log " + origin + " here (origins are " + config.logName() + "/<partition>)");
         }
-        StoreLocator.Location<byte[]> location = locator.locatePartition(Stores.AUDIT_LOG, Topics.AUDIT, partition);
+        StoreLocator.Location<byte[]> location = locator.locatePartition(Stores.AUDIT_LOG, partition);
         switch (location) {
             case StoreLocator.Location.Local<byte[]> local -> {
                 AuditLog log = new AuditLog(local.store()::get);

@@ -79,7 +79,7 @@ public final class ReportRoutes {
         CredentialReport.Filter filter = CredentialReport.Filter.of(ctx);
         Instant now = Instant.now();
         queries.run(ctx.attribute("role"), () -> {
-            StoreLocator.Placement placement = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS);
+            StoreLocator.Placement placement = locator.placement(Stores.COMMAND_API_ACCESS);
             // The same instant for every part, so a row's age does not depend on which instance wrote it.
             ctx.status(200).contentType(format.equals("csv") ? "text/csv; charset=utf-8" : "application/json");
             ctx.header("Cache-Control", "no-store");
@@ -115,7 +115,7 @@ public final class ReportRoutes {
             throw Problem.invalidParameter("asOf", "asOf is epoch milliseconds");
         }
         List<Integer> partitions = partitions(ctx.queryParam("partitions"));
-        StoreLocator.Placement placement = locator.placement(Stores.VIEW_API_ACCESS, Topics.EVENTS);
+        StoreLocator.Placement placement = locator.placement(Stores.COMMAND_API_ACCESS);
         List<Integer> held = placement.localPartitions();
         java.util.Set<Integer> all = new java.util.HashSet<>(held);
         placement.partitionsOf().values().forEach(all::addAll);
@@ -167,8 +167,8 @@ public final class ReportRoutes {
             Consumer<Map<String, Object>> rows) {
         CredentialReport report = new CredentialReport(usage::lastUsedAt, filter, now);
         for (int p : partitions) {
-            report.partition(locator.<ApiAccessState>partition(Stores.VIEW_API_ACCESS, p),
-                    locator.<CredentialState>partition(Stores.VIEW_CREDENTIALS, p), rows);
+            report.partition(locator.<ApiAccessState>partition(Stores.COMMAND_API_ACCESS, p),
+                    locator.<CredentialState>partition(Stores.COMMAND_CREDENTIALS, p), rows);
         }
     }
 

@@ -36,7 +36,7 @@ public final class ViewRoutes {
     public void apiAccess(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        owner.<ApiAccessState>answer(ctx, Stores.VIEW_API_ACCESS, account, (store, c) -> {
+        owner.<ApiAccessState>answer(ctx, Stores.COMMAND_API_ACCESS, account, (store, c) -> {
             ApiAccessState a = store.get(Keys.access(account, env));
             Map<String, Object> out = new LinkedHashMap<>();
             boolean enabled = a != null && a.getEnabled();
@@ -66,7 +66,7 @@ public final class ViewRoutes {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
         boolean includeDeleted = "true".equals(ctx.queryParam("includeDeleted"));
-        owner.<CredentialState>answer(ctx, Stores.VIEW_CREDENTIALS, account, (store, c) -> {
+        owner.<CredentialState>answer(ctx, Stores.COMMAND_CREDENTIALS, account, (store, c) -> {
             List<Map<String, Object>> items = new ArrayList<>();
             try (KeyValueIterator<String, CredentialState> it =
                          store.prefixScan(Keys.credentialPrefix(account, env), new StringSerializer())) {

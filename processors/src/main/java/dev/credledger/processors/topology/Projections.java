@@ -4,32 +4,31 @@ import dev.credledger.events.avro.AllowList;
 import dev.credledger.events.avro.AuditRecord;
 import dev.credledger.events.avro.SigningSalt;
 import dev.credledger.events.avro.TokenLookup;
-import dev.credledger.events.avro.state.ApiAccessState;
-import dev.credledger.events.avro.state.CredentialState;
-import dev.credledger.events.mapping.AvroToDomain;
 import dev.credledger.events.mapping.DomainToAvro;
-import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.Actor;
+import dev.credledger.events.model.Cidr;
+import dev.credledger.events.model.CredentialEvent;
 import dev.credledger.events.model.EventMetadata;
 import dev.credledger.processors.audit.AuditChain;
-import dev.credledger.events.model.Cidr;
 import dev.credledger.processors.domain.Credential;
 import dev.credledger.processors.domain.Ledger;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Builds the query side from {@code credential-events}: API access and credentials per account+environment
- * (the same fold as the command side, by {@link Ledger#apply}), the hash-chained audit trail, and the
- * updates of the replicated token lookup and allow-lists.
+ * What an event decided by the single writer changes beside the event itself, written by the same task in the
+ * command's transaction: the account's hash-chained audit record (the writer owns the chain head), the account's
+ * event history and the cross-account index, the account's audit log, and the updates of the replicated token
+ * lookup, allow-lists and signing salts. The account's API access and credentials need nothing here: the decision
+ * state is the view ({@link Stores#COMMAND_API_ACCESS}, {@link Stores#COMMAND_CREDENTIALS}).
  */
-final class ViewProcessor implements Processor<String, dev.credledger.events.avro.CredentialEvent, String, Object> {
+final class Projections {
 
     static final String AUDIT_SINK = "audit-sink";
     static final String TOKEN_LOOKUP_SINK = "token-lookup-sink";
@@ -37,63 +36,46 @@ final class ViewProcessor implements Processor<String, dev.credledger.events.avr
     static final String SIGNING_SALTS_SINK = "signing-salts-sink";
     private static final int HEADS_CACHED = 10_000;
 
-    private ProcessorContext<String, Object> context;
-    private StoreLedgerState state;
-    private Ledger ledger;
-    private KeyValueStore<String, AuditRecord> audit;
-    private KeyValueStore<String, dev.credledger.events.avro.CredentialEvent> accountEvents;
-    private KeyValueStore<String, String> byParty;
+    private final ProcessorContext<Object, Object> context;
+    private final StoreLedgerState state;
+    private final AuditLogAppender auditLog;
+    private final KeyValueStore<String, AuditRecord> audit;
+    private final KeyValueStore<String, dev.credledger.events.avro.CredentialEvent> accountEvents;
+    private final KeyValueStore<String, String> byParty;
     /**
      * The latest audit record of recently active accounts, so that most events skip a reverse range scan of
-     * {@code view-audit}. Made anew in {@link #init}, which Kafka Streams calls again whenever it revives the
-     * task (an aborted transaction included), so it never holds a head the store does not have.
+     * {@code view-audit}. Made anew with the processor, which Kafka Streams builds again whenever it revives the task
+     * (an aborted transaction included), so it never holds a head the store does not have.
      */
-    private Map<String, AuditRecord> heads;
+    private final Map<String, AuditRecord> heads = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AuditRecord> eldest) {
+            return size() > HEADS_CACHED;
+        }
+    };
 
-    @Override
-    public void init(ProcessorContext<String, Object> context) {
+    Projections(ProcessorContext<Object, Object> context, StoreLedgerState state, AuditLogAppender auditLog) {
         this.context = context;
-        KeyValueStore<String, ApiAccessState> access = context.getStateStore(Stores.VIEW_API_ACCESS);
-        KeyValueStore<String, CredentialState> credentials = context.getStateStore(Stores.VIEW_CREDENTIALS);
-        // Views need neither account-wide state nor the name index: fewer stores, fewer changelog records.
-        state = new StoreLedgerState(null, access, credentials, null);
-        ledger = Ledger.replaying(state);
-        audit = context.getStateStore(Stores.VIEW_AUDIT);
-        accountEvents = context.getStateStore(Stores.VIEW_ACCOUNT_EVENTS);
-        byParty = context.getStateStore(Stores.VIEW_AUDIT_BY_PARTY);
-        heads = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, AuditRecord> eldest) {
-                return size() > HEADS_CACHED;
-            }
-        };
+        this.state = state;
+        this.auditLog = auditLog;
+        this.audit = context.getStateStore(Stores.VIEW_AUDIT);
+        this.accountEvents = context.getStateStore(Stores.VIEW_ACCOUNT_EVENTS);
+        this.byParty = context.getStateStore(Stores.VIEW_AUDIT_BY_PARTY);
     }
 
-    @Override
-    public void close() {
-        heads = null;
-    }
-
-    @Override
-    public void process(Record<String, dev.credledger.events.avro.CredentialEvent> record) {
-        CredentialEvent event = AvroToDomain.event(record.value());
+    /** Projects {@code event}, already applied to the decision state, and its Avro form as written. */
+    void project(CredentialEvent event, dev.credledger.events.avro.CredentialEvent avro, long ts) {
         EventMetadata m = event.metadata();
         String account = m.accountId().value();
-        // Kept even when the rest was applied already (the put is idempotent): re-reading credential-events from
-        // the start fills this store for events written before it existed (README, "Upgrading").
-        accountEvents.put(Keys.accountEvent(account, m.sequence()), record.value());
+        accountEvents.put(Keys.accountEvent(account, m.sequence()), avro);
         index(m, account);
-        AuditRecord head = lastAuditRecord(account);
-        if (head != null && head.getSequence() >= m.sequence()) {
-            return; // applied already
-        }
-        ledger.apply(event);
 
+        AuditRecord head = lastAuditRecord(account);
         AuditRecord entry = AuditChain.next(head == null ? AuditChain.GENESIS : head.getHash(), event);
         audit.put(Keys.audit(account, m.occurredAt(), m.sequence()), entry);
         heads.put(account, entry);
-        long ts = record.timestamp();
         context.forward(new Record<>(account, entry, ts), AUDIT_SINK);
+        auditLog.append(account, entry);
 
         Credential credential = credentialOf(event);
         for (Map.Entry<String, TokenLookup> lookup : TokenLookups.of(event, credential)) {

@@ -7,48 +7,52 @@ import dev.credledger.events.tlog.Checkpoint;
 import dev.credledger.processors.audit.AuditLog;
 import dev.credledger.processors.audit.AuditLogSettings;
 import java.time.Instant;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Appends every record of its partition of {@code credential-audit} to that partition's audit log, in order, and
- * every checkpoint interval (wall clock) signs a checkpoint of a log that grew and publishes it on
- * {@code credential-audit-checkpoints}. Exactly-once: the tree, the checkpoint and its record commit together.
+ * The audit log of the task's partition of {@code credential-audit}: the single writer appends each audit record as it
+ * writes it (the task owns that partition, so the log's order is the partition's), and a log that grew gets a signed
+ * checkpoint on {@code credential-audit-checkpoints} one checkpoint interval later (wall clock). The checkpoint
+ * punctuation is scheduled only while a log has unsigned records: an idle ledger commits no transaction.
  */
-final class AuditLogProcessor implements Processor<String, AuditRecord, String, AuditCheckpoint> {
+final class AuditLogAppender {
 
     static final String CHECKPOINTS_SINK = "audit-checkpoints-sink";
 
     private final AuditLogSettings settings;
-    private ProcessorContext<String, AuditCheckpoint> context;
-    private KeyValueStore<String, byte[]> store;
-    private AuditLog log;
+    private final ProcessorContext<Object, Object> context;
+    private final KeyValueStore<String, byte[]> store;
+    private final AuditLog log;
+    private Cancellable scheduled;
 
-    AuditLogProcessor(AuditLogSettings settings) {
+    AuditLogAppender(AuditLogSettings settings, ProcessorContext<Object, Object> context) {
         this.settings = settings;
-    }
-
-    @Override
-    public void init(ProcessorContext<String, AuditCheckpoint> context) {
         this.context = context;
         this.store = context.getStateStore(Stores.AUDIT_LOG);
         this.log = new AuditLog(store::get);
-        context.schedule(settings.checkpointInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkpoint);
+        if (log.size() > log.lastCheckpointSize()) {
+            schedule();
+        }
     }
 
-    @Override
-    public void process(Record<String, AuditRecord> record) {
-        AuditRecord r = record.value();
-        if (r == null) {
-            return;
+    void append(String account, AuditRecord record) {
+        log.append(account, record.getSequence(), record.getHash(), store::put);
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled == null) {
+            scheduled = context.schedule(settings.checkpointInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkpoint);
         }
-        log.append(record.key(), r.getSequence(), r.getHash(), store::put);
     }
 
     private void checkpoint(long now) {
+        scheduled.cancel();
+        scheduled = null;
         long size = log.size();
         if (size == 0 || size == log.lastCheckpointSize()) {
             return;
