@@ -82,8 +82,24 @@ public final class Benchmarks {
             if (only.equals("mac")) {
                 new MacBench(b, report).run(10);
             }
-            if (!only.equals("state") && !only.equals("activity") && !only.equals("mac")) {
-                new Throughput(b, report).run();
+            if (only.equals("records") || only.equals("all")) {
+                new RecordsPerCommand(b, report).run();
+            }
+            if (only.equals("commands") || only.equals("all")) {
+                new CommandLatency(b, report).run(List.of(1, 32, 256), Duration.ofSeconds(8));
+            }
+            double peak = 0;
+            if (!java.util.Set.of("state", "activity", "mac", "records", "commands").contains(only)) {
+                peak = new Throughput(b, report).run();
+            }
+            if (only.equals("latency") || only.equals("all")) {
+                // The latency bars hold under load: half the peak just measured runs in the background meanwhile.
+                try (BackgroundLoad background = new BackgroundLoad(b, peak / 2).start()) {
+                    new CommandLatency(b, report).run(List.of(1), Duration.ofSeconds(10));
+                    new RevocationLatency(b, report).run(300, false);
+                    report.line(String.format("  both while a background load ran: %,.0f commands/s straight to the topic"
+                            + " (half the peak of %,.0f/s)", background.rate(), peak));
+                }
             }
             if (only.equals("all") || only.equals("state")) {
                 new StateQueries(b, report).run(10_000, 300);
@@ -101,7 +117,6 @@ public final class Benchmarks {
                 new LeakLatency(b, report).run(300);
             }
             if (only.equals("all")) {
-                new RevocationLatency(b, report).run(300, false);
                 new VerifyOverHttp(b, report).run(10);
                 new Replay(b, report).run();
                 new AuditQueries(b, report).run(20_000, 2_000);

@@ -161,6 +161,9 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setRequestFingerprint(avro.getRequestFingerprint()).build();
         processed.put(command.metadata().commandId().toString(), result, now.toEpochMilli());
         context.forward(new Record<>(record.key(), result, now.toEpochMilli()), RESULTS_SINK);
+        if (CommandHeaders.alone(record.headers())) {
+            context.commit();
+        }
     }
 
     private void emit(List<CredentialEvent> events) {

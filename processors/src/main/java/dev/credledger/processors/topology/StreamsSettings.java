@@ -50,7 +50,8 @@ public record StreamsSettings(
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.getInteger("credledger.commitMs", 10));
+        // Batches commands under load; a command sent alone asks for its commit at once (CommandHeaders.IN_FLIGHT).
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
         p.put(StreamsConfig.POLL_MS_CONFIG, 5);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         // Records wait for the commit, which flushes them all at once: the transaction's partitions reach the

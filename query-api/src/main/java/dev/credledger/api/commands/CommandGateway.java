@@ -5,6 +5,8 @@ import dev.credledger.events.avro.command.CommandResult;
 import dev.credledger.processors.domain.Command;
 import dev.credledger.processors.topology.Topics;
 import dev.credledger.processors.wire.CommandCodec;
+import dev.credledger.processors.topology.CommandHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +137,12 @@ public final class CommandGateway implements AutoCloseable {
             return list;
         });
         try {
-            producer.send(new ProducerRecord<>(Topics.COMMANDS, command.metadata().accountId().value(), value), (m, e) -> {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.COMMANDS,
+                    command.metadata().accountId().value(), value);
+            // A hint, not a rule: alone in flight, the command asks the processor to commit at once (latency); with
+            // others behind it, the commit interval batches them (throughput). See CommandHeaders.IN_FLIGHT.
+            record.headers().add(CommandHeaders.IN_FLIGHT, Integer.toString(pending.size()).getBytes(StandardCharsets.US_ASCII));
+            producer.send(record, (m, e) -> {
                 if (e != null) {
                     p.result.completeExceptionally(e);
                 }
