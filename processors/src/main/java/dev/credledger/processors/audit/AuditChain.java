@@ -33,7 +33,7 @@ public final class AuditChain {
     public static AuditRecord next(String prevHash, CredentialEvent event) {
         EventMetadata m = event.metadata();
         boolean rejected = event instanceof CredentialEvent.CommandRejected;
-        AuditRecord record = AuditRecord.newBuilder()
+        AuditRecord.Builder record = AuditRecord.newBuilder()
                 .setAccountId(m.accountId().value())
                 .setSequence(m.sequence())
                 .setEventId(m.eventId())
@@ -48,9 +48,9 @@ public final class AuditChain {
                 .setCommandId(m.causationId())
                 .setCorrelationId(m.correlationId())
                 .setPrevHash(prevHash)
-                .setHash("")
-                .build();
-        return AuditRecord.newBuilder(record).setHash(hash(prevHash, record)).build();
+                .setHash("");
+        // The hash covers every other field: set last, on the same builder (a copy of the record would deep-copy it).
+        return record.setHash(hash(prevHash, record.build())).build();
     }
 
     /** The hash a record must carry, given the previous record's hash. */

@@ -1,6 +1,7 @@
 package dev.credledger.processors.audit;
 
 import dev.credledger.events.tlog.Merkle;
+import dev.credledger.processors.wire.FixedWidth;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -106,14 +107,14 @@ public final class AuditLog {
     }
 
     static String nodeKey(int level, long index) {
-        return String.format("n/%02d/%019d", level, index);
+        return "n/" + FixedWidth.digits(level, 2) + "/" + FixedWidth.digits(index, 19);
     }
 
     static String recordKey(String account, long sequence) {
-        return String.format("r/%s/%020d", account, sequence);
+        return "r/" + account + "/" + FixedWidth.digits(sequence, 20);
     }
 
     static String checkpointKey(long size) {
-        return String.format("c/%019d", size);
+        return "c/" + FixedWidth.digits(size, 19);
     }
 }

@@ -2,6 +2,7 @@ package dev.credledger.processors.topology;
 
 import dev.credledger.events.model.AccountId;
 import dev.credledger.events.model.Environment;
+import dev.credledger.processors.wire.FixedWidth;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -37,7 +38,7 @@ public final class Keys {
 
     /** Audit records of an account in time order, then sequence order. */
     public static String audit(String account, Instant occurredAt, long sequence) {
-        return auditPrefix(account) + String.format("%013d|%020d", occurredAt.toEpochMilli(), sequence);
+        return auditPrefix(account) + FixedWidth.digits(occurredAt.toEpochMilli(), 13) + "|" + FixedWidth.digits(sequence, 20);
     }
 
     /**
@@ -47,14 +48,14 @@ public final class Keys {
     public static String auditTime(Instant bound) {
         long millis = bound.isBefore(Instant.EPOCH) ? 0 : bound.isAfter(LAST_AUDIT_TIME) ? LAST_AUDIT_TIME.toEpochMilli()
                 : bound.toEpochMilli();
-        return String.format("%013d", millis);
+        return FixedWidth.digits(millis, 13);
     }
 
     private static final Instant LAST_AUDIT_TIME = Instant.ofEpochMilli(9_999_999_999_999L);
 
     /** An account's events in sequence order. */
     public static String accountEvent(String account, long sequence) {
-        return auditPrefix(account) + String.format("%020d", sequence);
+        return auditPrefix(account) + FixedWidth.digits(sequence, 20);
     }
 
     /**
@@ -87,7 +88,7 @@ public final class Keys {
     }
 
     private static String partyRest(Instant occurredAt, String account, long sequence) {
-        return auditTime(occurredAt) + "|" + account + "|" + String.format("%020d", sequence);
+        return auditTime(occurredAt) + "|" + account + "|" + FixedWidth.digits(sequence, 20);
     }
 
     public static String auditPrefix(String account) {
@@ -96,10 +97,10 @@ public final class Keys {
 
     /** Grace deadlines in time order, for a range scan up to now. */
     static String graceDeadline(Instant until, AccountId account, Environment environment, UUID tokenId) {
-        return String.format("%013d", until.toEpochMilli()) + "|" + account.value() + "|" + environment.name() + "|" + tokenId;
+        return FixedWidth.digits(until.toEpochMilli(), 13) + "|" + account.value() + "|" + environment.name() + "|" + tokenId;
     }
 
     static String graceDeadlineUpTo(Instant now) {
-        return String.format("%013d", now.toEpochMilli()) + "|~";
+        return FixedWidth.digits(now.toEpochMilli(), 13) + "|~";
     }
 }

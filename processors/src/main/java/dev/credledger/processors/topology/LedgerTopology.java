@@ -79,9 +79,11 @@ public final class LedgerTopology {
         sink(t, CommandProcessor.DEAD_LETTER_SINK, topics.deadLetters, COMMAND_PROCESSOR);
         sink(t, CommandProcessor.DATA_KEYS_SINK, topics.dataKeys, COMMAND_PROCESSOR);
 
-        t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit), COMMAND_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_ACCOUNT_EVENTS, stores.strings, topics.events.valueSerde()), COMMAND_PROCESSOR);
-        t.addStateStore(kv(Stores.VIEW_AUDIT_BY_PARTY, stores.strings, stores.strings), COMMAND_PROCESSOR);
+        // Append-only: every key is written once, so a record cache would fold nothing and only cost its upkeep.
+        t.addStateStore(kv(Stores.VIEW_AUDIT, stores.strings, stores.audit).withCachingDisabled(), COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_ACCOUNT_EVENTS, stores.strings, topics.events.valueSerde()).withCachingDisabled(),
+                COMMAND_PROCESSOR);
+        t.addStateStore(kv(Stores.VIEW_AUDIT_BY_PARTY, stores.strings, stores.strings).withCachingDisabled(), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.AUDIT_LOG, stores.strings, org.apache.kafka.common.serialization.Serdes.ByteArray()),
                 COMMAND_PROCESSOR);
         sink(t, Projections.AUDIT_SINK, topics.audit, COMMAND_PROCESSOR);
