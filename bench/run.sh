@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
-# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency]. Needs wrk for the HTTP figure (apt-get install wrk).
+# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million]. Needs wrk for the HTTP figure (apt-get install wrk).
 #        bench/run.sh jmh [JMH options]   the JMH benchmarks (LocalVerifyBenchmark), e.g. bench/run.sh jmh LocalVerify
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
