@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
-# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million]. Needs wrk for the HTTP figure (apt-get install wrk).
+# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million|replay|scale|scale-quick]. Needs wrk for the HTTP figure (apt-get install wrk).
+#        bench/run.sh 20000 2000 scale        issue 25's figures in one run (~20 min); scale-quick: the same, smaller (~3 min)
 #        bench/run.sh jmh [JMH options]   the JMH benchmarks (LocalVerifyBenchmark), e.g. bench/run.sh jmh LocalVerify
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,6 +15,8 @@ if [ "${1:-}" = "jmh" ]; then
   shift
   exec "$JAVA_HOME/bin/java" -cp "bench/target/classes:$cp" org.openjdk.jmh.Main "${@:-LocalVerify}"
 fi
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx2g ${BENCH_OPTS:-} \
+# The memory figures are taken under the launcher's heap bound; the others have room to spare.
+case "${3:-}" in scale*|million) heap=512m ;; *) heap=2g ;; esac
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx$heap ${BENCH_OPTS:-} \
   -Dlogback.configurationFile="$root/bench/logback.xml" \
   -cp "bench/target/classes:$cp" dev.credledger.bench.Benchmarks "$@"

@@ -84,56 +84,10 @@ public final class Benchmarks {
         Benchmarks b = new Benchmarks(commands, accounts, dir);
         try {
             awaitRunning(b.app);
-            if (only.equals("mac")) {
-                new MacBench(b, report).run(10);
-            }
-            if (only.equals("records") || only.equals("all")) {
-                new RecordsPerCommand(b, report).run();
-            }
-            if (only.equals("commands") || only.equals("all")) {
-                new CommandLatency(b, report).run(List.of(1, 32, 256), Duration.ofSeconds(8));
-            }
-            if (only.equals("million")) {
-                // commands = the number of enables: each makes two active secrets (an auth token and a private salt).
-                new MillionCredentials(b, report).run(b.commandCount);
-            }
-            double peak = 0;
-            if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million").contains(only)) {
-                peak = new Throughput(b, report).run();
-            }
-            if (only.equals("latency") || only.equals("all")) {
-                // The latency bars hold under load: half the peak just measured runs in the background meanwhile.
-                try (BackgroundLoad background = new BackgroundLoad(b, peak / 2).start()) {
-                    new CommandLatency(b, report).run(List.of(1), Duration.ofSeconds(10));
-                    new RevocationLatency(b, report).run(300, false);
-                    report.line(String.format("  both while a background load ran: %,.0f commands/s straight to the topic"
-                            + " (half the peak of %,.0f/s)", background.rate(), peak));
-                }
-            }
-            if (only.equals("all") || only.equals("state")) {
-                new StateQueries(b, report).run(10_000, 300);
-            }
-            if (only.equals("all") || only.equals("activity")) {
-                new ActivityQueries(b, report).run(20, 1_000, 300);
-            }
-            if (only.equals("propagation") || only.equals("enforcement")) {
-                new RevocationLatency(b, report).run(300, only.equals("enforcement"));
-            }
-            if (only.equals("verify")) {
-                new VerifyOverHttp(b, report).run(10);
-            }
-            if (only.equals("leaks")) {
-                new LeakLatency(b, report).run(300);
-            }
-            if (only.equals("all")) {
-                new VerifyOverHttp(b, report).run(10);
-                new Replay(b, report).run();
-                new AuditQueries(b, report).run(20_000, 2_000);
-                new MacBench(b, report).run(10);
-            }
-            if (!only.equals("million")) {
-                report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
-                        + " (1M: bench/run.sh 500000 1 million)", rssMiB(), b.activeTokens.size(), b.accounts.size()));
+            if (only.startsWith("scale")) {
+                ScaleRun.run(b, report, only.equals("scale-quick"));
+            } else {
+                modes(b, report, only);
             }
         } finally {
             b.producer.close();
@@ -157,6 +111,64 @@ public final class Benchmarks {
             commands.forEach(producer::send);
             producer.flush();
             watch.await(commands.size(), Duration.ofMinutes(10), r -> { });
+        }
+    }
+
+    /** One figure or a set of them, by name (bench/run.sh's third argument). */
+    private static void modes(Benchmarks b, Report report, String only) throws Exception {
+        if (only.equals("mac")) {
+            new MacBench(b, report).run(10);
+        }
+        if (only.equals("records") || only.equals("all")) {
+            new RecordsPerCommand(b, report).run();
+        }
+        if (only.equals("commands") || only.equals("all")) {
+            new CommandLatency(b, report).run(List.of(1, 32, 256), Duration.ofSeconds(8));
+        }
+        if (only.equals("replay")) {
+            new LargeReplay(b, report).run(b.commandCount);
+        }
+        if (only.equals("million")) {
+            // commands = the number of enables: each makes two active secrets (an auth token and a private salt).
+            new MillionCredentials(b, report).run(b.commandCount);
+        }
+        double peak = 0;
+        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay").contains(only)) {
+            peak = new Throughput(b, report).run();
+        }
+        if (only.equals("latency") || only.equals("all")) {
+            // The latency bars hold under load: half the peak just measured runs in the background meanwhile.
+            try (BackgroundLoad background = new BackgroundLoad(b, peak / 2).start()) {
+                new CommandLatency(b, report).run(List.of(1), Duration.ofSeconds(10));
+                new RevocationLatency(b, report).run(300, false);
+                report.line(String.format("  both while a background load ran: %,.0f commands/s straight to the topic"
+                        + " (half the peak of %,.0f/s)", background.rate(), peak));
+            }
+        }
+        if (only.equals("all") || only.equals("state")) {
+            new StateQueries(b, report).run(10_000, 300);
+        }
+        if (only.equals("all") || only.equals("activity")) {
+            new ActivityQueries(b, report).run(20, 1_000, 300);
+        }
+        if (only.equals("propagation") || only.equals("enforcement")) {
+            new RevocationLatency(b, report).run(300, only.equals("enforcement"));
+        }
+        if (only.equals("verify")) {
+            new VerifyOverHttp(b, report).run(10);
+        }
+        if (only.equals("leaks")) {
+            new LeakLatency(b, report).run(300);
+        }
+        if (only.equals("all")) {
+            new VerifyOverHttp(b, report).run(10);
+            new Replay(b, report).run();
+            new AuditQueries(b, report).run(20_000, 2_000);
+            new MacBench(b, report).run(10);
+        }
+        if (!only.equals("million") && !only.equals("replay")) {
+            report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
+                    + " (1M: bench/run.sh 500000 1 million)", rssMiB(), b.activeTokens.size(), b.accounts.size()));
         }
     }
 

@@ -30,11 +30,15 @@ final class CommandLatency {
         this.report = report;
     }
 
+    /** Each run on accounts of its own: a second run in the same ledger must not find them enabled already. */
+    private static final AtomicLong RUNS = new AtomicLong();
+
     void run(List<Integer> loads, Duration each) throws Exception {
+        RUNS.incrementAndGet();
         for (int clients : loads) {
             List<String> accounts = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                accounts.add("latency-" + clients + "-" + i);
+                accounts.add("latency-" + RUNS.get() + "-" + clients + "-" + i);
             }
             parallel(accounts, account -> {
                 send("PUT", "/v1/accounts/" + account + "/plan", "{\"plan\":\"PROFESSIONAL\"}", 200);
