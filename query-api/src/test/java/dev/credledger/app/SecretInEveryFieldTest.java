@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * space — put in every string of every request body the OpenAPI document describes (found from its schemas, so a new
  * field is checked without touching this test) and in every query parameter, is refused with 422
  * {@code SECRET_IN_INPUT} and moves no end offset of any topic (changelogs, the registry's; not the broker's own
- * offsets and transaction bookkeeping, which idle commits move); then no file the ledger or its
+ * offsets and transaction bookkeeping, which other clients' group and transaction work moves); then no file the ledger or its
  * broker wrote (every topic's segments, every store), no log
  * line and no answer holds it. The routes that take secrets by design (verify, look up, sign, leak reports) are listed
  * here, and only they are spared.
