@@ -110,7 +110,7 @@ public final class Benchmarks {
         try (TopicWatch watch = new TopicWatch(app.bootstrapServers(), Topics.AUDIT, false)) {
             commands.forEach(producer::send);
             producer.flush();
-            watch.await(commands.size(), Duration.ofMinutes(10), r -> { });
+            watch.await(commands.size(), Duration.ofMinutes(30), r -> { }); // 1M records of one account: ~10 min
         }
     }
 
@@ -125,6 +125,10 @@ public final class Benchmarks {
         if (only.equals("commands") || only.equals("all")) {
             new CommandLatency(b, report).run(List.of(1, 32, 256), Duration.ofSeconds(8));
         }
+        if (only.equals("audit")) {
+            // commands = the account's records: an audit page at 1M records is bench/run.sh 1000000 1 audit.
+            new AuditQueries(b, report).run(b.commandCount, 300);
+        }
         if (only.equals("replay")) {
             new LargeReplay(b, report).run(b.commandCount);
         }
@@ -133,7 +137,7 @@ public final class Benchmarks {
             new MillionCredentials(b, report).run(b.commandCount);
         }
         double peak = 0;
-        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay").contains(only)) {
+        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay", "audit").contains(only)) {
             peak = new Throughput(b, report).run();
         }
         if (only.equals("latency") || only.equals("all")) {
@@ -166,7 +170,7 @@ public final class Benchmarks {
             new AuditQueries(b, report).run(20_000, 2_000);
             new MacBench(b, report).run(10);
         }
-        if (!only.equals("million") && !only.equals("replay")) {
+        if (!java.util.Set.of("million", "replay", "audit").contains(only)) {
             report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
                     + " (1M: bench/run.sh 500000 1 million)", rssMiB(), b.activeTokens.size(), b.accounts.size()));
         }
