@@ -36,7 +36,7 @@ final class TopicSetup {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            checkCoPartitioned(admin);
+            checkCoPartitioned(admin, existing, partitions);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot create the ledger's topics: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
@@ -47,10 +47,19 @@ final class TopicSetup {
         }
     }
 
-    private static void checkCoPartitioned(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+    /**
+     * Topics created just now have {@code partitions} partitions; only those that existed before are described (a topic
+     * just created may not be known yet to every broker of a cluster, and describing it could fail for that alone).
+     */
+    private static void checkCoPartitioned(Admin admin, Set<String> existing, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
         Map<String, Integer> counts = new java.util.TreeMap<>();
-        admin.describeTopics(CO_PARTITIONED).allTopicNames().get(60, TimeUnit.SECONDS)
-                .forEach((name, d) -> counts.put(name, d.partitions().size()));
+        List<String> described = CO_PARTITIONED.stream().filter(existing::contains).toList();
+        CO_PARTITIONED.stream().filter(t -> !existing.contains(t)).forEach(t -> counts.put(t, partitions));
+        if (!described.isEmpty()) {
+            admin.describeTopics(described).allTopicNames().get(60, TimeUnit.SECONDS)
+                    .forEach((name, d) -> counts.put(name, d.partitions().size()));
+        }
         if (counts.values().stream().distinct().count() > 1) {
             throw new IllegalStateException("The topics " + CO_PARTITIONED + " must have the same number of partitions "
                     + "(each account's commands, events and audit records share one); found " + counts);

@@ -31,8 +31,13 @@ class RecordBudgetTest {
     /** Long enough for the commit after the answer, short of the checkpoint interval's wall-clock punctuation. */
     private static final Duration QUIET = Duration.ofMillis(1500);
 
+    /**
+     * Checkpoints an hour apart: a signed checkpoint is a transaction of its own, at most one per interval however many
+     * commands came (README, "Record budget"), and one falling inside a command's count would charge it to that command.
+     */
     @RegisterExtension
-    static final TestLedger LEDGER = new TestLedger();
+    static final TestLedger LEDGER = new TestLedger(s -> s.withAuditLog(
+            new Settings.AuditLog(null, "credledger.local/audit", Duration.ofHours(1))));
 
     /**
      * Each budget is what the command writes today with every record keyed by a secret's fingerprint (lookups,
