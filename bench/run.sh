@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
 # Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million|replay|scale|scale-quick|audit]. Needs wrk for the HTTP figure (apt-get install wrk).
-#        bench/run.sh 20000 2000 scale        issue 25's figures in one run (~20 min); scale-quick: the same, smaller (~3 min)
+#        bench/run.sh 20000 2000 scale        issue 25's figures in one run (7 min on the 2-core machine); scale-quick: the same, smaller (under 3 min)
 #        bench/run.sh jmh [JMH options]   the JMH benchmarks (LocalVerifyBenchmark), e.g. bench/run.sh jmh LocalVerify
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
