@@ -23,7 +23,7 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * Commands per second, exactly-once, all views updated: from the first command sent to the last audit
- * record visible (the view processor writes it in the same transaction as the views). Baseline: a
+ * record visible (the command processor writes it in the command's transaction, with the views). Baseline: a
  * pass-through Kafka Streams app with the same exactly-once settings copying the same bytes.
  */
 final class Throughput {

@@ -44,8 +44,8 @@ final class Projections {
     private final KeyValueStore<String, String> byParty;
     /**
      * The latest audit record of recently active accounts, so that most events skip a reverse range scan of
-     * {@code view-audit}. Made anew with the processor, which Kafka Streams builds again whenever it revives the task
-     * (an aborted transaction included), so it never holds a head the store does not have.
+     * {@code view-audit}. Made anew in each {@code init} of the command processor, which Kafka Streams calls again
+     * whenever it revives the task (an aborted transaction included), so it never holds a head the store does not have.
      */
     private final Map<String, AuditRecord> heads = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override

@@ -22,21 +22,17 @@ final class StoreLedgerState implements LedgerState {
     private final KeyValueStore<String, CredentialState> credentials;
     private final KeyValueStore<String, String> names;
 
-    /**
-     * {@code accounts} and {@code names} may be {@code null} where no decision needs them: the views keep
-     * neither account-wide state nor the name index.
-     */
     StoreLedgerState(KeyValueStore<String, AccountStateRecord> accounts, KeyValueStore<String, ApiAccessState> access,
             KeyValueStore<String, CredentialState> credentials, KeyValueStore<String, String> names) {
-        this.accounts = accounts;
-        this.access = access;
-        this.credentials = credentials;
-        this.names = names;
+        this.accounts = java.util.Objects.requireNonNull(accounts, "accounts");
+        this.access = java.util.Objects.requireNonNull(access, "access");
+        this.credentials = java.util.Objects.requireNonNull(credentials, "credentials");
+        this.names = java.util.Objects.requireNonNull(names, "names");
     }
 
     @Override
     public AccountState account(AccountId account) {
-        AccountStateRecord value = accounts == null ? null : accounts.get(account.value());
+        AccountStateRecord value = accounts.get(account.value());
         return value == null ? AccountState.initial() : StateCodec.fromAvro(value);
     }
 
@@ -54,15 +50,13 @@ final class StoreLedgerState implements LedgerState {
 
     @Override
     public UUID nameOwner(AccountId account, Environment environment, String name) {
-        String owner = names == null ? null : names.get(Keys.name(account, environment, name));
+        String owner = names.get(Keys.name(account, environment, name));
         return owner == null ? null : UUID.fromString(owner);
     }
 
     @Override
     public void putAccount(AccountId account, AccountState state) {
-        if (accounts != null) {
-            accounts.put(account.value(), StateCodec.toAvro(state));
-        }
+        accounts.put(account.value(), StateCodec.toAvro(state));
     }
 
     @Override
@@ -78,9 +72,6 @@ final class StoreLedgerState implements LedgerState {
 
     @Override
     public void putNameOwner(AccountId account, Environment environment, String name, UUID owner) {
-        if (names == null) {
-            return;
-        }
         if (owner == null) {
             names.delete(Keys.name(account, environment, name));
         } else {

@@ -55,9 +55,6 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
-    /** A decided command: its result, committed with everything the command changed. */
-    public record Answer(CommandResult result) {}
-
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
 
     private final Topics topics;
@@ -111,12 +108,12 @@ public final class CommandGateway implements AutoCloseable {
      * the command may have been sent, every failure is a {@link Timeout} naming the command ID: the command
      * may still be applied, and the caller can find out from the audit trail.
      */
-    public Answer execute(Command command) throws Timeout {
+    public CommandResult execute(Command command) throws Timeout {
         return execute(command, null);
     }
 
     /** As {@link #execute(Command)}, for a request sent with an Idempotency-Key: its fingerprint travels along. */
-    public Answer execute(Command command, String requestFingerprint) throws Timeout {
+    public CommandResult execute(Command command, String requestFingerprint) throws Timeout {
         UUID id = command.metadata().commandId();
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] value;
@@ -147,7 +144,8 @@ public final class CommandGateway implements AutoCloseable {
                     p.result.completeExceptionally(e);
                 }
             });
-            return new Answer(p.result.get(remaining(deadline), TimeUnit.NANOSECONDS));
+            // Committed with everything the command changed: its events, audit records, views and lookup updates.
+            return p.result.get(remaining(deadline), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new Timeout(id);
         } catch (InterruptedException e) {

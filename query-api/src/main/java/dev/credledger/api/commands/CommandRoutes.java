@@ -228,14 +228,13 @@ public final class CommandRoutes {
      * nothing here may fail the request: the answer may carry the only copy of a new secret.
      */
     private CommandResult execute(Context ctx, Command command) {
-        CommandGateway.Answer answer;
+        CommandResult result;
         try {
-            answer = gateway.execute(command, IdempotencyKeys.sentFingerprint(ctx));
+            result = gateway.execute(command, IdempotencyKeys.sentFingerprint(ctx));
         } catch (CommandGateway.Timeout e) {
             throw Problem.unavailable("the command was sent but its result did not arrive in time; it may still be "
                     + "applied: look for commandId " + e.commandId() + " in the audit trail").with("commandId", e.commandId());
         }
-        CommandResult result = answer.result();
         if (result.getOutcome() == Outcome.ACCEPTED) {
             // A replay was decided long ago: what it activated may have been revoked since, so no lookup wait.
             boolean current = result.getReplayed() || lookups.awaitSecrets(result);

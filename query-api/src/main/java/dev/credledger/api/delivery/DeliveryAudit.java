@@ -54,10 +54,10 @@ public final class DeliveryAudit {
         Command command = new Command.RecordDeliveryChange(meta, change.environment(), change.kind(), change.targetId(),
                 change.change(), origin(change.url()), change.events(), change.receiver(), change.status());
         try {
-            var answer = gateway.execute(command);
-            if (answer.result().getOutcome() != Outcome.ACCEPTED) {
+            var result = gateway.execute(command);
+            if (result.getOutcome() != Outcome.ACCEPTED) {
                 throw Problem.unavailable("the change could not be recorded in the audit trail ("
-                        + answer.result().getReasonCode() + "), so it was not made");
+                        + result.getReasonCode() + "), so it was not made");
             }
         } catch (CommandGateway.Timeout e) {
             throw Problem.unavailable("the change's audit record was not confirmed in time, so the change was not made; "

@@ -259,12 +259,12 @@ public final class LeakRoutes {
                 results.add(pool.submit(() -> {
                     inFlight.acquire();
                     try {
-                        CommandGateway.Answer answer = gateway.execute(command);
-                        if (answer.result().getOutcome() == Outcome.ACCEPTED && !lookups.awaitSecrets(answer.result())) {
+                        CommandResult result = gateway.execute(command);
+                        if (result.getOutcome() == Outcome.ACCEPTED && !lookups.awaitSecrets(result)) {
                             LOG.warn("Leak report {}: decided, but this instance's lookup is still catching up",
                                     command.metadata().commandId());
                         }
-                        return answer.result();
+                        return result;
                     } finally {
                         inFlight.release();
                     }
