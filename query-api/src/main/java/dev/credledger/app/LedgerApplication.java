@@ -1,15 +1,15 @@
 package dev.credledger.app;
 
-import dev.credledger.api.AccessControl;
+import dev.credledger.api.server.AccessControl;
 import dev.credledger.api.ClientAddress;
 import dev.credledger.api.Drain;
-import dev.credledger.api.LedgerApi;
+import dev.credledger.api.server.LedgerApi;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.api.commands.CommandGateway;
 import dev.credledger.api.enforcement.EnforcementFeed;
 import dev.credledger.api.enforcement.EnforcementRoutes;
 import dev.credledger.api.enforcement.EnforcementView;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.embedded.EmbeddedKafkaBroker;
 import dev.credledger.events.registry.SchemaRegistryClient;
 import dev.credledger.events.registry.server.EmbeddedSchemaRegistry;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credledger.api.ClientAddress;
 import dev.credledger.api.Json;
-import dev.credledger.api.LedgerApi;
 import dev.credledger.api.Problem;
 import dev.credledger.api.Role;
 import dev.credledger.api.SecretInput;
@@ -108,9 +107,9 @@ public final class LeakRoutes {
     }
 
     public void report(Context ctx) {
-        if (ctx.contentLength() > LedgerApi.MAX_BODY_BYTES) {
+        if (ctx.contentLength() > Json.MAX_BODY_BYTES) {
             throw new Problem(413, "payload-too-large", "Payload too large",
-                    "a leak report is at most " + LedgerApi.MAX_BODY_BYTES + " bytes: send larger batches in parts");
+                    "a leak report is at most " + Json.MAX_BODY_BYTES + " bytes: send larger batches in parts");
         }
         byte[] body = ctx.bodyAsBytes();
         String reporter = authenticate(ctx, body);

@@ -62,7 +62,7 @@ public final class SecretRoutes {
 
     public void lookup(Context ctx) {
         LookupBody body = Json.bodyCarryingSecrets(ctx, LookupBody.class, new LookupBody(null),
-                dev.credledger.api.LedgerApi.MAX_BODY_BYTES);
+                dev.credledger.api.Json.MAX_BODY_BYTES);
         if (body.secret() == null || body.secret().isEmpty()) {
             throw Problem.badRequest("field 'secret' is required");
         }

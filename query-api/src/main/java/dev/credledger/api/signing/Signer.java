@@ -2,6 +2,7 @@ package dev.credledger.api.signing;
 
 import dev.credledger.api.Problem;
 import dev.credledger.api.StoreLocator;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.events.avro.SigningSalt;
 import dev.credledger.events.mapping.AvroToDomain;
 import dev.credledger.events.model.AccountId;

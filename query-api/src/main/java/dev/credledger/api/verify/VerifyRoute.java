@@ -50,7 +50,7 @@ public final class VerifyRoute {
 
     public void verify(Context ctx) {
         Body body = Json.bodyCarryingSecrets(ctx, Body.class, new Body(null, null, null, null),
-                dev.credledger.api.LedgerApi.MAX_BODY_BYTES);
+                dev.credledger.api.Json.MAX_BODY_BYTES);
         String header = ctx.header("X-Auth-Token");
         Environment expected = body.environment() == null ? null : Requests.environment("environment", body.environment());
         if (body.sourceIp() != null && Cidr.parse(body.sourceIp()).filter(c -> c.toString().endsWith("/32")

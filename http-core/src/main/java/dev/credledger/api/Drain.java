@@ -17,7 +17,7 @@ public final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    void enter(Context ctx) {
+    public void enter(Context ctx) {
         // Counted before the check: a request that races with the start of the drain is either refused here
         // or seen by drain(), never neither.
         inFlight.incrementAndGet();
@@ -29,7 +29,7 @@ public final class Drain {
         ctx.attribute(COUNTED, Boolean.TRUE);
     }
 
-    void exit(Context ctx) {
+    public void exit(Context ctx) {
         if (ctx.attribute(COUNTED) != null) {
             ctx.attribute(COUNTED, null);
             inFlight.decrementAndGet();

@@ -3,7 +3,7 @@ package dev.credledger.api.signals;
 import dev.credledger.api.delivery.Message;
 import dev.credledger.api.delivery.Outbound;
 import dev.credledger.api.delivery.Target;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.events.avro.DeliveryTarget;
 import dev.credledger.events.mapping.AvroToDomain;
 import dev.credledger.events.model.CredentialEvent;

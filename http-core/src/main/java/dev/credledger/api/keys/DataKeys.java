@@ -1,4 +1,4 @@
-package dev.credledger.api.signing;
+package dev.credledger.api.keys;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

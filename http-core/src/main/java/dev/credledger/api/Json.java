@@ -36,16 +36,19 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
+    /** Request bodies larger than this are refused with 413 (the MAC routes take larger ones). */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+
     private Json() {}
 
     /**
-     * The body as {@code type}; an empty body is {@code empty}; at most {@link LedgerApi#MAX_BODY_BYTES}. Every text in
+     * The body as {@code type}; an empty body is {@code empty}; at most {@link #MAX_BODY_BYTES}. Every text in
      * it, at any depth, field names included, is refused (422 {@code SECRET_IN_INPUT}) if it carries one of the ledger's
      * secrets, however it is spelled ({@link SecretInput#carriesSecret}): whatever a route stores or forwards from its
      * body has passed this one check.
      */
     public static <T> T body(Context ctx, Class<T> type, T empty) {
-        return body(ctx, type, empty, LedgerApi.MAX_BODY_BYTES);
+        return body(ctx, type, empty, MAX_BODY_BYTES);
     }
 
     /**

@@ -1,5 +1,6 @@
-package dev.credledger.api;
+package dev.credledger.api.server;
 
+import dev.credledger.api.Problem;
 import io.javalin.http.Context;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

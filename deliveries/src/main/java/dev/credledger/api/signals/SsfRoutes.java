@@ -8,7 +8,7 @@ import dev.credledger.api.Role;
 import dev.credledger.api.StoreLocator;
 import dev.credledger.api.delivery.Deliveries;
 import dev.credledger.api.delivery.SafeAddresses;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.events.avro.DeliveryKind;
 import dev.credledger.events.avro.DeliveryState;
 import dev.credledger.events.avro.DeliveryTarget;

@@ -10,7 +10,7 @@ import dev.credledger.api.delivery.DeliveryAudit;
 import dev.credledger.events.model.CredentialEvent.DeliveryChange;
 import dev.credledger.events.model.CredentialEvent.DeliveryTargetKind;
 import dev.credledger.api.delivery.SafeAddresses;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.events.avro.Delivery;
 import dev.credledger.events.avro.DeliveryKind;
 import dev.credledger.events.avro.DeliveryState;

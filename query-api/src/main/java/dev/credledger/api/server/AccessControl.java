@@ -1,5 +1,7 @@
-package dev.credledger.api;
+package dev.credledger.api.server;
 
+import dev.credledger.api.Problem;
+import dev.credledger.api.Role;
 import dev.credledger.api.leaks.LeakReportKeys;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;

@@ -1,5 +1,7 @@
-package dev.credledger.api;
+package dev.credledger.api.server;
 
+import dev.credledger.api.Json;
+import dev.credledger.api.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +45,7 @@ final class ProblemErrorHandler extends ErrorHandler {
         String detail = switch (status) {
             case 400 -> "the request is not well-formed HTTP";
             case 408 -> "the request did not arrive in time";
-            case 413 -> "request bodies are limited to " + LedgerApi.MAX_BODY_BYTES + " bytes";
+            case 413 -> "request bodies are limited to " + Json.MAX_BODY_BYTES + " bytes";
             case 414 -> "the request line is too long";
             case 431 -> "the request headers are too large";
             case 505 -> "the HTTP version is not supported";

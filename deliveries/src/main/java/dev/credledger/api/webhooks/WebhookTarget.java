@@ -4,7 +4,7 @@ import dev.credledger.api.Json;
 import dev.credledger.api.delivery.Message;
 import dev.credledger.api.delivery.Outbound;
 import dev.credledger.api.delivery.Target;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.api.stream.RevocationStream;
 import dev.credledger.events.avro.DeliveryTarget;
 import dev.credledger.events.mapping.AvroToDomain;

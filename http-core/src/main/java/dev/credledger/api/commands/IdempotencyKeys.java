@@ -1,7 +1,6 @@
 package dev.credledger.api.commands;
 
 import dev.credledger.api.Json;
-import dev.credledger.api.LedgerApi;
 import dev.credledger.api.Problem;
 import dev.credledger.api.SecretInput;
 import dev.credledger.events.avro.Outcome;
@@ -176,7 +175,7 @@ public final class IdempotencyKeys {
     private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = com.fasterxml.jackson.databind.json.JsonMapper
             .builder().enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
 
-    /** The answer to a repeated request, written by the exception mapper of {@link LedgerApi}. */
+    /** The answer to a repeated request, written by the API's exception mapper. */
     public static final class Replayed extends RuntimeException {
         private final int status;
         private final Map<String, Object> body;

@@ -1,16 +1,28 @@
-package dev.credledger.api;
+package dev.credledger.api.server;
 
+import dev.credledger.api.ClientAddress;
+import dev.credledger.api.Drain;
+import dev.credledger.api.Forwarder;
+import dev.credledger.api.Json;
+import dev.credledger.api.Requests;
+import dev.credledger.api.OwnerRouting;
+import dev.credledger.api.Problem;
+import dev.credledger.api.QueryLimiter;
+import dev.credledger.api.Role;
+import dev.credledger.api.SecretInput;
+import dev.credledger.api.StoreLocator;
+import dev.credledger.api.TlsFiles;
 import dev.credledger.api.audit.ActivityRoutes;
 import dev.credledger.api.audit.AuditRoutes;
 import dev.credledger.api.commands.CommandGateway;
-import dev.credledger.api.history.HistoryRoutes;
-import dev.credledger.api.proofs.ProofRoutes;
-import dev.credledger.api.signing.MacRoutes;
-import dev.credledger.api.signing.Signer;
-import dev.credledger.api.secrets.SecretRoutes;
 import dev.credledger.api.commands.CommandRoutes;
 import dev.credledger.api.commands.IdempotencyKeys;
 import dev.credledger.api.commands.LocalLookups;
+import dev.credledger.api.history.HistoryRoutes;
+import dev.credledger.api.proofs.ProofRoutes;
+import dev.credledger.api.secrets.SecretRoutes;
+import dev.credledger.api.signing.MacRoutes;
+import dev.credledger.api.signing.Signer;
 import dev.credledger.api.verify.VerifyRoute;
 import dev.credledger.api.views.ViewRoutes;
 import dev.credledger.events.secret.SecretFormat;
@@ -19,8 +31,8 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.router.Endpoint;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
@@ -36,9 +48,6 @@ public final class LedgerApi {
     /** At most this many expensive reads (audit pages, states, histories, secret lookups) run at once per key. */
     public static final int EXPENSIVE_QUERIES_PER_KEY = 4;
 
-    /** Request bodies larger than this are refused with 413 (the MAC routes take larger ones: {@link MacRoutes}). */
-    public static final long MAX_BODY_BYTES = 64 * 1024;
-
     private static final Logger LOG = LoggerFactory.getLogger(LedgerApi.class);
     private static final String ACCOUNT = "/v1/accounts/{account}";
     private static final String ENV = ACCOUNT + "/environments/{env}";
@@ -46,7 +55,7 @@ public final class LedgerApi {
     /** What the routes need. {@code streams} may be set after the server starts (its port is part of Streams' config). */
     public record Backend(CommandGateway gateway, StoreLocator locator, Supplier<KafkaStreams> streams,
                           AccessControl access, ClientAddress clientAddress, PrometheusMeterRegistry meters, Drain drain,
-                          dev.credledger.api.signing.DataKeys dataKeys,
+                          dev.credledger.api.keys.DataKeys dataKeys,
                           dev.credledger.api.enforcement.EnforcementRoutes enforcement,
                           dev.credledger.api.proofs.ProofRoutes.Config proofs,
                           dev.credledger.api.leaks.LeakRoutes.Config leaks,
@@ -235,7 +244,7 @@ public final class LedgerApi {
         Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
         String path = matched == null ? "" : matched.path;
         return path.equals("/v1/macs") ? MacRoutes.MAX_BATCH_BODY_BYTES
-                : path.endsWith("/mac") || path.endsWith("/mac/verify") ? MacRoutes.MAX_BODY_BYTES : MAX_BODY_BYTES;
+                : path.endsWith("/mac") || path.endsWith("/mac/verify") ? MacRoutes.MAX_BODY_BYTES : Json.MAX_BODY_BYTES;
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.credledger.api.Json;
 import dev.credledger.api.Problem;
 import dev.credledger.api.Requests;
 import dev.credledger.api.SecretInput;
-import dev.credledger.api.signing.DataKeys;
+import dev.credledger.api.keys.DataKeys;
 import dev.credledger.events.avro.Outcome;
 import dev.credledger.events.avro.SecretRef;
 import dev.credledger.events.avro.command.CommandResult;
