@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""RSS of the ledger over repeated rounds of one mixed load (DESIGN.md §5: flat, ±10 %, with the launcher's heap bound).
+"""RSS of the ledger over repeated rounds of one mixed load (DESIGN.md §5 and issue 25: flat, ±10 %, with the
+launcher's heap bound).
 
 Starts ./credledger serve (the launcher: -Xmx512m by default) on its embedded default in a fresh data directory on
-loopback, then runs ROUNDS rounds of the same load against the same 100 accounts: a COMPROMISED refresh of each token,
-a client credential created and deleted for each, 2,000 verifications, 4 MAC batches of 4 MiB, 10 webhooks created and
-deleted, 20 SSE streams opened and closed. After each round it prints the process's RSS (/proc) and the heap in use
-(/metrics). Bounded: a fixed number of requests, then it stops the ledger and exits.
+loopback, then runs one warm-up round and ROUNDS measured rounds of the same load against the same 100 accounts: a
+COMPROMISED refresh of each token, a client credential created and deleted for each, 2,000 verifications, 100 audit
+pages and 10 exports (NDJSON, CSV, OCSF), 4 MAC batches of 4 MiB, 10 webhooks created and deleted, 20 SSE streams
+opened and closed — and, all along, webhook deliveries of every revocation of 10 accounts to a receiver on loopback.
+After each round it prints the process's RSS (/proc) and the heap in use (/metrics); at the end, the spread of RSS
+over the measured rounds. Bounded: a fixed number of requests, then it stops the ledger and exits.
 
-Usage: bench/rss-rounds.py [rounds=8]
+Usage: bench/rss-rounds.py [rounds=3]
 """
 import http.client
 import json
@@ -18,10 +21,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
-ADMIN, SIGNER, VERIFIER = "rss-admin", "rss-signer", "rss-verifier"
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+ADMIN, SIGNER, VERIFIER, AUDITOR = "rss-admin", "rss-signer", "rss-verifier", "rss-auditor"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -67,9 +72,38 @@ def heap_mib():
     return int(used) >> 20
 
 
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver on loopback: takes every delivery with 204 and counts it."""
+    received = 0
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Receiver.received += 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def drain(method, path, key):
+    """A request whose (streamed) answer is read to its end and dropped."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    conn.request(method, path, headers={"Authorization": "Bearer " + key})
+    r = conn.getresponse()
+    while r.read(65536):
+        pass
+    conn.close()
+    return r.status
+
+
 def main():
     data = tempfile.mkdtemp(prefix="credledger-rss-")
-    env = dict(os.environ, CREDLEDGER_ADMIN_TOKEN=ADMIN, CREDLEDGER_SIGNER_TOKEN=SIGNER, CREDLEDGER_VERIFIER_TOKEN=VERIFIER)
+    env = dict(os.environ, CREDLEDGER_ADMIN_TOKEN=ADMIN, CREDLEDGER_SIGNER_TOKEN=SIGNER, CREDLEDGER_VERIFIER_TOKEN=VERIFIER,
+               CREDLEDGER_AUDITOR_TOKEN=AUDITOR)
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook_url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
     log = open(os.path.join(data, "ledger.log"), "w")
     ledger = subprocess.Popen([os.path.join(ROOT, "credledger"), "serve", "--data-dir", data, "--http-port", str(PORT),
                                "--kafka-port", str(free_port()), "--registry-port", str(free_port()),
@@ -94,8 +128,13 @@ def main():
             tokens[a] = json.loads(raw)["authToken"]
         batch = json.dumps({"items": [{"accountId": accounts[i % 100], "environment": "sandbox",
                                        "payload": "p" * 1_000_000} for i in range(4)]}).encode()
-        print(f"round 0 (100 accounts enabled): RSS {rss_mib(pid)} MiB, heap in use {heap_mib()} MiB", flush=True)
-        for rnd in range(1, ROUNDS + 1):
+        for a in accounts[:10]:
+            request("POST", f"/v1/accounts/{a}/environments/sandbox/webhooks", ADMIN,
+                    {"url": hook_url, "events": ["credential.revoked"]})
+        print(f"before the warm-up (100 accounts enabled): RSS {rss_mib(pid)} MiB, heap in use {heap_mib()} MiB",
+              flush=True)
+        measured = []
+        for rnd in range(0, ROUNDS + 1):
             started = time.time()
             for a in accounts:
                 status, raw = request("POST", f"/v1/accounts/{a}/environments/sandbox/api/refresh", ADMIN,
@@ -107,6 +146,11 @@ def main():
                 request("DELETE", f"/v1/accounts/{a}/environments/sandbox/credentials/{cred}", ADMIN)
             for i in range(2000):
                 request("POST", "/v1/verify", VERIFIER, headers={"X-Auth-Token": tokens[accounts[i % 100]]})
+            for i in range(100):
+                drain("GET", f"/v1/accounts/{accounts[i]}/audit?limit=100", AUDITOR)
+            for i in range(10):
+                fmt = ("ndjson", "csv", "ocsf")[i % 3]
+                drain("GET", f"/v1/accounts/{accounts[i]}/audit/export?format={fmt}", AUDITOR)
             for _ in range(4):
                 request("POST", "/v1/macs", SIGNER, batch)
             for i in range(10):
@@ -120,14 +164,22 @@ def main():
                 conn.request("GET", "/v1/revocations/stream", headers={"Authorization": "Bearer " + VERIFIER})
                 conn.getresponse().read(10)
                 conn.close()
-            print(f"round {rnd} ({time.time() - started:.0f} s): RSS {rss_mib(pid)} MiB, heap in use {heap_mib()} MiB",
-                  flush=True)
+            rss = rss_mib(pid)
+            name = "warm-up round" if rnd == 0 else f"round {rnd}"
+            print(f"{name} ({time.time() - started:.0f} s): RSS {rss} MiB, heap in use {heap_mib()} MiB, webhook"
+                  f" deliveries received so far {Receiver.received}", flush=True)
+            if rnd > 0:
+                measured.append(rss)
+        spread = (max(measured) - min(measured)) / min(measured) * 100
+        print(f"RSS over {ROUNDS} measured rounds: {min(measured)}-{max(measured)} MiB, spread {spread:.1f} %"
+              f" (target: flat within 10 %)", flush=True)
     finally:
         ledger.send_signal(signal.SIGTERM)
         try:
             ledger.wait(60)
         except subprocess.TimeoutExpired:
             ledger.kill()
+        receiver.shutdown()
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -18,7 +18,7 @@ final class ScaleRun {
         double peak = new Throughput(b, report).run();
         try (BackgroundLoad background = new BackgroundLoad(b, peak / 2).start()) {
             new CommandLatency(b, report).run(List.of(1), Duration.ofSeconds(quick ? 5 : 10));
-            new RevocationLatency(b, report).run(quick ? 100 : 300, false);
+            new RevocationLatency(b, report).run(quick ? 100 : 300, true);
             report.line(String.format("  both while a background load ran: %,.0f commands/s straight to the topic"
                     + " (half the peak of %,.0f/s)", background.rate(), peak));
         }

@@ -232,7 +232,18 @@ public final class LedgerApplication implements AutoCloseable {
         LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
                 new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1),
                 new AuditLogSettings(s.auditLog().name(), auditKey, s.auditLog().checkpointInterval()));
-        streams = new KafkaStreams(LedgerTopology.build(topics, new Stores(registryClient), topologySettings),
+        if (s.enforcement().earlyRevocations()) {
+            // Registered now, so that no stream thread waits for the registry on the first early revocation.
+            registryClient.register(Topics.EARLY_REVOCATIONS + "-value",
+                    dev.credledger.events.avro.CredentialRevoked.getClassSchema());
+        }
+        dev.credledger.processors.topology.EarlyRevocations early = s.enforcement().earlyRevocations()
+                ? dev.credledger.processors.topology.EarlyRevocations.kafka(clients.config(java.util.Map.of()),
+                        topics.revocations.valueSerde().serializer())
+                : dev.credledger.processors.topology.EarlyRevocations.NONE;
+        // Closed after Streams (the stack closes in reverse): the stream threads publish until they stop.
+        toClose.push(early);
+        streams = new KafkaStreams(LedgerTopology.build(topics, new Stores(registryClient), topologySettings, early),
                 clients.properties(streamsSettings.toProperties()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);

@@ -116,6 +116,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--enforcement-alert-after", description = "A revocation not effective at every live enforcement point this long after it was issued is counted in credledger_enforcement_late_revocations_total. Default: ${DEFAULT-VALUE}")
     String enforcementAlertAfter;
 
+    @Option(names = "--early-revocations", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Publish each revocation on credential-revocations-early the moment it is decided, a commit ahead of credential-revocations (revocation clients apply whichever comes first). Default: on; --no-early-revocations turns it off.")
+    boolean earlyRevocations;
+
     @Option(names = "--audit-signing-key", description = "Ed25519 private key (PKCS#8 PEM, mode 0600) that signs the audit logs' checkpoints; every instance needs the same. Embedded default without one: generated into <data-dir>/audit-signing.pem. Required with --bootstrap-servers.")
     String auditSigningKey;
 
@@ -278,7 +282,7 @@ final class ServeCommand implements Callable<Integer> {
                 duration("--revocation-retention", revocationRetention), bytes(rocksDbMemory), key("--signer-token", signerToken, signerTokenFile),
                 blankToNull(sealingKeyFile) == null ? null : Path.of(sealingKeyFile.strip()),
                 new Settings.Enforcement(duration("--enforcement-stale-after", enforcementStaleAfter),
-                        duration("--enforcement-alert-after", enforcementAlertAfter)),
+                        duration("--enforcement-alert-after", enforcementAlertAfter), earlyRevocations),
                 new Settings.AuditLog(blankToNull(auditSigningKey) == null ? null : Path.of(auditSigningKey.strip()),
                         auditLogName.strip(), duration("--checkpoint-interval", checkpointInterval)),
                 new Settings.Leaks(key("--scanner-token", scannerToken, scannerTokenFile),

@@ -133,9 +133,15 @@ public record Settings(
      *
      * @param staleAfter a point silent this long is stale: listed as such, never pending
      * @param alertAfter a revocation not effective at every live point this long after it was issued is counted late
+     * @param earlyRevocations whether each revocation is also published on {@code credential-revocations-early} the
+     *     moment it is decided, a commit ahead of the record (see {@code EarlyRevocations})
      */
-    public record Enforcement(Duration staleAfter, Duration alertAfter) {
-        public static final Enforcement DEFAULT = new Enforcement(Duration.ofSeconds(30), Duration.ofSeconds(5));
+    public record Enforcement(Duration staleAfter, Duration alertAfter, boolean earlyRevocations) {
+        public static final Enforcement DEFAULT = new Enforcement(Duration.ofSeconds(30), Duration.ofSeconds(5), true);
+
+        public Enforcement(Duration staleAfter, Duration alertAfter) {
+            this(staleAfter, alertAfter, true);
+        }
 
         public Enforcement {
             if (!staleAfter.isPositive() || !alertAfter.isPositive()) {

@@ -26,6 +26,8 @@ public final class LocalView {
     private final Map<String, AllowList> allowLists = new ConcurrentHashMap<>();
     /** Revocations read before the lookup update that reflects them; dropped once that update arrives. */
     private final Map<String, CredentialRevoked> revokedAhead = new ConcurrentHashMap<>();
+    /** Of those, the early ones (not yet on the record) and when each was read: consumer thread only. */
+    private final Map<String, Instant> earlyReadAt = new java.util.HashMap<>();
 
     /** A record of {@code credential-token-lookup}; {@code null} is a tombstone. */
     public void applyLookup(String fingerprint, TokenLookup entry) {
@@ -33,12 +35,14 @@ public final class LocalView {
             // Gone: nothing to answer but UNKNOWN, so nothing to hold ahead either.
             lookups.remove(fingerprint);
             revokedAhead.remove(fingerprint);
+            earlyReadAt.remove(fingerprint);
             return;
         }
         lookups.put(fingerprint, entry);
         CredentialRevoked ahead = revokedAhead.get(fingerprint);
         if (ahead != null && !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
             revokedAhead.remove(fingerprint, ahead); // the lookup now says it (or something newer)
+            earlyReadAt.remove(fingerprint);
         }
     }
 
@@ -53,10 +57,46 @@ public final class LocalView {
 
     /** A record of {@code credential-revocations}: refused from now on, unless a newer lookup entry says otherwise. */
     public void applyRevocation(CredentialRevoked r) {
+        earlyReadAt.remove(r.getFingerprint()); // on the record now
         TokenLookup known = lookups.get(r.getFingerprint());
         if (known == null || known.getUpdatedAt().isBefore(r.getRevokedAt())) {
             revokedAhead.put(r.getFingerprint(), r);
         }
+    }
+
+    /**
+     * A record of {@code credential-revocations-early}, read at {@code readAt}: refused from now on, as a revocation
+     * is, until a newer lookup entry says otherwise. Never un-applied otherwise: the ledger decides a revocation again
+     * whenever its transaction aborts, so an early one is always followed by its record ({@link #unconfirmed} tells
+     * which are late).
+     */
+    public void applyEarlyRevocation(CredentialRevoked r, Instant readAt) {
+        TokenLookup known = lookups.get(r.getFingerprint());
+        CredentialRevoked held = revokedAhead.get(r.getFingerprint());
+        if ((known == null || known.getUpdatedAt().isBefore(r.getRevokedAt()))
+                && (held == null || held.getRevokedAt().isBefore(r.getRevokedAt()))) {
+            revokedAhead.put(r.getFingerprint(), r);
+            earlyReadAt.put(r.getFingerprint(), readAt);
+        }
+    }
+
+    /**
+     * The early revocations read before {@code readBefore} that nothing has confirmed since, each returned once (they
+     * stay applied: refusing is the safe side, and the record follows once the ledger runs again).
+     */
+    public java.util.List<CredentialRevoked> unconfirmed(Instant readBefore) {
+        java.util.List<CredentialRevoked> late = new java.util.ArrayList<>();
+        earlyReadAt.entrySet().removeIf(e -> {
+            if (!e.getValue().isBefore(readBefore)) {
+                return false;
+            }
+            CredentialRevoked r = revokedAhead.get(e.getKey());
+            if (r != null) {
+                late.add(r);
+            }
+            return true;
+        });
+        return late;
     }
 
     /** An auth token presented by a caller of {@code environment} (or {@code null} for any), from {@code sourceIp} (or {@code null}). */

@@ -51,7 +51,14 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#reportInterval}), so the ledger can tell when each revocation took effect at each point. A
  * revocation is applied at once, ahead of the lookup update that follows it (the ledger writes that one a
  * transaction later): a secret is refused as soon as its revocation is read. A later lookup update (a
- * credential reactivated) supersedes it again. Listeners ({@link #onRevocation}) run in order on a thread of
+ * credential reactivated) supersedes it again.
+ *
+ * <p>It also follows {@code credential-revocations-early}, where the ledger publishes each revocation the moment it
+ * is decided, a commit before the record on {@code credential-revocations} (see the README, "Early revocations"):
+ * whichever of the two is read first refuses the secret, and an early revocation is never un-applied (only a newer
+ * lookup entry, a credential reactivated by a later command, supersedes it, as it does a committed one). One that
+ * neither the record nor the lookup update confirms within {@link #EARLY_UNCONFIRMED_AFTER} is said in a warning:
+ * the ledger has not committed for that long. A listener hears of each revocation once, from whichever came first. Listeners ({@link #onRevocation}) run in order on a thread of
  * their own, after the revocation has been applied to {@link #verify}: a slow listener delays only listeners.
  *
  * <pre>{@code
@@ -69,6 +76,12 @@ public final class RevocationClient implements AutoCloseable {
     public static final String TOKEN_LOOKUP = "credential-token-lookup";
     public static final String ALLOW_LISTS = "credential-allow-lists";
     public static final String REVOCATIONS = "credential-revocations";
+    /** Each revocation again, published as it is decided, before its transaction commits (a head start). */
+    public static final String EARLY_REVOCATIONS = "credential-revocations-early";
+    /** How long an early revocation may go without the record or lookup update that confirms it before a warning. */
+    public static final Duration EARLY_UNCONFIRMED_AFTER = Duration.ofMinutes(5);
+    /** How many recent revocation event IDs are remembered, so that a listener hears of each once. */
+    private static final int RECENT_EVENT_IDS = 100_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationClient.class);
     /** How far back the revocation feed is read at start: far more than a lookup update ever trails its revocation. */
@@ -96,6 +109,14 @@ public final class RevocationClient implements AutoCloseable {
     private static final int MAX_HELD = 10_000;
     private EnforcementReporter reporter;
     private Thread follower;
+    /** Revocation event IDs already told to listeners, oldest first (consumer thread only). */
+    private final java.util.LinkedHashMap<UUID, Boolean> told = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > RECENT_EVENT_IDS;
+        }
+    };
+    private long unconfirmedCheckedNanos = System.nanoTime();
 
     private RevocationClient(Builder settings) {
         this.settings = settings;
@@ -113,6 +134,7 @@ public final class RevocationClient implements AutoCloseable {
         private String enforcementPoint;
         private String instance = defaultInstance();
         private Duration reportInterval = Duration.ofSeconds(1);
+        private boolean followEarlyRevocations = true;
         private final Map<String, Object> kafkaProperties = new HashMap<>();
 
         public Builder bootstrapServers(String value) {
@@ -152,6 +174,15 @@ public final class RevocationClient implements AutoCloseable {
                 throw new IllegalArgumentException("report interval must be zero (off) or at least 10 ms");
             }
             this.reportInterval = value;
+            return this;
+        }
+
+        /**
+         * Whether to follow {@code credential-revocations-early} too (default: yes). Off, a secret is refused once its
+         * revocation is committed, one commit later.
+         */
+        public Builder followEarlyRevocations(boolean value) {
+            this.followEarlyRevocations = value;
             return this;
         }
 
@@ -206,10 +237,18 @@ public final class RevocationClient implements AutoCloseable {
                 consumer.partitionsFor(topic).forEach(p -> bootstrap.add(new TopicPartition(topic, p.partition())));
             }
             consumer.partitionsFor(REVOCATIONS).forEach(p -> feed.add(new TopicPartition(REVOCATIONS, p.partition())));
+            List<TopicPartition> early = new ArrayList<>();
+            if (settings.followEarlyRevocations) {
+                // None where the ledger does not publish them (an older ledger): the record alone then, as before.
+                consumer.partitionsFor(EARLY_REVOCATIONS).forEach(p -> early.add(new TopicPartition(EARLY_REVOCATIONS, p.partition())));
+            }
             List<TopicPartition> all = new ArrayList<>(bootstrap);
             all.addAll(feed);
+            all.addAll(early);
             consumer.assign(all);
             consumer.seekToBeginning(bootstrap);
+            // Only what is decided from now on: anything older is in the feed read from a while back.
+            consumer.seekToEnd(early);
             // Older revocations are in the lookups already. The lookup update of a revocation is written a transaction
             // after it, so the feed is read from a while back: what the lookups do not say yet, the feed does. A
             // revocation older than the lookup entry read is ignored (LocalView), so reading one twice is harmless.
@@ -234,6 +273,14 @@ public final class RevocationClient implements AutoCloseable {
                                     applyOrHold(r, revoked);
                                 }
                             }
+                            case EARLY_REVOCATIONS -> {
+                                if (r.value() != null) {
+                                    // Not held when unreadable: the record on the feed follows, and is held if need be.
+                                    CredentialRevoked ahead = revoked.deserialize(r.topic(), r.value());
+                                    view.applyEarlyRevocation(ahead, Instant.now());
+                                    tell(ahead);
+                                }
+                            }
                             default -> { }
                         }
                     } catch (RuntimeException e) {
@@ -247,6 +294,7 @@ public final class RevocationClient implements AutoCloseable {
                     checkReady(startEnd);
                 }
                 retryHeld(revoked);
+                warnUnconfirmed();
                 if (ready.getCount() == 0 && reporter != null) {
                     // Never past a revocation this client could not read: the ledger shows it pending here.
                     reporter.applied(EnforcementReporter.offsets(feed, p -> held.containsKey(p)
@@ -315,8 +363,27 @@ public final class RevocationClient implements AutoCloseable {
         ready.countDown();
     }
 
+    private void warnUnconfirmed() {
+        if (System.nanoTime() - unconfirmedCheckedNanos < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        unconfirmedCheckedNanos = System.nanoTime();
+        for (CredentialRevoked late : view.unconfirmed(Instant.now().minus(EARLY_UNCONFIRMED_AFTER))) {
+            LOG.warn("The early revocation of {} (event {}) is still not committed after {}: it stays applied; is the"
+                    + " ledger running?", late.getPrefix(), late.getEventId(), EARLY_UNCONFIRMED_AFTER);
+        }
+    }
+
     private void applyRevocation(CredentialRevoked r) {
         view.applyRevocation(r);
+        tell(r);
+    }
+
+    /** Listeners hear of each revocation once, from the early record or the committed one, whichever came first. */
+    private void tell(CredentialRevoked r) {
+        if (told.put(r.getEventId(), Boolean.TRUE) != null) {
+            return;
+        }
         Revocation event = new Revocation(r.getEventId(), r.getFingerprint(), r.getPrefix(), r.getAccountId(),
                 Environment.valueOf(r.getEnvironment().name()), CredentialKind.valueOf(r.getKind().name()), r.getReason(),
                 r.getRevokedAt(), r.getCausedBy());

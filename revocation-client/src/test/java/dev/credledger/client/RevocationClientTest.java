@@ -12,7 +12,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import dev.credledger.events.avro.CredentialRevoked;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +70,55 @@ class RevocationClientTest {
                 && active(webhooks, refreshed.path("authToken").asText()));
         System.out.printf("revocation refused by both points %.1f ms after the refresh was answered (sent %.1f ms before)%n",
                 (refusedAt - acceptedAt) / 1e6, (acceptedAt - accepted) / 1e6);
+    }
+
+    @Test
+    void eachRevocationIsPublishedEarlyWithTheCommittedOnesEventIdAndListenersHearItOnce() throws Exception {
+        List<RevocationClient.Revocation> heard = new CopyOnWriteArrayList<>();
+        webhooks.onRevocation(r -> {
+            if (r.accountId().equals("client-early")) {
+                heard.add(r);
+            }
+        });
+        String token = ledger.post("/v1/accounts/client-early/environments/sandbox/api/enable", null).path("authToken").asText();
+        await("known", () -> active(webhooks, token));
+        // Counted for a revocation only if it was reporting when the revocation was issued.
+        await("the point reports", () -> ledger.audit("/v1/enforcement-points").path("items").findValuesAsText("name")
+                .contains(webhooks.enforcementPoint()));
+
+        String revocationId = ledger.post("/v1/accounts/client-early/environments/sandbox/api/refresh",
+                "{\"reason\":\"COMPROMISED\"}").path("revoked").get(0).path("revocationId").asText();
+
+        String fingerprint = dev.credledger.events.model.Fingerprint.hexOf(token);
+        Map<String, List<java.util.UUID>> found = new java.util.HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.app.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            var revoked = dev.credledger.events.serde.ConfluentAvroSerde.<CredentialRevoked>forValues(
+                    new dev.credledger.events.registry.SchemaRegistryClient(new dev.credledger.events.registry.SchemaRegistryClient
+                            .Settings(URI.create(ledger.app.registryUrl()), null, null, Duration.ofSeconds(10))),
+                    CredentialRevoked.getClassSchema()).deserializer();
+            List<TopicPartition> partitions = new java.util.ArrayList<>();
+            for (String topic : List.of(RevocationClient.EARLY_REVOCATIONS, RevocationClient.REVOCATIONS)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await("the revocation on both topics", () -> {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (fingerprint.equals(r.key())) {
+                        found.computeIfAbsent(r.topic(), t -> new java.util.ArrayList<>())
+                                .add(revoked.deserialize(r.topic(), r.value()).getEventId());
+                    }
+                }
+                return found.size() == 2;
+            });
+        }
+        assertThat(found.get(RevocationClient.EARLY_REVOCATIONS)).isEqualTo(found.get(RevocationClient.REVOCATIONS));
+        // The point reports how far it applied the committed feed: once it shows this revocation, both were read.
+        await("the committed revocation applied too", () -> ledger.audit("/v1/revocations/" + revocationId)
+                .path("enforcementPoints").findValuesAsText("name").contains(webhooks.enforcementPoint()));
+        assertThat(heard).extracting(RevocationClient.Revocation::fingerprint).containsExactly(fingerprint);
     }
 
     @Test

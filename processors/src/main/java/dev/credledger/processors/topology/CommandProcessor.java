@@ -64,6 +64,7 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     private final Duration idempotencyWindow;
     private final Duration graceCheckInterval;
     private final AuditLogSettings auditLogSettings;
+    private final EarlyRevocations early;
 
     private ProcessorContext<Object, Object> context;
     private StoreLedgerState state;
@@ -74,8 +75,9 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     private Projections projections;
 
     CommandProcessor(Deserializer<CredentialCommand> commands, Decider decider, Duration idempotencyWindow,
-            Duration graceCheckInterval, AuditLogSettings auditLogSettings) {
+            Duration graceCheckInterval, AuditLogSettings auditLogSettings, EarlyRevocations early) {
         this.commands = commands;
+        this.early = early;
         this.auditLogSettings = auditLogSettings;
         this.decider = decider;
         this.idempotencyWindow = idempotencyWindow;
@@ -173,8 +175,10 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
             context.forward(new Record<>(event.metadata().accountId().value(), avro, ts), EVENTS_SINK);
             projections.project(event, avro, ts);
             for (CredentialRevoked revocation : Revocations.of(event)) {
-                context.forward(new Record<>(revocation.secret().fingerprint().hex(), DomainToAvro.revocation(revocation), ts),
-                        REVOCATIONS_SINK);
+                String fingerprint = revocation.secret().fingerprint().hex();
+                dev.credledger.events.avro.CredentialRevoked record = DomainToAvro.revocation(revocation);
+                early.publish(fingerprint, record, ts);
+                context.forward(new Record<>(fingerprint, record, ts), REVOCATIONS_SINK);
             }
             if (event instanceof CredentialEvent.ApiDisabled d && d.shreddedDataKeyId() != null) {
                 // Crypto-shredding, in the transaction that records the disable: the sealed salt is noise from now on.

@@ -58,12 +58,17 @@ public final class LedgerTopology {
     private LedgerTopology() {}
 
     public static Topology build(Topics topics, Stores stores, Settings settings) {
+        return build(topics, stores, settings, EarlyRevocations.NONE);
+    }
+
+    /** With {@code early}: every revocation also published the moment it is decided (see {@link EarlyRevocations}). */
+    public static Topology build(Topics topics, Stores stores, Settings settings, EarlyRevocations early) {
         Topology t = new Topology();
         t.addSource(COMMANDS_SOURCE, topics.commandBytes.keySerde().deserializer(),
                 topics.commandBytes.valueSerde().deserializer(), Topics.COMMANDS);
         Decider decider = new Decider(settings.limits());
         t.addProcessor(COMMAND_PROCESSOR, () -> new CommandProcessor(topics.commands.valueSerde().deserializer(), decider,
-                settings.idempotencyWindow(), settings.graceCheckInterval(), settings.auditLog()), COMMANDS_SOURCE);
+                settings.idempotencyWindow(), settings.graceCheckInterval(), settings.auditLog(), early), COMMANDS_SOURCE);
         t.addStateStore(kv(Stores.COMMAND_ACCOUNTS, stores.strings, stores.accounts), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.COMMAND_API_ACCESS, stores.strings, stores.apiAccess), COMMAND_PROCESSOR);
         t.addStateStore(kv(Stores.COMMAND_CREDENTIALS, stores.strings, stores.credentials), COMMAND_PROCESSOR);

@@ -33,6 +33,12 @@ public final class Topics {
     public static final String EVENTS = "credential-events";
     public static final String RESULTS = "credential-command-results";
     public static final String REVOCATIONS = "credential-revocations";
+    /**
+     * Each revocation again, published the moment it is decided, before the transaction that records it commits
+     * (at least once, not transactional): a head start for enforcement points. {@link #REVOCATIONS} stays the record;
+     * kept an hour. See {@link EarlyRevocations}.
+     */
+    public static final String EARLY_REVOCATIONS = "credential-revocations-early";
     public static final String AUDIT = "credential-audit";
     public static final String TOKEN_LOOKUP = "credential-token-lookup";
     public static final String ALLOW_LISTS = "credential-allow-lists";
@@ -112,6 +118,8 @@ public final class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))),
                 new NewTopic(REVOCATIONS, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))),
+                new NewTopic(EARLY_REVOCATIONS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()))),
                 new NewTopic(TOKEN_LOOKUP, partitions, replicationFactor).configs(compacted),
                 new NewTopic(ALLOW_LISTS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(DEAD_LETTERS, 1, replicationFactor)
