@@ -25,6 +25,7 @@ final class RevocationLatency {
 
     private final Benchmarks b;
     private final Report report;
+    private final java.util.Map<String, java.util.concurrent.ConcurrentHashMap<String, Long>> decided = new java.util.HashMap<>();
 
     RevocationLatency(Benchmarks b, Report report) {
         this.b = b;
@@ -36,7 +37,11 @@ final class RevocationLatency {
         Histogram latency = new Histogram(3);
         Histogram atEarly = new Histogram(3);
         Histogram atCommitted = new Histogram(3);
+        Histogram decidedToEarly = new Histogram(3);
+        Histogram decidedToCommitted = new Histogram(3);
         java.util.Map<String, java.util.concurrent.ConcurrentHashMap<String, Long>> applied = new java.util.HashMap<>();
+        // Microseconds from the decision (the revocation's revokedAt: the processor's clock, this process's) to applied.
+        decided.clear();
         try (TopicWatch watch = new TopicWatch(b.app.bootstrapServers(), Topics.REVOCATIONS, false);
                 AutoCloseable early = withClients ? client("bench-early", true, applied) : () -> { };
                 AutoCloseable committed = withClients ? client("bench-committed", false, applied) : () -> { }) {
@@ -63,6 +68,8 @@ final class RevocationLatency {
                 if (withClients && System.nanoTime() < deadline) {
                     atEarly.recordValue((applied.get("bench-early").get(token) - start) / 1000);
                     atCommitted.recordValue((applied.get("bench-committed").get(token) - start) / 1000);
+                    decidedToEarly.recordValue(Math.max(0, decided.get("bench-early").get(token)));
+                    decidedToCommitted.recordValue(Math.max(0, decided.get("bench-committed").get(token)));
                 }
             }
         }
@@ -74,6 +81,8 @@ final class RevocationLatency {
                     + Report.millis(atEarly) + " (moonshot: p99 ~5 ms)");
             report.line("  disable sent -> applied by a revocation client following the committed record only, same run: "
                     + Report.millis(atCommitted));
+            report.line("  decided (revokedAt, same clock) -> applied, early: " + Report.millis(decidedToEarly)
+                    + "; committed record only: " + Report.millis(decidedToCommitted));
         }
 
         String topic = "bench-roundtrip";
@@ -98,10 +107,18 @@ final class RevocationLatency {
             java.util.Map<String, java.util.concurrent.ConcurrentHashMap<String, Long>> applied) throws InterruptedException {
         java.util.concurrent.ConcurrentHashMap<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
         applied.put(point, seen);
+        java.util.concurrent.ConcurrentHashMap<String, Long> sinceDecided = new java.util.concurrent.ConcurrentHashMap<>();
+        decided.put(point, sinceDecided);
         dev.credledger.client.RevocationClient c = dev.credledger.client.RevocationClient.builder()
                 .bootstrapServers(b.app.bootstrapServers()).schemaRegistryUrl(b.app.registryUrl()).enforcementPoint(point)
                 .followEarlyRevocations(early).build();
-        c.onRevocation(r -> seen.putIfAbsent(r.fingerprint(), System.nanoTime()));
+        c.onRevocation(r -> {
+            long at = System.nanoTime();
+            java.time.Instant now = java.time.Instant.now();
+            // Before seen: the loop that waits for seen reads this one right after.
+            sinceDecided.putIfAbsent(r.fingerprint(), java.time.Duration.between(r.revokedAt(), now).toNanos() / 1000);
+            seen.putIfAbsent(r.fingerprint(), at);
+        });
         c.start();
         if (!c.awaitReady(Duration.ofSeconds(60))) {
             throw new IllegalStateException(point + " not ready");
