@@ -84,7 +84,7 @@ public final class Benchmarks {
         Benchmarks b = new Benchmarks(commands, accounts, dir);
         try {
             awaitRunning(b.app);
-            if (only.startsWith("scale")) {
+            if (only.equals("scale") || only.equals("scale-quick")) {
                 ScaleRun.run(b, report, only.equals("scale-quick"));
             } else {
                 modes(b, report, only);
@@ -116,6 +116,9 @@ public final class Benchmarks {
 
     /** One figure or a set of them, by name (bench/run.sh's third argument). */
     private static void modes(Benchmarks b, Report report, String only) throws Exception {
+        if (only.equals("scaleout")) {
+            new ScaleOutSimulation(report).run(b.commandCount);
+        }
         if (only.equals("mac")) {
             new MacBench(b, report).run(10);
         }
@@ -137,7 +140,7 @@ public final class Benchmarks {
             new MillionCredentials(b, report).run(b.commandCount);
         }
         double peak = 0;
-        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay", "audit").contains(only)) {
+        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay", "audit", "scaleout").contains(only)) {
             peak = new Throughput(b, report).run();
         }
         if (only.equals("latency") || only.equals("all")) {
@@ -170,7 +173,7 @@ public final class Benchmarks {
             new AuditQueries(b, report).run(20_000, 2_000);
             new MacBench(b, report).run(10);
         }
-        if (!java.util.Set.of("million", "replay", "audit").contains(only)) {
+        if (!java.util.Set.of("million", "replay", "audit", "scaleout").contains(only)) {
             report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
                     + " (1M: bench/run.sh 500000 1 million)", rssMiB(), b.activeTokens.size(), b.accounts.size()));
         }

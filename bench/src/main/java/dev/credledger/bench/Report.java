@@ -19,6 +19,12 @@ final class Report {
                 h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount());
     }
 
+    /** A histogram recorded in nanoseconds. */
+    static String nanos(Histogram h) {
+        return String.format("p50 %d ns, p99 %d ns, max %d ns (n=%d)", h.getValueAtPercentile(50),
+                h.getValueAtPercentile(99), h.getMaxValue(), h.getTotalCount());
+    }
+
     void print() {
         System.out.println();
         System.out.println("==== credledger benchmarks ====");

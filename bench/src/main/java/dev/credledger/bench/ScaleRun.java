@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Issue 25's figures in one run, each with its baseline: what a command costs the broker, peak throughput against an
  * exactly-once pass-through, the latency bars under a background load of half that peak, commands over HTTP at 1, 32
- * and 256 clients, replay of 10M events against a bare consumer, and a million active credentials (last: it restarts
- * the ledger). {@code quick}: the same at sizes that take under three minutes.
+ * and 256 clients, the scale-out design's edge filter and routed hop, replay of 10M events against a bare consumer,
+ * and a million active credentials (last: it restarts the ledger). {@code quick}: the same at sizes that take under three minutes.
  */
 final class ScaleRun {
 
@@ -23,6 +23,7 @@ final class ScaleRun {
                     + " (half the peak of %,.0f/s)", background.rate(), peak));
         }
         new CommandLatency(b, report).run(List.of(1, 32, 256), Duration.ofSeconds(quick ? 3 : 8));
+        new ScaleOutSimulation(report).run(quick ? 1_000_000 : 10_000_000);
         new LargeReplay(b, report).run(quick ? 1_000_000 : 10_000_000);
         new MillionCredentials(b, report).run(quick ? 20_000 : 500_000);
     }
