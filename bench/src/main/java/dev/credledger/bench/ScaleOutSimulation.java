@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 import org.HdrHistogram.Histogram;
 
 /**
- * The two parts of the design that replaces the replicated lookup past ~10-20M secrets (README, "Scaling out"),
+ * The two parts of the design that replaces the replicated lookup past ~10-20M secrets (docs/operations.md, "Scaling out"),
  * measured on their own, without Kafka: the filter of active fingerprints every instance would keep at its edge
  * (Guava's Bloom filter: bytes per entry, build rate, query cost, false positives measured on strings not in it), and
  * the routed verification hop to the instance that owns a fingerprint's partition (a lookup served over HTTP on

@@ -176,7 +176,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         // The cleaner looks for work every second, not every 15: a destroyed data key leaves the log soon after
-        // its segment may be compacted (credential-data-keys, README "Sealing").
+        // its segment may be compacted (credential-data-keys, docs/security.md, "Sealing").
         p.put("log.cleaner.backoff.ms", "1000");
         return p;
     }

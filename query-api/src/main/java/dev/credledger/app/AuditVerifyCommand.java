@@ -87,6 +87,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
             for (String k : verifierKeys) {
                 keys.add(NoteKey.fromVerifierKey(k.strip()));
             }
+            cluster.resolve();
             wait = cluster.timeout();
         } catch (IllegalArgumentException e) {
             err.println("credledger audit verify: " + e.getMessage());

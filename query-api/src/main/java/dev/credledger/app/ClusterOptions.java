@@ -8,11 +8,15 @@ import picocli.CommandLine.Option;
 /** The options of a command that works on the ledger's topics itself: where Kafka and the registry are, how long to wait. */
 final class ClusterOptions {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers (the ledger prints its own).")
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers. Default: the local ledger's (see --data-dir).")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry-url", required = true, description = "Confluent-compatible schema registry URL.")
+    @Option(names = "--schema-registry-url", description = "Confluent-compatible schema registry URL. Default: the local ledger's (see --data-dir).")
     String schemaRegistryUrl;
+
+    @Option(names = "--data-dir", description = "Without --bootstrap-servers and --schema-registry-url: the local ledger whose "
+            + "<data-dir>/credledger.json to use. Default: ./data, then ./data-demo.")
+    java.nio.file.Path dataDir;
 
     @Option(names = "--schema-registry-basic-auth", description = "user:password for the registry (reads need none on the embedded one; writes need credledger:<admin key>).")
     String registryBasicAuth;
@@ -28,6 +32,25 @@ final class ClusterOptions {
 
     @Option(names = "--kafka-properties", paramLabel = "FILE", description = "A Kafka client properties file (owner-only); --kafka-property entries win. Env: CREDLEDGER_KAFKA_PROPERTIES.")
     String kafkaPropertiesFile;
+
+    /**
+     * Fills the addresses not given from the local ledger's {@code credledger.json}; explicit flags win. An
+     * {@link IllegalArgumentException} that says what to give when there is neither.
+     */
+    void resolve() {
+        if (bootstrapServers != null && schemaRegistryUrl != null) {
+            return;
+        }
+        var found = LocalLedger.find(dataDir);
+        if (found.isEmpty() || !found.get().ledger().running()) {
+            throw new IllegalArgumentException("no ledger to read: give --bootstrap-servers and --schema-registry-url, "
+                    + "or run this next to a running ./credledger serve (it writes " + LocalLedger.FILE_NAME + " in its "
+                    + "data directory; --data-dir picks one" + (found.isPresent() ? "; the one in " + found.get().dataDir()
+                    + " is not running" : "") + ")");
+        }
+        bootstrapServers = bootstrapServers != null ? bootstrapServers : found.get().ledger().bootstrapServers();
+        schemaRegistryUrl = schemaRegistryUrl != null ? schemaRegistryUrl : found.get().ledger().schemaRegistryUrl();
+    }
 
     /** How this command's Kafka clients reach the cluster, with the deployment's client properties. */
     dev.credledger.processors.topology.ClientProperties clients() {

@@ -64,6 +64,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (fromFile != null && !fromFile.isBlank()) {
             return fromFile.strip();
         }
-        return BuiltInDefaults.of(name);
+        // The built-in defaults are serve's: elsewhere (status, replay, …) an option not given means "find it".
+        return option.command() != null && "serve".equals(option.command().name()) ? BuiltInDefaults.of(name) : null;
     }
 }

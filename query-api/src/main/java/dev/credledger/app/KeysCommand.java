@@ -75,6 +75,7 @@ final class KeysCommand implements Runnable {
             FileKeyring ringKeys;
             byte[] fresh;
             try {
+                cluster.resolve();
                 wait = cluster.timeout();
                 reload = ServeCommand.duration("--reload-wait", reloadWait);
                 ringKeys = FileKeyring.load(ring);

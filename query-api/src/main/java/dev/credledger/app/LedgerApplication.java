@@ -106,7 +106,7 @@ public final class LedgerApplication implements AutoCloseable {
         }
         String registryAuth = s.registryBasicAuth();
         if (s.embeddedRegistry()) {
-            // Registry writes need the admin key; reads stay open for consumers (README, "Wire format").
+            // Registry writes need the admin key; reads stay open for consumers (docs/development.md, "Wire format").
             EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(new EmbeddedSchemaRegistry.Settings(
                     s.httpHost(), s.registryPort(), bootstrapServers, EmbeddedSchemaRegistry.Settings.DEFAULT_TOPIC,
                     s.replicationFactor(), adminKey, s.kafkaProperties()));
@@ -218,7 +218,7 @@ public final class LedgerApplication implements AutoCloseable {
                 s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses, deliveryAudit),
                 new dev.credledger.api.signals.SsfRoutes(issuer, setSigner, ssfTarget, deliveries, dataKeys, addresses, locator,
                         new dev.credledger.api.Forwarder(tls == null ? null : tls.clientContext()),
-                        topics.events.valueSerde().deserializer(), deliveryAudit));
+                        topics.events.valueSerde().deserializer(), deliveryAudit), s.demo());
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         routes = LedgerApi.routes(http);
         toClose.push(http::stop);

@@ -4,11 +4,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code credledger}: the command line of the ledger. */
-@Command(name = "credledger", mixinStandardHelpOptions = true, version = "credledger 0.1.0",
+@Command(name = "credledger", mixinStandardHelpOptions = true, version = "credledger " + Main.VERSION,
         description = "An event-sourced API-credential ledger on Apache Kafka.",
         subcommands = {ServeCommand.class, ReplayCommand.class, KeysCommand.class, AuditCommand.class, ScanCommand.class,
-                RegistryCommand.class})
+                RegistryCommand.class, StatusCommand.class, StopCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
+
+    /** The ledger's version, as {@code --version} and {@code credledger.json} say it. */
+    public static final String VERSION = "0.1.0";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

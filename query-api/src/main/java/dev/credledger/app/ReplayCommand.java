@@ -70,6 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             fromInstant = instant("--from", from);
             untilInstant = instant("--until", until);
+            cluster.resolve();
             wait = cluster.timeout();
             for (String a : accounts) {
                 if (!AccountId.isValid(a)) {

@@ -23,6 +23,14 @@ import picocli.CommandLine.Option;
                 "Precedence: command line, environment, file, default."})
 final class ServeCommand implements Callable<Integer> {
 
+    @Option(names = "--demo", description = "A demo with every feature on: a key for every role (kept in "
+            + "<data-dir>/demo-keys.env and printed at every start), a sample account acme, unsigned leak reports, webhooks to "
+            + "loopback; its own data directory (" + Demo.DATA_DIR + " unless --data-dir is given); loopback only. Never for production.")
+    boolean demo;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--config", description = "Properties file with options (keys as option names). Env: CREDLEDGER_CONFIG.")
     Path config;
 
@@ -198,7 +206,22 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Demo.Keys demoKeys = null;
+        if (demo) {
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--data-dir") && System.getenv("CREDLEDGER_DATA_DIR") == null) {
+                dataDir = Path.of(Demo.DATA_DIR);
+            }
+            if (!java.net.InetAddress.getByName(httpHost).isLoopbackAddress()) {
+                System.err.println("credledger serve: a demo listens on loopback only (--http-host " + httpHost
+                        + " is not): its keys are printed and its leak reports unsigned");
+                return 2;
+            }
+        }
         Settings settings = settings();
+        if (demo) {
+            demoKeys = Demo.keys(settings.dataDir());
+            settings = Demo.apply(settings, demoKeys);
+        }
         long started = System.nanoTime();
         LedgerApplication app;
         try {
@@ -215,12 +238,19 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        long pid = ProcessHandle.current().pid();
+        Path data = settings.dataDir();
+        new LocalLedger(pid, app.httpUrl(), app.bootstrapServers(), app.registryUrl(), java.time.Instant.now().toString(),
+                Main.VERSION, demo).writeTo(data);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             app.close();
+            LocalLedger.removeFrom(data, pid);
             stopped.countDown();
         }));
-        System.out.println("credledger is starting");
+        System.out.println(demo ? "credledger is starting: DEMO (never for production: keys printed below, unsigned leak"
+                + " reports, webhooks to loopback)" : "credledger is starting");
         System.out.println("  HTTP API         " + app.httpUrl());
+        System.out.println("  API reference    " + app.httpUrl() + "/docs");
         System.out.println("  Schema registry  " + app.registryUrl());
         System.out.println("  Kafka bootstrap  " + app.bootstrapServers());
         System.out.println("  Data             " + settings.dataDir().toAbsolutePath().normalize());
@@ -233,6 +263,21 @@ final class ServeCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (app.streamsState() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+        if (demo) {
+            System.out.println("  Metrics          " + app.httpUrl() + "/metrics");
+            System.out.println("  Demo keys        " + settings.dataDir().resolve(Demo.KEYS_FILE).toAbsolutePath().normalize()
+                    + "  (source it: set -a; . " + settings.dataDir().resolve(Demo.KEYS_FILE) + "; set +a)");
+            demoKeys.byVariable().forEach((variable, key) -> System.out.printf("    %-28s %s%n", variable, key));
+            if (demoKeys.created() && app.streamsState() == KafkaStreams.State.RUNNING) {
+                try {
+                    Demo.seed(app.httpUrl(), demoKeys);
+                    System.out.println("  Sample account   acme (sandbox: API access, client credentials billing-sync and"
+                            + " ci-runner, a compromised refresh, a leak report)");
+                } catch (java.io.IOException e) {
+                    System.err.println("credledger serve --demo: the sample account could not be made: " + e.getMessage());
+                }
+            }
         }
         System.out.printf("credledger is %s (%.1f s)%n", app.streamsState() == KafkaStreams.State.RUNNING ? "ready"
                 : "not ready yet: " + app.streamsState(), (System.nanoTime() - started) / 1e9);
@@ -295,7 +340,7 @@ final class ServeCommand implements Callable<Integer> {
                 new dev.credledger.api.delivery.DeliveryPolicy(webhooksAllowPrivateAddresses, deliveryAttempts,
                         duration("--delivery-backoff", deliveryBackoff)),
                 new Settings.Signals(receivers(), blankToNull(ssfIssuer),
-                        blankToNull(ssfSigningKey) == null ? null : Path.of(ssfSigningKey.strip())));
+                        blankToNull(ssfSigningKey) == null ? null : Path.of(ssfSigningKey.strip())), false);
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

@@ -57,7 +57,8 @@ public record Settings(
         Tls tls,
         java.util.Map<String, String> kafkaProperties,
         dev.credledger.api.delivery.DeliveryPolicy deliveries,
-        Signals signals) {
+        Signals signals,
+        boolean demo) {
 
     /**
      * The Shared Signals transmitter.
@@ -203,7 +204,7 @@ public record Settings(
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
                 Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null,
-                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT, Signals.DEFAULT);
+                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT, Signals.DEFAULT, false);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -264,6 +265,11 @@ public record Settings(
 
     public Settings withSignals(Signals value) {
         return with("signals", value);
+    }
+
+    /** {@code serve --demo}: said in the banner and in {@code /health/ready}. */
+    public Settings withDemo() {
+        return with("demo", true);
     }
 
     public Settings withStreamHeartbeat(Duration value) {

@@ -63,7 +63,7 @@ abstract class LifecycleSpec {
         assertThat(verifyToken(newToken, null).path("reason").asText()).isEqualTo("REVOKED");
         JsonNode view = http().get(base + "/api", AUDITOR).json();
         assertThat(view.path("enabled").asBoolean()).isFalse();
-        // The allow-list outlives disable: it still governs the environment's client credentials (README, "Rules").
+        // The allow-list outlives disable: it still governs the environment's client credentials (docs/development.md, "The rules").
         assertThat(view.path("allowedIps").toString()).isEqualTo("[\"203.0.113.0/24\"]");
         assertThat(view.path("tokenId").isNull()).isTrue();
 

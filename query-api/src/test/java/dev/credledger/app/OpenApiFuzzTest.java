@@ -122,7 +122,9 @@ class OpenApiFuzzTest {
             if (r.status() >= 400 && !String.valueOf(r.header("Content-Type")).startsWith("application/problem+json")) {
                 failures.add(where + " -> " + r.status() + " is not a problem: " + r.header("Content-Type"));
             }
-            if (!o.path().equals("/metrics") && !o.path().equals("/openapi.json") && leaksInternals(r.raw())) {
+            // Documents about the ledger, not answers from it: the metrics, the API description and the page that shows it.
+            boolean document = o.path().equals("/metrics") || o.path().equals("/openapi.json") || o.path().startsWith("/docs");
+            if (!document && leaksInternals(r.raw())) {
                 failures.add(where + " -> the body names internals: " + r.raw());
             }
             if (writesCommands(o)) {

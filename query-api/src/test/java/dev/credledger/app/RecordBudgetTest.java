@@ -19,13 +19,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * moves any more, the end offsets of every partition of every topic — the ledger's, the changelogs, the schema
  * registry's and the broker's own {@code __consumer_offsets} and {@code __transaction_state} — are compared with
  * before. Data records and transaction markers both count (a marker takes an offset). Each command type has a budget
- * (README, "Record budget"); this test fails when a change makes a command write more, so that the next feature
+ * (docs/benchmarks.md, "Record budget"); this test fails when a change makes a command write more, so that the next feature
  * cannot quietly add a hop. A first account goes through the same commands unmeasured, so that one-time costs
  * (producer IDs, schema registrations, first fetches) are not charged to a command.
  */
 class RecordBudgetTest {
 
-    /** The budgets, by command: records and markers on every topic. See README, "Record budget". */
+    /** The budgets, by command: records and markers on every topic. See docs/benchmarks.md, "Record budget". */
     static final Map<String, Integer> BUDGETS = budgets();
 
     /** Long enough for the commit after the answer, short of the checkpoint interval's wall-clock punctuation. */
@@ -33,7 +33,7 @@ class RecordBudgetTest {
 
     /**
      * Checkpoints an hour apart: a signed checkpoint is a transaction of its own, at most one per interval however many
-     * commands came (README, "Record budget"), and one falling inside a command's count would charge it to that command.
+     * commands came (docs/benchmarks.md, "Record budget"), and one falling inside a command's count would charge it to that command.
      */
     @RegisterExtension
     static final TestLedger LEDGER = new TestLedger(s -> s.withAuditLog(
@@ -43,7 +43,7 @@ class RecordBudgetTest {
      * Each budget is what the command writes today with every record keyed by a secret's fingerprint (lookups,
      * revocations) on a partition of its own, the worst case: those partitions follow from random secrets, and each
      * partition a transaction writes gets a marker. A revocation costs one record more on credential-revocations-early
-     * (not transactional, so no marker): the head start for enforcement points (README, "Early revocations").
+     * (not transactional, so no marker): the head start for enforcement points (docs/integration.md, "Early revocations").
      */
     private static Map<String, Integer> budgets() {
         Map<String, Integer> b = new LinkedHashMap<>();

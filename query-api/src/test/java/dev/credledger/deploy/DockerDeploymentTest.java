@@ -88,7 +88,7 @@ class DockerDeploymentTest {
             }
             service.getValue().path("depends_on").properties().forEach(dep -> {
                 assertThat(compose.path("services").has(dep.getKey())).as(dep.getKey()).isTrue();
-                // A one-shot dependency must have finished; a long-running one must be healthy (README, "Docker").
+                // A one-shot dependency must have finished; a long-running one must be healthy (docs/operations.md, "Docker").
                 boolean depOneShot = "no".equals(compose.path("services").path(dep.getKey()).path("restart").asText());
                 assertThat(dep.getValue().path("condition").asText()).as(service.getKey() + " -> " + dep.getKey())
                         .isEqualTo(depOneShot ? "service_completed_successfully" : "service_healthy");

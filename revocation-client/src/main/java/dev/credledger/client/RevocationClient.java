@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * credential reactivated) supersedes it again.
  *
  * <p>It also follows {@code credential-revocations-early}, where the ledger publishes each revocation the moment it
- * is decided, a commit before the record on {@code credential-revocations} (see the README, "Early revocations"):
+ * is decided, a commit before the record on {@code credential-revocations} (see the docs/integration.md, "Early revocations"):
  * whichever of the two is read first refuses the secret, and an early revocation is never un-applied (only a newer
  * lookup entry, a credential reactivated by a later command, supersedes it, as it does a committed one). One that
  * neither the record nor the lookup update confirms within {@link #EARLY_UNCONFIRMED_AFTER} is said in a warning:
@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RevocationClient implements AutoCloseable {
 
-    /** The topics followed: part of the ledger's contract (README, "The event model"). */
+    /** The topics followed: part of the ledger's contract (docs/integration.md, "The event model"). */
     public static final String TOKEN_LOOKUP = "credential-token-lookup";
     public static final String ALLOW_LISTS = "credential-allow-lists";
     public static final String REVOCATIONS = "credential-revocations";

@@ -21,7 +21,7 @@ import java.util.UUID;
  * position in its partition passed its offset. Kafka-free, fed by {@link EnforcementFeed}; every method is
  * synchronized (one writer, readers are HTTP requests and metric scrapes).
  *
- * <p>Every time here is the broker's (the log-append time of a report), never a client's clock. Rules (README,
+ * <p>Every time here is the broker's (the log-append time of a report), never a client's clock. Rules (docs/integration.md,
  * "Proof of enforcement"): an instance counts for a revocation if it was live when the revocation was issued (it
  * had reported within {@code staleAfter} before, or reports without such a gap from before to after). An instance
  * that has not reported for {@code staleAfter} is stale: never pending, listed as stale; a revocation is effective

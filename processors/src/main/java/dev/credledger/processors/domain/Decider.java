@@ -125,7 +125,7 @@ public final class Decider {
         }
         revoked.add(access.salt());
         // The allow-list is the environment's network policy and stays: it still governs the client
-        // credentials of this environment, which disabling API access does not touch (README, "Rules").
+        // credentials of this environment, which disabling API access does not touch (docs/development.md, "The rules").
         // The salt's data key is destroyed with it (crypto-shredding): its sealed copies in the log become noise.
         UUID shredded = access.sealedSalt() == null ? null : access.sealedSalt().dataKeyId();
         return m -> new CredentialEvent.ApiDisabled(m, revoked, List.of(), shredded);

@@ -14,7 +14,7 @@ public final class CommandHeaders {
      * edge sets it. A command sent alone ({@code 1}) asks the processor to commit its transaction right after it,
      * instead of at the end of the commit interval: at low load an answer saves up to the interval, at high load the
      * interval still batches many commands into one transaction (committing after each would cost most of the
-     * throughput, measured in the README's *Batching that keeps latency*).
+     * throughput, measured in docs/benchmarks.md, "Batching that keeps latency").
      */
     public static final String IN_FLIGHT = "credledger-in-flight";
 

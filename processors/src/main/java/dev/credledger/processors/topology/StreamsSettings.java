@@ -56,7 +56,7 @@ public record StreamsSettings(
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         // Records wait for the commit, which flushes them all at once: the transaction's partitions reach the
         // coordinator in one request, not one per partition as they would with linger 0 (fewer __transaction_state
-        // records per command; README, "Record budget"). Nobody reads them before the commit anyway (read_committed).
+        // records per command; docs/benchmarks.md, "Record budget"). Nobody reads them before the commit anyway (read_committed).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), LINGER_UNTIL_COMMIT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         p.put("processing.exception.handler.global.enabled", true);

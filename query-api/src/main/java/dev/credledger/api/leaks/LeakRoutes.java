@@ -299,7 +299,7 @@ public final class LeakRoutes {
         SecretRef secret = new SecretRef(l.getSecretId(), kind, l.getPrefix(), new Fingerprint(f.hash()));
         Candidate c = f.candidate();
         // The replacement of a leaked auth token is generated here like any secret; its plaintext is dropped unseen:
-        // the owner refreshes to get a token to use (README, "Leak response").
+        // the owner refreshes to get a token to use (docs/security.md, "Leak response").
         SecretRef newToken = kind == CredentialKind.AUTH_TOKEN ? secrets.issue(CredentialKind.AUTH_TOKEN, env).ref() : null;
         CommandMetadata meta = new CommandMetadata(UUID.randomUUID(), new AccountId(l.getAccountId()), Instant.now(), actor,
                 correlationId, null);

@@ -109,6 +109,24 @@ public final class BodyBudget {
         }
     }
 
+    /**
+     * Reads and drops the body of a GET or HEAD at once (no route reads one): left unread, it makes the server close the
+     * connection as the answer ends, and a large answer still being written (the API description, the docs page's
+     * files) is cut short under the client. Bounded by the route's body limit, checked before.
+     */
+    void dropBodyOfRead(Context ctx) {
+        String method = ctx.method().name();
+        if (!(method.equals("GET") || method.equals("HEAD")) || ctx.req().getContentLengthLong() <= 0
+                || ctx.attribute(TOO_LARGE) != null || "100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
+            return;
+        }
+        try {
+            ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException | IllegalStateException e) {
+            // The client went away: nothing is left to drop.
+        }
+    }
+
     /** Bytes reserved by requests in flight now. */
     public long held() {
         return (permits - (long) room.availablePermits()) * UNIT;

@@ -63,7 +63,8 @@ public final class LedgerApi {
                           dev.credledger.api.stream.RevocationStream revocationStream,
                           dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
                           dev.credledger.api.webhooks.WebhookRoutes webhooks,
-                          dev.credledger.api.signals.SsfRoutes signals) {}
+                          dev.credledger.api.signals.SsfRoutes signals,
+                          boolean demo) {}
 
     private LedgerApi() {}
 
@@ -140,6 +141,7 @@ public final class LedgerApi {
                 SecretInput.checkParameters(ctx);
                 // Only once the caller is known: an anonymous client cannot hold the budget others need.
                 bodies.reserve(ctx, bodyLimit(ctx));
+                bodies.dropBodyOfRead(ctx);
             });
             r.after(ctx -> {
                 try {
@@ -209,8 +211,11 @@ public final class LedgerApi {
             get(r, "/v1/reports/credentials", reports::credentials, Role.AUDITOR);
             get(r, dev.credledger.api.reports.ReportRoutes.SLICE_PATH, reports::slice, Role.AUDITOR);
 
-            byte[] openApi = openApiDocument();
+            String openApi = new String(openApiDocument(), java.nio.charset.StandardCharsets.UTF_8);
             get(r, "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Role.PUBLIC);
+            DocsRoutes docs = new DocsRoutes();
+            get(r, "/docs", docs::page, Role.PUBLIC);
+            get(r, "/docs/{asset}", docs::asset, Role.PUBLIC);
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
             get(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -221,7 +226,7 @@ public final class LedgerApi {
             r.exception(dev.credledger.processors.history.HistoryIncomplete.class, (e, ctx) -> problem(ctx,
                     new Problem(409, "history-incomplete", "History incomplete", e.getMessage() + "; events written "
                             + "before view-account-events existed are filled in by re-reading credential-events "
-                            + "(README, \"Upgrading\"), and credledger replay reads them from the log meanwhile")
+                            + "(docs/operations.md, \"Upgrading\"), and credledger replay reads them from the log meanwhile")
                             .with("code", "HISTORY_INCOMPLETE")));
             r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, fromJavalin(e)));
             r.exception(Exception.class, (e, ctx) -> {
@@ -313,7 +318,7 @@ public final class LedgerApi {
         };
         boolean running = streams != null && streams.state() == KafkaStreams.State.RUNNING;
         if (running && backend.gateway().ready() && storesQueryable.getAsBoolean()) {
-            OwnerRouting.respond(ctx, Map.of("status", "READY"));
+            OwnerRouting.respond(ctx, Map.of("status", "READY", "demo", backend.demo()));
         } else {
             throw Problem.unavailable("not ready: stream processing is " + (streams == null ? "starting" : streams.state()));
         }

@@ -14,7 +14,7 @@ import java.time.Duration;
  * A tiny HTTP service that guards one endpoint with the revocation client: {@code GET /reports} with a valid
  * {@code X-Auth-Token} of the configured environment → 200, anything else → 401 with the reason, decided locally
  * without a call to the ledger. Run it against a running ledger with {@code revocation-client/run-example.sh}
- * (README, "A runnable example").
+ * (docs/integration.md, "A runnable example").
  *
  * <p>Arguments: {@code <bootstrap servers> <schema registry URL> [port=8090] [sandbox|live]}.
  */
