@@ -37,18 +37,28 @@ final class LeakReporter {
 
     private LeakReporter() {}
 
-    /** Reports the findings; returns a one-line summary of the ledger's labels. */
-    static String report(String url, String bearer, List<ScanCommand.Finding> findings) throws Failed {
+    /** What the ledger did with one reported secret: {@code revoked}, {@code notified}, {@code not_active} or {@code unknown}. */
+    record Outcome(ScanCommand.Finding finding, String outcome) {}
+
+    /** The report's answer: what became of each secret, and a one-line summary. */
+    record Result(List<Outcome> outcomes, String summary) {}
+
+    static final List<String> OUTCOMES = List.of("revoked", "notified", "not_active", "unknown");
+
+    /** Reports the findings, each secret once; says what the ledger did with each. */
+    static Result report(String url, String bearer, List<ScanCommand.Finding> findings) throws Failed {
         URI target = target(url);
         if (bearer == null || bearer.isBlank()) {
             throw new Failed("give the scanner key (--scanner-token, or CREDLEDGER_SCANNER_TOKEN)");
         }
         List<Map<String, String>> items = new ArrayList<>();
+        List<ScanCommand.Finding> reported = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (ScanCommand.Finding f : findings) {
             if (!seen.add(f.token())) {
                 continue; // the same secret in several places: reported once, where it was first found
             }
+            reported.add(f);
             Map<String, String> item = new LinkedHashMap<>();
             item.put("token", f.token());
             item.put("type", "credledger_" + f.kind().name().toLowerCase(Locale.ROOT));
@@ -57,22 +67,35 @@ final class LeakReporter {
             items.add(item);
         }
         Map<String, Integer> labels = new TreeMap<>();
+        List<String> answers = new ArrayList<>();
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
             List<Map<String, String>> batch = new ArrayList<>();
             int bytes = 2;
             for (Map<String, String> item : items) {
                 int size = json(item).length() + 1;
                 if (!batch.isEmpty() && (batch.size() == BATCH_ITEMS || bytes + size > BATCH_BYTES)) {
-                    send(client, target, bearer, batch, labels);
+                    send(client, target, bearer, batch, labels, answers);
                     batch.clear();
                     bytes = 2;
                 }
                 batch.add(item);
                 bytes += size;
             }
-            send(client, target, bearer, batch, labels);
+            send(client, target, bearer, batch, labels, answers);
         }
-        return "reported " + items.size() + " to " + target + ": " + labels;
+        List<Outcome> outcomes = new ArrayList<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        OUTCOMES.forEach(o -> counts.put(o, 0));
+        for (int i = 0; i < reported.size(); i++) {
+            String outcome = i < answers.size() && OUTCOMES.contains(answers.get(i)) ? answers.get(i) : "unknown";
+            outcomes.add(new Outcome(reported.get(i), outcome));
+            counts.merge(outcome, 1, Integer::sum);
+        }
+        String where = target.toString().replaceFirst("\\?outcomes=true$", "");
+        StringBuilder summary = new StringBuilder("reported " + items.size() + " to " + where + ": " + labels + ";");
+        counts.forEach((o, n) -> summary.append(' ').append(o).append(' ').append(n).append(','));
+        summary.setLength(summary.length() - 1);
+        return new Result(outcomes, summary.toString());
     }
 
     private static String json(Object value) throws Failed {
@@ -84,7 +107,7 @@ final class LeakReporter {
     }
 
     private static void send(HttpClient client, URI target, String bearer, List<Map<String, String>> batch,
-            Map<String, Integer> labels) throws Failed {
+            Map<String, Integer> labels, List<String> outcomes) throws Failed {
         HttpResponse<String> response;
         try {
             HttpRequest request = HttpRequest.newBuilder(target)
@@ -112,6 +135,7 @@ final class LeakReporter {
         try {
             for (JsonNode item : MAPPER.readTree(response.body())) {
                 labels.merge(item.path("label").asText("?"), 1, Integer::sum);
+                outcomes.add(item.path("outcome").asText("unknown"));
             }
         } catch (IOException e) {
             throw new Failed(target + " answered 200 with a body that is not the expected JSON array");
@@ -138,7 +162,9 @@ final class LeakReporter {
                 throw new Failed("--report sends secrets and a key: use https (http only to localhost), not " + url);
             }
             String base = uri.toString();
-            return base.endsWith("/v1/leaks") ? uri : URI.create(base.replaceAll("/+$", "") + "/v1/leaks");
+            // ?outcomes=true: the answer also says, per secret, whether it was revoked or only notified.
+            String leaks = base.endsWith("/v1/leaks") ? base : base.replaceAll("/+$", "") + "/v1/leaks";
+            return URI.create(leaks + "?outcomes=true");
         } catch (IllegalArgumentException e) {
             throw new Failed("--report: not a URL: " + url);
         }

@@ -17,6 +17,14 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && !args[0].equals("serve")) {
+            // A command-line tool says what went wrong in one line of its own; the Kafka clients' retries and
+            // reconnections (a WARN every 100 ms while a broker is away) are not for its user.
+            org.slf4j.Logger kafka = org.slf4j.LoggerFactory.getLogger("org.apache.kafka");
+            if (kafka instanceof ch.qos.logback.classic.Logger logback) {
+                logback.setLevel(ch.qos.logback.classic.Level.ERROR);
+            }
+        }
         System.exit(commandLine(args).execute(args));
     }
 

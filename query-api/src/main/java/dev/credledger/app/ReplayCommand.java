@@ -84,6 +84,8 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("credledger replay: " + e.getMessage());
             return 2;
         }
+        // One deadline for both: --timeout bounds the whole wait, not each step of it.
+        long deadline = System.nanoTime() + wait.toNanos();
         SchemaRegistryClient registry = cluster.registry(wait);
         try {
             registry.subjects();
@@ -94,9 +96,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, AccountReplay> states = new TreeMap<>();
-        Progress progress = new Progress(err);
+        Progress progress = new Progress(err, Terminal.stderr());
         TableWriter table = new TableWriter(out);
-        try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), wait, cluster.clients().extra())) {
+        Duration left = Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), deadline - System.nanoTime()));
+        try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), left, cluster.clients().extra())) {
             reader.read(Set.copyOf(new LinkedHashSet<>(accounts)), fromInstant, untilInstant, event -> {
                 if (output == Output.state) {
                     states.computeIfAbsent(event.metadata().accountId().value(),
@@ -174,17 +177,19 @@ final class ReplayCommand implements Callable<Integer> {
     /** Progress on stderr, at most once a second, only on reads that take longer than that. */
     private static final class Progress {
         private final PrintWriter err;
+        private final boolean shown;
         private final long started = System.nanoTime();
         private long lastReport = System.nanoTime();
         private boolean reported;
 
-        Progress(PrintWriter err) {
+        Progress(PrintWriter err, boolean shown) {
             this.err = err;
+            this.shown = shown;
         }
 
         void report(EventLogReader.Progress p) {
             long now = System.nanoTime();
-            if (now - lastReport < 1_000_000_000L) {
+            if (!shown || now - lastReport < 1_000_000_000L) {
                 return;
             }
             lastReport = now;

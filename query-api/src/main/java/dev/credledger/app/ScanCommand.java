@@ -38,9 +38,23 @@ final class ScanCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to scan.")
     List<Path> paths = new ArrayList<>();
 
-    @CommandLine.Option(names = "--report", paramLabel = "URL",
-            description = "Also report what was found to the ledger at URL (its base URL, or the full URL of /v1/leaks), which revokes it.")
+    @CommandLine.Option(names = "--report", paramLabel = "URL", arity = "0..1", parameterConsumer = ReportUrl.class,
+            description = "Also report what was found to the ledger at URL (its base URL, or the full URL of /v1/leaks), which "
+                    + "revokes it. Without URL: the local ledger (<data-dir>/credledger.json; --data-dir, else ./data, then ./data-demo).")
     String reportUrl;
+
+    @CommandLine.Option(names = "--data-dir", description = "With --report and no URL: the local ledger to report to.")
+    Path dataDir;
+
+    /** {@code --report} takes the next argument only if it is a URL: {@code scan --report ./repo} scans ./repo. */
+    static final class ReportUrl implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, CommandLine.Model.ArgSpec argSpec,
+                CommandLine.Model.CommandSpec commandSpec) {
+            String next = args.isEmpty() ? null : args.peek();
+            argSpec.setValue(next != null && next.matches("(?i)https?://.*") ? args.pop() : "");
+        }
+    }
 
     @CommandLine.Option(names = "--scanner-token", description = "Bearer key to report with (the scanner role's, or admin's). Env: CREDLEDGER_SCANNER_TOKEN.")
     String scannerToken;
@@ -96,8 +110,24 @@ final class ScanCommand implements Callable<Integer> {
         err.printf("credledger scan: %d secret%s in %,d files%n", found[0], found[0] == 1 ? "" : "s", files[0]);
         err.flush();
         if (reportUrl != null && !findings.isEmpty()) {
+            if (reportUrl.isEmpty()) {
+                var local = LocalLedger.find(dataDir).filter(f -> f.ledger().running());
+                if (local.isEmpty()) {
+                    err.println("credledger scan: --report without a URL reports to the local ledger, and none runs"
+                            + " (no live credledger.json in " + (dataDir != null ? dataDir : "./data or ./data-demo") + ")");
+                    return 2;
+                }
+                reportUrl = local.get().ledger().httpUrl();
+            }
             try {
-                err.println("credledger scan: " + LeakReporter.report(reportUrl, scannerToken, findings));
+                LeakReporter.Result result = LeakReporter.report(reportUrl, scannerToken, findings);
+                // What the ledger did with each secret (each once, where it was first found): a result, on stdout.
+                for (LeakReporter.Outcome o : result.outcomes()) {
+                    out.printf("%s:%d: sha256:%s %s%n", o.finding().file(), o.finding().line(),
+                            dev.credledger.events.model.Fingerprint.hexOf(o.finding().token()), o.outcome());
+                }
+                out.flush();
+                err.println("credledger scan: " + result.summary());
             } catch (LeakReporter.Failed e) {
                 err.println("credledger scan: the report failed: " + e.getMessage());
                 err.flush();

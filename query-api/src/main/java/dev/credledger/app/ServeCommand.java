@@ -31,6 +31,9 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--verbose", description = "On a start-up failure with a known cause, print the stack trace too.")
+    boolean verbose;
+
     @Option(names = "--config", description = "Properties file with options (keys as option names). Env: CREDLEDGER_CONFIG.")
     Path config;
 
@@ -218,6 +221,11 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         Settings settings = settings();
+        String unusable = unusableDataDir(settings.dataDir());
+        if (unusable != null) {
+            System.err.println("credledger serve: " + unusable);
+            return 2;
+        }
         if (demo) {
             demoKeys = Demo.keys(settings.dataDir());
             settings = Demo.apply(settings, demoKeys);
@@ -230,6 +238,9 @@ final class ServeCommand implements Callable<Integer> {
             String inUse = addressInUse(e);
             if (inUse == null) {
                 throw e;
+            }
+            if (verbose) {
+                e.printStackTrace();
             }
             // A known cause gets one line that names it and the fix, not a stack trace.
             System.err.println("credledger serve: cannot listen on " + inUse + ": the address is already in "
@@ -284,6 +295,31 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Why {@code dataDir} cannot be this ledger's, in one line that names the fix, or {@code null}: another ledger
+     * runs on it (its {@code credledger.json} names a live process), or it cannot be created or written.
+     */
+    static String unusableDataDir(Path dataDir) {
+        var other = LocalLedger.read(dataDir).filter(LocalLedger::running)
+                .filter(l -> l.pid() != ProcessHandle.current().pid());
+        if (other.isPresent()) {
+            return "the data directory " + dataDir + " is in use by another ledger (process " + other.get().pid() + ", "
+                    + other.get().httpUrl() + "): stop it (./credledger stop --data-dir " + dataDir + ") or choose another"
+                    + " --data-dir";
+        }
+        try {
+            java.nio.file.Files.createDirectories(dataDir);
+        } catch (java.io.IOException | SecurityException e) {
+            return "cannot create the data directory " + dataDir + " (" + e.getClass().getSimpleName() + "): choose a"
+                    + " writable one with --data-dir";
+        }
+        if (!java.nio.file.Files.isWritable(dataDir)) {
+            return "the data directory " + dataDir + " is not writable by this user: fix its permissions or choose another"
+                    + " with --data-dir";
+        }
+        return null;
     }
 
     /** The address a start-up failed to bind (host:port, or "a port" when no message names it), or {@code null}. */

@@ -67,6 +67,20 @@ class FrontDoorIT {
         Run status = run(home, "status");
         assertThat(status.exit()).as(status.out()).isZero();
         assertThat(status.out()).contains("credledger is up (demo)", base, "Ready            yes");
+        Run second = run(home, "serve", "--demo", "--http-port", Integer.toString(LedgerProcess.freePort()), "--kafka-port",
+                Integer.toString(LedgerProcess.freePort()), "--registry-port", Integer.toString(LedgerProcess.freePort()));
+        assertThat(second.exit()).as(second.out()).isEqualTo(2);
+        assertThat(second.out().strip()).as("one line, no stack trace").doesNotContain("\n")
+                .contains("is in use by another ledger", "--data-dir");
+        // A token committed by mistake, reported to the local ledger without an address: revoked, and said so.
+        String leaked = post(base + "/v1/accounts/front-door/environments/sandbox/api/enable",
+                keys.get("CREDLEDGER_ADMIN_TOKEN")).path("authToken").asText();
+        Path repo = Files.createDirectories(home.resolve("repo"));
+        Files.writeString(repo.resolve("settings.env"), "TOKEN=" + leaked + "\n");
+        Run scan = run(home, Map.of("CREDLEDGER_SCANNER_TOKEN", keys.get("CREDLEDGER_SCANNER_TOKEN")), "scan", "--report",
+                "repo");
+        assertThat(scan.exit()).as(scan.out()).isEqualTo(1);
+        assertThat(scan.out()).contains("settings.env:1: sha256:", " revoked", "revoked 1, notified 0").doesNotContain(leaked);
         Run replay = run(home, "replay", "--account", "acme", "--format", "table");
         assertThat(replay.exit()).as(replay.out()).isZero();
         assertThat(replay.out()).contains("acme").doesNotContain(" WARN ", " INFO ");
@@ -98,10 +112,16 @@ class FrontDoorIT {
     }
 
     private static Run run(Path home, String... args) throws Exception {
+        return run(home, Map.of(), args);
+    }
+
+    private static Run run(Path home, Map<String, String> env, String... args) throws Exception {
         List<String> line = new ArrayList<>(List.of(LAUNCHER.toString()));
         line.addAll(List.of(args));
         Path out = Files.createTempFile(home, "run-", ".out");
-        Process p = new ProcessBuilder(line).directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(line).directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args) + " exits").isTrue();
         return new Run(p.exitValue(), Files.readString(out));
     }
@@ -132,6 +152,12 @@ class FrontDoorIT {
             }
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }
+    }
+
+    private static JsonNode post(String url, String key) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return JSON.readTree(body);
     }
 
     private static JsonNode get(String url, String key) throws Exception {

@@ -41,7 +41,10 @@ class ScanReportTest {
         ScanCommandTest.Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
 
         assertThat(r.exit()).as(r.err()).isEqualTo(1);
-        assertThat(r.err()).contains("reported 1 to " + LEDGER.app().httpUrl() + "/v1/leaks: {true_positive=1}");
+        assertThat(r.err()).contains("reported 1 to " + LEDGER.app().httpUrl() + "/v1/leaks: {true_positive=1};"
+                + " revoked 1, notified 0, not_active 0, unknown 0");
+        assertThat(r.out()).as("what became of the secret, on stdout").contains(file + ":2: sha256:"
+                + dev.credledger.events.model.Fingerprint.hexOf(token) + " revoked");
         assertThat(r.out() + r.err()).doesNotContain(token);
         JsonNode verify = http.post("/v1/verify", VERIFIER, null, "X-Auth-Token", token).json();
         assertThat(verify.path("active").asBoolean()).isFalse();
@@ -81,7 +84,8 @@ class ScanReportTest {
         ScanCommandTest.Result r = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
 
         assertThat(r.exit()).as(r.err()).isEqualTo(1);
-        assertThat(r.err()).contains("500 secrets in 2 files").contains("reported 250 to ").contains("{false_positive=250}");
+        assertThat(r.err()).contains("500 secrets in 2 files").contains("reported 250 to ").contains("{false_positive=250}")
+                .contains("unknown 250");
     }
 
     @Test

@@ -151,7 +151,13 @@ public final class LeakRoutes {
             item.put("label", issued ? "true_positive" : "false_positive");
             answer.add(item);
         }
-        decide(found, reporter, actor, correlationId);
+        Map<String, String> outcomes = decide(found, reporter, actor, correlationId);
+        if ("true".equals(ctx.queryParam("outcomes"))) {
+            // Asked for by credledger scan; GitHub never asks, so its answer stays exactly its format.
+            for (Map<String, Object> item : answer) {
+                item.put("outcome", outcomes.getOrDefault((String) item.get("token_hash"), "unknown"));
+            }
+        }
         ctx.status(200).contentType("application/json").result(Json.write(answer));
     }
 
@@ -245,9 +251,11 @@ public final class LeakRoutes {
      * and waits for every decision. If one cannot be confirmed, the whole report is answered 503: the scanner sends it
      * again, and a repeated report of a revoked secret only records it again.
      */
-    private void decide(List<Found> found, String reporter, Actor actor, UUID correlationId) {
+    /** What became of each secret of the report that the ledger issued, by fingerprint: revoked, notified, not_active. */
+    private Map<String, String> decide(List<Found> found, String reporter, Actor actor, UUID correlationId) {
+        Map<String, String> outcomes = new java.util.HashMap<>();
         if (found.isEmpty()) {
-            return;
+            return outcomes;
         }
         List<Future<CommandResult>> results = new ArrayList<>(found.size());
         UUID unconfirmed = null;
@@ -271,7 +279,7 @@ public final class LeakRoutes {
             }
             for (int i = 0; i < found.size(); i++) {
                 try {
-                    outcome(found.get(i), results.get(i).get(), reporter);
+                    outcomes.put(found.get(i).hash(), outcome(found.get(i), results.get(i).get(), reporter));
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof CommandGateway.Timeout t) {
                         unconfirmed = t.commandId();
@@ -290,6 +298,7 @@ public final class LeakRoutes {
             throw Problem.unavailable("a reported secret's revocation was sent but not confirmed in time; send the report "
                     + "again (a repeated report is only recorded again)").with("commandId", unconfirmed);
         }
+        return outcomes;
     }
 
     private Command command(Found f, String reporter, Actor actor, UUID correlationId) {
@@ -307,7 +316,8 @@ public final class LeakRoutes {
                 new LeakReport(reporter, c.url(), c.source(), c.type()), newToken);
     }
 
-    private void outcome(Found f, CommandResult result, String reporter) {
+    /** Logs and counts what became of a reported secret; returns it as the report's answer names it. */
+    private String outcome(Found f, CommandResult result, String reporter) {
         TokenLookup l = f.lookup();
         String outcome = result.getOutcome() != Outcome.ACCEPTED ? "rejected"
                 : !result.getRevoked().isEmpty() ? "revoked"
@@ -322,6 +332,8 @@ public final class LeakRoutes {
             LOG.info("Leak of {} (account {}, {}) reported by {} at {}: {}", l.getPrefix(), l.getAccountId(),
                     l.getEnvironment(), reporter, where, outcome);
         }
+        // A refused command changed nothing: the secret was not active to revoke (deleted meanwhile, say).
+        return outcome.equals("rejected") ? "not_active" : outcome;
     }
 
     private void count(String label, String outcome) {
