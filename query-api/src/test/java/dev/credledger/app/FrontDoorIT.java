@@ -64,6 +64,13 @@ class FrontDoorIT {
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/docs/swagger-ui-bundle.js")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("SwaggerUIBundle");
 
+        String rendered = renderedByChromium(base + "/docs");
+        if (rendered != null) {
+            // Swagger UI ran under the page's Content-Security-Policy and drew the operations from /openapi.json.
+            assertThat(rendered).contains("opblock-summary-path", "/v1/accounts/{account}/environments/{env}/api/enable",
+                    base);
+        }
+
         Run status = run(home, "status");
         assertThat(status.exit()).as(status.out()).isZero();
         assertThat(status.out()).contains("credledger is up (demo)", base, "Ready            yes");
@@ -104,6 +111,22 @@ class FrontDoorIT {
     }
 
     private record Run(int exit, String out) {}
+
+    /** The page's DOM once a headless Chromium ran its scripts; {@code null} (said) where Chromium is not installed. */
+    private static String renderedByChromium(String url) throws Exception {
+        Path chromium = java.util.stream.Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser").map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        if (chromium == null) {
+            System.out.println("FrontDoorIT: no chromium here (apt-get install chromium): the /docs page was not rendered");
+            return null;
+        }
+        Path out = Files.createTempFile("docs-dom-", ".html");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--virtual-time-budget=10000", "--dump-dom", url).redirectOutput(out.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium exits").isTrue();
+        return Files.readString(out);
+    }
 
     private static Process launch(Path home, Path log, String command, String flag, List<String> more) throws Exception {
         List<String> line = new ArrayList<>(List.of(LAUNCHER.toString(), command, flag));
