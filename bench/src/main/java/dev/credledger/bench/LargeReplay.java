@@ -105,7 +105,7 @@ final class LargeReplay {
                         producer.send(new ProducerRecord<>(topic, account.value(),
                                 b.topics.events.valueSerde().serializer().serialize(Topics.EVENTS, avro)));
                         written++;
-                        if (written % 1_000_000 == 0) {
+                        if (Benchmarks.PROGRESS && written % 1_000_000 == 0) {
                             System.err.printf("[bench] replay: %,d of %,d events written%n", written, total);
                         }
                     }

@@ -75,7 +75,7 @@ final class MillionCredentials {
                 report.line("verify over HTTP with " + 2 * SAMPLE + " active secrets: " + Report.millis(verify(early, 3_000)));
                 start = System.nanoTime();
             }
-            if ((i + 1) % Math.max(1, enables / 10) == 0) {
+            if (Benchmarks.PROGRESS && (i + 1) % Math.max(1, enables / 10) == 0) {
                 System.err.printf("[bench] loaded %,d of %,d enables (%,.0f/s)%n", i + 1, enables,
                         (i + 1 - SAMPLE) / ((System.nanoTime() - start) / 1e9));
             }

@@ -206,6 +206,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
         Map<Integer, String> origins = originsByPartition(checkpoints);
         Summary s = new Summary();
         long[] lastReport = {System.nanoTime()};
+        boolean progress = Terminal.stderr(); // for someone watching; quiet in a pipe or a log
         readAll(consumer, auditTopic, r -> {
             AuditRecord record = values.deserialize(r.topic(), r.value());
             String account = r.key();
@@ -237,7 +238,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
                 }
                 s.checkpoints++;
             }
-            if (System.nanoTime() - lastReport[0] > 1_000_000_000L) {
+            if (progress && System.nanoTime() - lastReport[0] > 1_000_000_000L) {
                 lastReport[0] = System.nanoTime();
                 err.printf("audit verify: %,d records read%n", s.records);
                 err.flush();
