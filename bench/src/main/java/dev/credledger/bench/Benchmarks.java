@@ -45,7 +45,7 @@ public final class Benchmarks {
     static final String SIGNER = "bench-signer";
 
     /** Loaders' progress lines, on stderr, only for someone watching a terminal (Linux: fd 2 is a tty). */
-    static final boolean PROGRESS = stderrIsTerminal();
+    static final boolean PROGRESS = dev.credledger.app.Terminal.stderr();
 
     final int commandCount;
     final int accountCount;
@@ -74,15 +74,6 @@ public final class Benchmarks {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static boolean stderrIsTerminal() {
-        try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 
     public static void main(String[] args) throws Exception {

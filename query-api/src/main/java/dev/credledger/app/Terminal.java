@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Whether a standard stream is a terminal: progress is for people watching, not for a pipe or a log file. */
-final class Terminal {
+public final class Terminal {
 
     private Terminal() {}
 
@@ -12,7 +12,7 @@ final class Terminal {
      * Whether standard error is a terminal (Linux: {@code /proc/self/fd/2} names a tty). Anywhere else, or if that
      * cannot be told, {@code false}: a long operation then stays quiet rather than fill a log with progress lines.
      */
-    static boolean stderr() {
+    public static boolean stderr() {
         if (System.getenv("CREDLEDGER_PROGRESS") != null) {
             return !System.getenv("CREDLEDGER_PROGRESS").equals("0");
         }
