@@ -41,6 +41,11 @@ final class ClusterOptions {
         if (bootstrapServers != null && schemaRegistryUrl != null) {
             return;
         }
+        if (bootstrapServers != null || schemaRegistryUrl != null) {
+            // Half from the flags and half from a local ledger would read one cluster's records with another's schemas.
+            throw new IllegalArgumentException("give both --bootstrap-servers and --schema-registry-url, or neither (to "
+                    + "read the local ledger)");
+        }
         var found = LocalLedger.find(dataDir);
         if (found.isEmpty() || !found.get().ledger().running()) {
             throw new IllegalArgumentException("no ledger to read: give --bootstrap-servers and --schema-registry-url, "

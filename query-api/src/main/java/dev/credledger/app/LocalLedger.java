@@ -95,9 +95,20 @@ public record LocalLedger(long pid, String httpUrl, String bootstrapServers, Str
         return Optional.ofNullable(first);
     }
 
-    /** Whether the process that wrote the file still runs. */
+    /**
+     * Whether the process that wrote the file still runs: a live process of that ID that started before the ledger did
+     * (after a crash, the ID may belong to another program by now, started later).
+     */
     public boolean running() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> {
+            java.time.Instant ledgerStarted;
+            try {
+                ledgerStarted = java.time.Instant.parse(startedAt);
+            } catch (RuntimeException e) {
+                return false;
+            }
+            return p.info().startInstant().map(s -> !s.isAfter(ledgerStarted)).orElse(true);
+        }).isPresent();
     }
 
     /** A ledger's file and the data directory it was found in. */

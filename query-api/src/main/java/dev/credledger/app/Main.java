@@ -17,7 +17,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        if (args.length > 0 && !args[0].equals("serve")) {
+        if (args.length > 0 && !args[0].equals("serve") && !args[0].equals("registry")) {
             // A command-line tool says what went wrong in one line of its own; the Kafka clients' retries and
             // reconnections (a WARN every 100 ms while a broker is away) are not for its user.
             org.slf4j.Logger kafka = org.slf4j.LoggerFactory.getLogger("org.apache.kafka");
@@ -31,6 +31,15 @@ public final class Main implements Runnable {
     static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setDefaultValueProvider(new ConfigDefaults(System.getenv(), ConfigDefaults.configFile(args, System.getenv())));
+        // A failure a user can fix (a bad value, a file that cannot be read) is one line; anything else keeps its trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                    || e instanceof java.io.IOException || e instanceof java.net.UnknownHostException) {
+                commandLine.getErr().println("credledger " + commandLine.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
         // Bad options: one clear line and exit 2, not a page of usage (--help shows that).
         cli.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("credledger " + e.getCommandLine().getCommandName() + ": " + e.getMessage()

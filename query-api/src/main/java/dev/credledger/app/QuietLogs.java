@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,12 +28,10 @@ public final class QuietLogs extends TurboFilter {
         "Attempting to close NetworkClient that has already been closed", // the embedded broker's own stop
         "Processing exception handler is not enabled for the GlobalThread", // said even with the handler enabled
     };
-    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(QuietLogs.class);
-    private static final Pattern TASKS = Pattern.compile("(?:task|tasks|Tasks) \\[?([0-9]+_[0-9]+(?:, ?[0-9]+_[0-9]+)*)\\]?");
+    private static final Pattern TASK_ID = Pattern.compile("\\b([0-9]+_[0-9]+)\\b");
     private static final String[] SAYINGS = {"did not find checkpoint offsets", "are corrupted and hence need to be re-initialized",
-        "Failed to register startup state stores", "Encounter corrupted task", "Detected the states of tasks",
-        "Get exceptions for the following tasks"};
-    private final Set<String> said = ConcurrentHashMap.newKeySet();
+        "Encounter corrupted task", "Detected the states of tasks"};
+    private final Map<String, Long> said = new ConcurrentHashMap<>();
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
@@ -52,22 +50,51 @@ public final class QuietLogs extends TurboFilter {
             return FilterReply.NEUTRAL;
         }
         String text = format + (params == null ? "" : " " + java.util.Arrays.toString(params));
-        boolean corruption = corrupted(t) || (params != null && java.util.Arrays.stream(params).anyMatch(
-                p -> p instanceof Throwable th && corrupted(th)));
-        for (String saying : SAYINGS) {
-            corruption |= text.contains(saying);
-        }
-        if (!corruption || (text.contains("Get exceptions for the following tasks") && !text.contains("TaskCorrupted"))) {
+        if (!corruption(text, params, t)) {
             return FilterReply.NEUTRAL;
         }
-        Matcher m = TASKS.matcher(text);
-        String tasks = m.find() ? m.group(1) : "?";
-        if (said.add(tasks)) {
-            LOG.warn("Rebuilding the local state of task {} from its changelogs: Kafka Streams found it without a checkpoint"
+        Matcher m = TASK_ID.matcher(text);
+        String task = m.find() ? m.group(1) : "?";
+        long now = System.nanoTime();
+        Long last = said.get(task);
+        // Once a minute per task at most: a task rebuilt again and again (a restore loop) keeps saying so.
+        if (last == null || now - last > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            said.put(task, now);
+            log().warn("Rebuilding the local state of task {} from its changelogs: Kafka Streams found it without a checkpoint"
                     + " (after an unclean stop, or a store of the task never written). Nothing is lost: the changelogs hold"
-                    + " every committed change.", tasks);
+                    + " every committed change.", task);
         }
         return FilterReply.DENY;
+    }
+
+    /** Said through the context this filter is installed in (the application's; a test's own). */
+    private org.slf4j.Logger log() {
+        return getContext() instanceof ch.qos.logback.classic.LoggerContext context ? context.getLogger(QuietLogs.class)
+                : LoggerFactory.getLogger(QuietLogs.class);
+    }
+
+    /** Whether a Streams log event is only about tasks rebuilt after corruption, and nothing else. */
+    private static boolean corruption(String text, Object[] params, Throwable t) {
+        if (params != null) {
+            for (Object p : params) {
+                if (p instanceof Map<?, ?> byTask) {
+                    // "Get exceptions for the following tasks": dropped only if every one of them is a corruption.
+                    return !byTask.isEmpty() && byTask.values().stream().allMatch(v -> v instanceof Throwable th && corrupted(th));
+                }
+            }
+        }
+        if (corrupted(t) || (params != null && java.util.Arrays.stream(params).anyMatch(p -> p instanceof Throwable th && corrupted(th)))) {
+            return true;
+        }
+        if (text.contains("Failed to register startup state stores")) {
+            return text.contains("are corrupted");
+        }
+        for (String saying : SAYINGS) {
+            if (text.contains(saying)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean corrupted(Throwable t) {

@@ -98,7 +98,8 @@ final class ReplayCommand implements Callable<Integer> {
         Map<String, AccountReplay> states = new TreeMap<>();
         Progress progress = new Progress(err, Terminal.stderr());
         TableWriter table = new TableWriter(out);
-        Duration left = Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), deadline - System.nanoTime()));
+        // At least a second for Kafka: a registry that took nearly all of it must not make the read fail at once.
+        Duration left = Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadline - System.nanoTime()));
         try (EventLogReader reader = new EventLogReader(cluster.bootstrapServers, new Topics(registry), left, cluster.clients().extra())) {
             reader.read(Set.copyOf(new LinkedHashSet<>(accounts)), fromInstant, untilInstant, event -> {
                 if (output == Output.state) {

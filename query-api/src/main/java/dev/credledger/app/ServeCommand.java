@@ -251,13 +251,14 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         long pid = ProcessHandle.current().pid();
         Path data = settings.dataDir();
-        new LocalLedger(pid, app.httpUrl(), app.bootstrapServers(), app.registryUrl(), java.time.Instant.now().toString(),
-                Main.VERSION, demo).writeTo(data);
+        // The hook first: whatever fails from here on, the ledger still stops cleanly.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             app.close();
             LocalLedger.removeFrom(data, pid);
             stopped.countDown();
         }));
+        new LocalLedger(pid, app.httpUrl(), app.bootstrapServers(), app.registryUrl(), java.time.Instant.now().toString(),
+                Main.VERSION, demo).writeTo(data);
         System.out.println(demo ? "credledger is starting: DEMO (never for production: keys printed below, unsigned leak"
                 + " reports, webhooks to loopback)" : "credledger is starting");
         System.out.println("  HTTP API         " + app.httpUrl());

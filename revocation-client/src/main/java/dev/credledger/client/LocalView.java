@@ -40,7 +40,7 @@ public final class LocalView {
         }
         lookups.put(fingerprint, entry);
         CredentialRevoked ahead = revokedAhead.get(fingerprint);
-        if (ahead != null && !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+        if (ahead != null && supersedes(entry, ahead)) {
             revokedAhead.remove(fingerprint, ahead); // the lookup now says it (or something newer)
             earlyReadAt.remove(fingerprint);
         }
@@ -59,9 +59,18 @@ public final class LocalView {
     public void applyRevocation(CredentialRevoked r) {
         earlyReadAt.remove(r.getFingerprint()); // on the record now
         TokenLookup known = lookups.get(r.getFingerprint());
-        if (known == null || known.getUpdatedAt().isBefore(r.getRevokedAt())) {
+        if (known == null || !supersedes(known, r)) {
             revokedAhead.put(r.getFingerprint(), r);
         }
+    }
+
+    /**
+     * Whether a lookup entry says something newer than a revocation: it is dated after it, or at the same millisecond
+     * and not active (two commands can share a millisecond; an ACTIVE entry of that instant is the older fact).
+     */
+    static boolean supersedes(TokenLookup entry, CredentialRevoked r) {
+        int order = entry.getUpdatedAt().compareTo(r.getRevokedAt());
+        return order > 0 || (order == 0 && entry.getStatus() != TokenStatus.ACTIVE);
     }
 
     /**
@@ -73,7 +82,7 @@ public final class LocalView {
     public void applyEarlyRevocation(CredentialRevoked r, Instant readAt) {
         TokenLookup known = lookups.get(r.getFingerprint());
         CredentialRevoked held = revokedAhead.get(r.getFingerprint());
-        if ((known == null || known.getUpdatedAt().isBefore(r.getRevokedAt()))
+        if ((known == null || !supersedes(known, r))
                 && (held == null || held.getRevokedAt().isBefore(r.getRevokedAt()))) {
             revokedAhead.put(r.getFingerprint(), r);
             earlyReadAt.put(r.getFingerprint(), readAt);
@@ -118,9 +127,11 @@ public final class LocalView {
     private final Verification.Source source = new Verification.Source() {
         @Override
         public TokenLookup lookup(String fingerprint) {
-            TokenLookup entry = lookups.get(fingerprint);
+            // The revocation first: the consumer writes a newer entry before it drops the revocation that entry
+            // confirms, so reading in this order never sees the old entry without the revocation.
             CredentialRevoked ahead = revokedAhead.get(fingerprint);
-            if (entry == null || ahead == null || !entry.getUpdatedAt().isBefore(ahead.getRevokedAt())) {
+            TokenLookup entry = lookups.get(fingerprint);
+            if (entry == null || ahead == null || supersedes(entry, ahead)) {
                 return entry;
             }
             // Revoked, and the lookup does not say so yet: answer as the ledger will once it does.

@@ -247,8 +247,12 @@ public final class RevocationClient implements AutoCloseable {
             all.addAll(early);
             consumer.assign(all);
             consumer.seekToBeginning(bootstrap);
-            // Only what is decided from now on: anything older is in the feed read from a while back.
-            consumer.seekToEnd(early);
+            // From a while back too: an early revocation whose commit has not come yet (the ledger stopped between the
+            // two) must survive this client's restart; older ones the lookups or the committed feed already say.
+            Map<TopicPartition, Long> earlySince = new HashMap<>();
+            early.forEach(p -> earlySince.put(p, Instant.now().minus(FEED_LOOK_BACK).toEpochMilli()));
+            Map<TopicPartition, Long> earlyEnd = consumer.endOffsets(early);
+            consumer.offsetsForTimes(earlySince).forEach((p, found) -> consumer.seek(p, found == null ? earlyEnd.get(p) : found.offset()));
             // Older revocations are in the lookups already. The lookup update of a revocation is written a transaction
             // after it, so the feed is read from a while back: what the lookups do not say yet, the feed does. A
             // revocation older than the lookup entry read is ignored (LocalView), so reading one twice is harmless.

@@ -73,6 +73,19 @@ class LocalViewTest {
         assertThat(view.unconfirmed(T0.plus(Duration.ofHours(1)))).isEmpty();
     }
 
+    @Test
+    void anEarlyRevocationOfTheSameMillisecondAsAnActiveEntryStillRefuses() {
+        // Two commands can share a millisecond: the ACTIVE entry of that instant is the older fact.
+        view.applyLookup(fingerprint, lookup(TokenStatus.ACTIVE, T0.plusSeconds(1)));
+        view.applyEarlyRevocation(revocation(T0.plusSeconds(1)), T0.plusSeconds(1));
+        assertThat(verify().active()).isFalse();
+
+        view.applyLookup(fingerprint, lookup(TokenStatus.ACTIVE, T0.plusSeconds(1)));
+        assertThat(verify().active()).as("the same ACTIVE entry again does not lift it").isFalse();
+        view.applyLookup(fingerprint, lookup(TokenStatus.REVOKED, T0.plusSeconds(1)));
+        assertThat(verify().reason()).isEqualTo(Verification.Reason.REVOKED);
+    }
+
     private Verification.Decision verify() {
         return view.verify(token.plaintext(), Environment.SANDBOX, null);
     }

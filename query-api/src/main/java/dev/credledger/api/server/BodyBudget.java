@@ -112,11 +112,13 @@ public final class BodyBudget {
     /**
      * Reads and drops the body of a GET or HEAD at once (no route reads one): left unread, it makes the server close the
      * connection as the answer ends, and a large answer still being written (the API description, the docs page's
-     * files) is cut short under the client. Bounded by the route's body limit, checked before.
+     * files) is cut short under the client. Only up to the API's body limit (64 KiB): a larger one is left unread.
      */
     void dropBodyOfRead(Context ctx) {
         String method = ctx.method().name();
-        if (!(method.equals("GET") || method.equals("HEAD")) || ctx.req().getContentLengthLong() <= 0
+        long length = ctx.req().getContentLengthLong();
+        // Larger than any body the API takes: not read at all (the connection closes after the answer instead).
+        if (!(method.equals("GET") || method.equals("HEAD")) || length <= 0 || length > dev.credledger.api.Json.MAX_BODY_BYTES
                 || ctx.attribute(TOO_LARGE) != null || "100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
             return;
         }
