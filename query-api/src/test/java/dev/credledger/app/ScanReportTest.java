@@ -29,6 +29,24 @@ class ScanReportTest {
     }
 
     @Test
+    void eachSecretsOutcomeIsTheLedgersOwnWordNotifiedUnderANotifyPolicyThenNotActiveOnceRevoked() throws Exception {
+        Http http = LEDGER.http();
+        String token = http.post("/v1/accounts/scan-n/environments/sandbox/api/enable", ADMIN, null).json()
+                .path("authToken").asText();
+        assertThat(http.send("PUT", "/v1/accounts/scan-n/leak-policy", ADMIN, "{\"mode\":\"notify\"}").status()).isEqualTo(200);
+        Path repo = Files.createTempDirectory("credledger-scan-notify-");
+        Files.writeString(repo.resolve("app.env"), "TOKEN=" + token + "\n");
+
+        ScanCommandTest.Result notified = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+        assertThat(notified.out()).as(notified.err()).contains(" notified");
+        assertThat(notified.err()).contains("revoked 0, notified 1, not_active 0, unknown 0");
+
+        http.post("/v1/accounts/scan-n/environments/sandbox/api/refresh", ADMIN, "{\"reason\":\"COMPROMISED\"}");
+        ScanCommandTest.Result again = scan("--report", LEDGER.app().httpUrl(), "--scanner-token", SCANNER, repo.toString());
+        assertThat(again.err()).contains("revoked 0, notified 0, not_active 1, unknown 0");
+    }
+
+    @Test
     void aCommittedTokenIsReportedAndRevokedBeforeTheScanExits() throws Exception {
         Http http = LEDGER.http();
         Http.Response enabled = http.post("/v1/accounts/scan-a/environments/sandbox/api/enable", ADMIN, null);

@@ -227,6 +227,9 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setActivated(decision.events().stream().flatMap(e -> activated(e).stream())
                         .map(DomainToAvro::secret).toList())
                 .setStateVersion(state.account(command.metadata().accountId()).stateVersion())
+                .setLeakOutcome(decision.events().stream()
+                        .filter(e -> e instanceof CredentialEvent.LeakReported)
+                        .map(e -> ((CredentialEvent.LeakReported) e).outcome().name()).findFirst().orElse(null))
                 .setDecidedAt(now);
         return switch (decision) {
             case Decision.Accepted a -> result.setOutcome(Outcome.ACCEPTED).setReasonCode(null).setDetail(null).build();

@@ -319,7 +319,10 @@ public final class LeakRoutes {
     /** Logs and counts what became of a reported secret; returns it as the report's answer names it. */
     private String outcome(Found f, CommandResult result, String reporter) {
         TokenLookup l = f.lookup();
+        // The decider's own word where the result carries it (it judged on the account's state, not on this
+        // instance's lookup, which may lag); a result from before that field, by what the lookup said.
         String outcome = result.getOutcome() != Outcome.ACCEPTED ? "rejected"
+                : result.getLeakOutcome() != null ? result.getLeakOutcome().toLowerCase(java.util.Locale.ROOT)
                 : !result.getRevoked().isEmpty() ? "revoked"
                 : l.getStatus() == TokenStatus.ACTIVE ? "notified" : "not_active";
         count("true_positive", outcome);
