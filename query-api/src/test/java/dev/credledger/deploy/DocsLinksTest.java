@@ -68,18 +68,24 @@ class DocsLinksTest {
         return pages;
     }
 
-    /** The link targets of a page, outside fenced code blocks and inline code. */
-    private static List<String> links(Path page) throws IOException {
+    /** A page's lines outside fenced code blocks (there, a link or a heading is only text). */
+    private static List<String> prose(Path page) throws IOException {
         List<String> out = new ArrayList<>();
         boolean fenced = false;
         for (String line : Files.readAllLines(page)) {
             if (line.stripLeading().startsWith("```")) {
                 fenced = !fenced;
-                continue;
+            } else if (!fenced) {
+                out.add(line);
             }
-            if (fenced) {
-                continue;
-            }
+        }
+        return out;
+    }
+
+    /** The link targets of a page, outside code blocks and inline code. */
+    private static List<String> links(Path page) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : prose(page)) {
             Matcher m = LINK.matcher(line.replaceAll("`[^`]*`", "``"));
             while (m.find()) {
                 out.add(m.group(1));
@@ -90,14 +96,9 @@ class DocsLinksTest {
 
     private static Set<String> anchors(Path page) throws IOException {
         Set<String> out = new HashSet<>();
-        boolean fenced = false;
-        for (String line : Files.readAllLines(page)) {
-            if (line.stripLeading().startsWith("```")) {
-                fenced = !fenced;
-                continue;
-            }
+        for (String line : prose(page)) {
             Matcher m = HEADING.matcher(line);
-            if (!fenced && m.matches()) {
+            if (m.matches()) {
                 String base = slug(m.group(2));
                 String anchor = base;
                 for (int n = 1; !out.add(anchor); n++) {
