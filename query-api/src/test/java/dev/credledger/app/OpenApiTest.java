@@ -82,7 +82,9 @@ class OpenApiTest {
         http.send("GET", env + "/api", AUDITOR, null);
         http.send("POST", env + "/allowed-ips", ADMIN, "{\"cidr\":\"10.9.0.0/16\"}");
         http.send("DELETE", env + "/allowed-ips?cidr=10.9.0.0/16", ADMIN, null);
-        String credential = http.send("POST", env + "/credentials", ADMIN, "{\"name\":\"ci-service\"}").json().path("credentialId").asText();
+        String credential = http.send("POST", env + "/credentials", ADMIN, "{\"name\":\"ci-service\",\"ttlSeconds\":86400,"
+                + "\"scopes\":[\"payments:read\"]}").json().path("credentialId").asText();
+        http.send("PUT", env + "/credentials/" + credential + "/scopes", ADMIN, "{\"scopes\":[\"payments:read\",\"refunds:write\"]}");
         http.send("GET", env + "/credentials?includeDeleted=true", AUDITOR, null);
         http.send("POST", env + "/credentials/" + credential + "/deactivate", ADMIN, null);
         http.send("POST", env + "/credentials/" + credential + "/activate", ADMIN, null);
@@ -90,6 +92,7 @@ class OpenApiTest {
         http.send("DELETE", env + "/credentials/" + credential, ADMIN, null);
         http.send("PUT", "/v1/accounts/oa/plan", ADMIN, "{\"plan\":\"PROFESSIONAL\"}");
         http.send("PUT", "/v1/accounts/oa/leak-policy", ADMIN, "{\"mode\":\"notify\"}");
+        http.send("PUT", "/v1/accounts/oa/credential-policy", ADMIN, "{\"maxAgeDays\":90,\"expiryWarningDays\":14}");
         http.send("POST", "/v1/verify", VERIFIER, null, "X-Auth-Token", enabled.path("authToken").asText());
         http.send("POST", env + "/mac", SIGNER, "{\"payload\":\"hello\"}");
         http.send("POST", env + "/mac/verify", SIGNER, "{\"payload\":\"hello\",\"mac\":\"00\"}");

@@ -58,6 +58,13 @@ class RecordBudgetTest {
         b.put("delete credential", 37);
         b.put("disable", 47);
         b.put("refused", 28);
+        // Issue 27: a policy is one account-wide event, like a plan (two more here only for where its audit record falls
+        // in the partition's Merkle log: the tree's frontier is 4 to 7 records); an expiry adds its two deadlines
+        // (expiry and rotation notice) to the deadline store's changelog; a scope change updates the credential and its
+        // lookup, like a reactivation.
+        b.put("credential policy", 30);
+        b.put("create with expiry", 38);
+        b.put("change scopes", 34);
         return b;
     }
 
@@ -101,6 +108,12 @@ class RecordBudgetTest {
         step(footprint, counted, "delete credential", () -> http.send("DELETE", credential, ADMIN, null), 204);
         step(footprint, counted, "disable", () -> http.post(env + "/api/disable", ADMIN, null), 200);
         step(footprint, counted, "refused", () -> http.post(env + "/api/refresh", ADMIN, "{\"reason\":\"ROUTINE\"}"), 409);
+        step(footprint, counted, "credential policy", () -> http.send("PUT", "/v1/accounts/" + account + "/credential-policy",
+                ADMIN, "{\"maxAgeDays\":90,\"expiryWarningDays\":14}"), 200);
+        Http.Response expiring = step(footprint, counted, "create with expiry", () -> http.post(env + "/credentials", ADMIN,
+                "{\"name\":\"budget-expiring\",\"ttlSeconds\":2592000,\"scopes\":[\"payments:read\"]}"), 201);
+        step(footprint, counted, "change scopes", () -> http.send("PUT", env + "/credentials/"
+                + expiring.json().path("credentialId").asText() + "/scopes", ADMIN, "{\"scopes\":[\"reports:read\"]}"), 200);
     }
 
     private static Http.Response step(BrokerFootprint footprint, Map<String, Map<String, Long>> counted, String command,

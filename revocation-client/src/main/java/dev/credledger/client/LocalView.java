@@ -115,8 +115,14 @@ public final class LocalView {
 
     /** A client credential (client ID and secret). */
     public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp) {
-        return Verification.decide(clientSecret, CredentialKind.CLIENT_SECRET, clientId, environment, address(sourceIp), source,
-                Instant.now());
+        return verify(clientId, clientSecret, environment, sourceIp, java.util.List.of());
+    }
+
+    /** A client credential that must allow every one of {@code requiredScopes}. */
+    public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp,
+            java.util.Collection<String> requiredScopes) {
+        return Verification.decide(clientSecret, CredentialKind.CLIENT_SECRET, clientId, environment, address(sourceIp),
+                requiredScopes, source, Instant.now());
     }
 
     /** Secrets known. */
@@ -136,6 +142,7 @@ public final class LocalView {
             }
             // Revoked, and the lookup does not say so yet: answer as the ledger will once it does.
             TokenStatus status = ahead.getReason() == RevocationReason.CREDENTIAL_DEACTIVATED ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
+            // The reason goes with it: an expiry answers EXPIRED, as the ledger will.
             return TokenLookup.newBuilder(entry).setStatus(status).setRevocationReason(ahead.getReason())
                     .setUpdatedAt(ahead.getRevokedAt()).build();
         }

@@ -417,6 +417,16 @@ public final class RevocationClient implements AutoCloseable {
         return view.verify(clientId, clientSecret, environment, sourceIp);
     }
 
+    /**
+     * A client credential that must allow every one of {@code requiredScopes}: refused with
+     * {@link Verification.Reason#INSUFFICIENT_SCOPE} and the scopes it lacks ({@link Verification.Decision#missingScopes})
+     * otherwise, as {@code POST /v1/verify} with {@code requiredScopes} answers.
+     */
+    public Verification.Decision verify(String clientId, String clientSecret, Environment environment, InetAddress sourceIp,
+            java.util.Collection<String> requiredScopes) {
+        return view.verify(clientId, clientSecret, environment, sourceIp, requiredScopes);
+    }
+
     /** Called for every revocation read from now on, in order, off the consumer thread. */
     public void onRevocation(Consumer<Revocation> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));

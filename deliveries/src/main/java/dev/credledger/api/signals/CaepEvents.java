@@ -123,6 +123,7 @@ final class CaepEvents {
             case API_DISABLED -> "API access disabled";
             case CREDENTIAL_DEACTIVATED -> "client credential deactivated";
             case CREDENTIAL_DELETED -> "client credential deleted";
+            case EXPIRED -> "credential expired";
             case OTHER -> "revoked";
         };
     }

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /v1/revocations/stream}: Server-Sent Events for services that are not Kafka consumers. One
  * {@code event: revocation} per record of {@code credential-revocations} as it is committed, and one
+ * {@code event: credential-expiring} per rotation notice, and one
  * {@code event: leak-reported} per leak report recorded in {@code credential-events} (under a notify policy the only
  * sign of it a service gets; under revoke, the revocation follows). Each event's {@code id} is the stream's position
  * after it — the next offset of every partition of both topics — so a client that reconnects with
@@ -114,6 +115,9 @@ public final class RevocationStream {
                         if (e.getPayload() instanceof LeakReported leak) {
                             event = "leak-reported";
                             data = leak(e, leak);
+                        } else if (e.getPayload() instanceof dev.credledger.events.avro.CredentialExpiring notice) {
+                            event = "credential-expiring";
+                            data = expiring(e, notice);
                         }
                     }
                 } catch (RuntimeException e) {
@@ -257,6 +261,23 @@ public final class RevocationStream {
         out.put("reason", r.getReason().name());
         out.put("revokedAt", r.getRevokedAt().toString());
         out.put("causedBy", r.getCausedBy());
+        return out;
+    }
+
+    /** A rotation notice: the secret expires at {@code expiresAt}. */
+    private static Map<String, Object> expiring(dev.credledger.events.avro.CredentialEvent e,
+            dev.credledger.events.avro.CredentialExpiring notice) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("eventId", e.getEventId());
+        out.put("accountId", e.getAccountId());
+        out.put("environment", e.getEnvironment() == null ? null : e.getEnvironment().name().toLowerCase(Locale.ROOT));
+        out.put("kind", notice.getSecret().getKind().name());
+        out.put("credentialId", notice.getCredentialId());
+        out.put("secretId", notice.getSecret().getSecretId());
+        out.put("fingerprint", notice.getSecret().getFingerprint());
+        out.put("prefix", notice.getSecret().getPrefix());
+        out.put("expiresAt", notice.getExpiresAt().toString());
+        out.put("notifiedAt", e.getOccurredAt().toString());
         return out;
     }
 

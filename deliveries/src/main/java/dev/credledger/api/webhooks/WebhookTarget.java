@@ -38,7 +38,9 @@ public final class WebhookTarget implements Target {
     public static final String REVOKED = "credential.revoked";
     public static final String REACTIVATED = "credential.reactivated";
     public static final String DELETED = "credential.deleted";
-    public static final Set<String> TYPES = Set.of(CREATED, REVOKED, REACTIVATED, DELETED);
+    /** A rotation notice: the secret expires soon (the credential policy's expiryWarningDays ahead). */
+    public static final String EXPIRING = "credential.expiring";
+    public static final Set<String> TYPES = Set.of(CREATED, REVOKED, REACTIVATED, DELETED, EXPIRING);
 
     private final DataKeys dataKeys;
     private final Outbound outbound;
@@ -80,6 +82,11 @@ public final class WebhookTarget implements Target {
         }
         if (wanted.contains(DELETED) && event instanceof CredentialEvent.CredentialDeleted e) {
             out.add(change(DELETED, event, e.credentialId(), e.clientSecret()));
+        }
+        if (wanted.contains(EXPIRING) && event instanceof CredentialEvent.CredentialExpiring e) {
+            Message notice = change(EXPIRING, event, e.credentialId(), e.secret());
+            notice.data().put("expiresAt", e.expiresAt().toString());
+            out.add(notice);
         }
         return out;
     }

@@ -48,16 +48,18 @@ public final class AvroToDomain {
                 a.getSequence());
         return switch (a.getPayload()) {
             case ApiEnabled p -> new CredentialEvent.ApiEnabled(m, secret(p.getAuthToken()), secret(p.getPrivateSalt()),
-                    sealed(p.getSealedSalt()));
+                    sealed(p.getSealedSalt()), p.getTokenExpiresAt());
             case AuthTokenRefreshed p -> new CredentialEvent.AuthTokenRefreshed(
                     m, secret(p.getNewToken()), secret(p.getPreviousToken()),
-                    Enums.convert(p.getReason(), RefreshReason.class), p.getGraceUntil());
+                    Enums.convert(p.getReason(), RefreshReason.class), p.getGraceUntil(), p.getNewTokenExpiresAt(),
+                    p.getPreviousExpired());
             case AuthTokenGraceEnded p -> new CredentialEvent.AuthTokenGraceEnded(
                     m, secret(p.getRevokedToken()), Enums.convert(p.getReason(), RefreshReason.class));
             case ApiDisabled p -> new CredentialEvent.ApiDisabled(m, secrets(p.getRevokedSecrets()), p.getRemovedIps(),
                     p.getShreddedDataKeyId());
             case ClientCredentialCreated p -> new CredentialEvent.ClientCredentialCreated(
-                    m, p.getCredentialId(), p.getName(), p.getClientId(), secret(p.getClientSecret()));
+                    m, p.getCredentialId(), p.getName(), p.getClientId(), secret(p.getClientSecret()),
+                    p.getExpiresAt(), p.getScopes());
             case CredentialDeactivated p ->
                     new CredentialEvent.CredentialDeactivated(m, p.getCredentialId(), secret(p.getClientSecret()));
             case CredentialReactivated p ->
@@ -80,6 +82,14 @@ public final class AvroToDomain {
                     Enums.convert(p.getTargetKind(), CredentialEvent.DeliveryTargetKind.class), p.getTargetId(),
                     Enums.convert(p.getChange(), CredentialEvent.DeliveryChange.class), p.getDestination(),
                     p.getEvents(), p.getReceiver(), p.getStatus());
+            case dev.credledger.events.avro.CredentialExpired p -> new CredentialEvent.CredentialExpired(m,
+                    secret(p.getSecret()), p.getCredentialId(), p.getExpiresAt(), p.getRevoked());
+            case dev.credledger.events.avro.CredentialExpiring p -> new CredentialEvent.CredentialExpiring(m,
+                    secret(p.getSecret()), p.getCredentialId(), p.getExpiresAt());
+            case dev.credledger.events.avro.CredentialPolicyChanged p -> new CredentialEvent.CredentialPolicyChanged(m,
+                    p.getMaxAgeDays(), p.getExpiryWarningDays(), p.getRequireExpiry());
+            case dev.credledger.events.avro.CredentialScopesChanged p -> new CredentialEvent.CredentialScopesChanged(m,
+                    p.getCredentialId(), secret(p.getClientSecret()), p.getPreviousScopes(), p.getScopes());
             default -> throw new IllegalArgumentException(
                     "unknown credential event payload " + a.getPayload().getClass().getName());
         };

@@ -65,16 +65,16 @@ public final class DomainToAvro {
     private static Object payload(CredentialEvent event) {
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> new ApiEnabled(secret(e.authToken()), secret(e.privateSalt()),
-                    sealed(e.sealedSalt()));
+                    sealed(e.sealedSalt()), e.tokenExpiresAt());
             case CredentialEvent.AuthTokenRefreshed e -> new AuthTokenRefreshed(
                     secret(e.newToken()), secret(e.previousToken()),
-                    Enums.convert(e.reason(), RefreshReason.class), e.graceUntil());
+                    Enums.convert(e.reason(), RefreshReason.class), e.graceUntil(), e.newTokenExpiresAt(), e.previousExpired());
             case CredentialEvent.AuthTokenGraceEnded e -> new AuthTokenGraceEnded(
                     secret(e.revokedToken()), Enums.convert(e.reason(), RefreshReason.class));
             case CredentialEvent.ApiDisabled e -> new ApiDisabled(secrets(e.revokedSecrets()), e.removedIps(),
                     e.shreddedDataKeyId());
             case CredentialEvent.ClientCredentialCreated e -> new ClientCredentialCreated(
-                    e.credentialId(), e.name(), e.clientId(), secret(e.clientSecret()));
+                    e.credentialId(), e.name(), e.clientId(), secret(e.clientSecret()), e.expiresAt(), e.scopes());
             case CredentialEvent.CredentialDeactivated e ->
                     new CredentialDeactivated(e.credentialId(), secret(e.clientSecret()));
             case CredentialEvent.CredentialReactivated e ->
@@ -97,6 +97,14 @@ public final class DomainToAvro {
                     Enums.convert(e.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), e.targetId(),
                     Enums.convert(e.change(), dev.credledger.events.avro.DeliveryChange.class), e.destination(),
                     e.events(), e.receiver(), e.status());
+            case CredentialEvent.CredentialExpired e -> new dev.credledger.events.avro.CredentialExpired(
+                    secret(e.secret()), e.credentialId(), e.expiresAt(), e.revoked());
+            case CredentialEvent.CredentialExpiring e -> new dev.credledger.events.avro.CredentialExpiring(
+                    secret(e.secret()), e.credentialId(), e.expiresAt());
+            case CredentialEvent.CredentialPolicyChanged e -> new dev.credledger.events.avro.CredentialPolicyChanged(
+                    e.maxAgeDays(), e.expiryWarningDays(), e.requireExpiry());
+            case CredentialEvent.CredentialScopesChanged e -> new dev.credledger.events.avro.CredentialScopesChanged(
+                    e.credentialId(), secret(e.clientSecret()), e.previousScopes(), e.scopes());
         };
     }
 

@@ -25,9 +25,10 @@ public sealed interface CredentialEvent {
      * API access was switched on: an auth token and a private salt were issued; the salt also sealed, so that the
      * ledger can sign with it ({@code null} in events from before salts were sealed).
      */
-    record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt, SealedSecret sealedSalt)
-            implements CredentialEvent {
+    record ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt, SealedSecret sealedSalt,
+            Instant tokenExpiresAt) implements CredentialEvent {
         public ApiEnabled {
+            tokenExpiresAt = millis(tokenExpiresAt);
             requireKind(authToken, CredentialKind.AUTH_TOKEN);
             requireKind(privateSalt, CredentialKind.PRIVATE_SALT);
             if (sealedSalt != null && !sealedSalt.secretId().equals(privateSalt.secretId())) {
@@ -35,23 +36,37 @@ public sealed interface CredentialEvent {
             }
         }
 
+        public ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt, SealedSecret sealedSalt) {
+            this(metadata, authToken, privateSalt, sealedSalt, null);
+        }
+
         public ApiEnabled(EventMetadata metadata, SecretRef authToken, SecretRef privateSalt) {
-            this(metadata, authToken, privateSalt, null);
+            this(metadata, authToken, privateSalt, null, null);
         }
     }
 
     /**
      * A new auth token replaced the previous one, which is revoked now or, with a grace period, at
-     * {@code graceUntil} ({@code null} when revoked at once).
+     * {@code graceUntil} ({@code null} when revoked at once), unless it had already expired ({@code previousExpired}:
+     * its {@link CredentialExpired} revoked it). {@code newTokenExpiresAt}: the new token's expiry, or {@code null}.
      */
     record AuthTokenRefreshed(
-            EventMetadata metadata, SecretRef newToken, SecretRef previousToken, RefreshReason reason, Instant graceUntil)
-            implements CredentialEvent {
+            EventMetadata metadata, SecretRef newToken, SecretRef previousToken, RefreshReason reason, Instant graceUntil,
+            Instant newTokenExpiresAt, boolean previousExpired) implements CredentialEvent {
         public AuthTokenRefreshed {
             requireKind(newToken, CredentialKind.AUTH_TOKEN);
             requireKind(previousToken, CredentialKind.AUTH_TOKEN);
             Objects.requireNonNull(reason, "reason");
-            graceUntil = graceUntil == null ? null : graceUntil.truncatedTo(ChronoUnit.MILLIS);
+            graceUntil = millis(graceUntil);
+            newTokenExpiresAt = millis(newTokenExpiresAt);
+            if (previousExpired && graceUntil != null) {
+                throw new IllegalArgumentException("an expired token has no grace period");
+            }
+        }
+
+        public AuthTokenRefreshed(
+                EventMetadata metadata, SecretRef newToken, SecretRef previousToken, RefreshReason reason, Instant graceUntil) {
+            this(metadata, newToken, previousToken, reason, graceUntil, null, false);
         }
     }
 
@@ -77,15 +92,25 @@ public sealed interface CredentialEvent {
         }
     }
 
-    /** A named client credential was created. */
+    /**
+     * A named client credential was created. {@code expiresAt}: when its secret stops verifying ({@code null}: never);
+     * {@code scopes}: what it may do ({@code null}: unrestricted).
+     */
     record ClientCredentialCreated(
-            EventMetadata metadata, UUID credentialId, String name, String clientId, SecretRef clientSecret)
-            implements CredentialEvent {
+            EventMetadata metadata, UUID credentialId, String name, String clientId, SecretRef clientSecret,
+            Instant expiresAt, List<String> scopes) implements CredentialEvent {
         public ClientCredentialCreated {
             Objects.requireNonNull(credentialId, "credentialId");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(clientId, "clientId");
             requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+            expiresAt = millis(expiresAt);
+            scopes = scopes == null ? null : List.copyOf(scopes);
+        }
+
+        public ClientCredentialCreated(
+                EventMetadata metadata, UUID credentialId, String name, String clientId, SecretRef clientSecret) {
+            this(metadata, credentialId, name, clientId, clientSecret, null, null);
         }
     }
 
@@ -192,11 +217,58 @@ public sealed interface CredentialEvent {
         }
     }
 
+    /**
+     * A secret reached its expiry; recorded by the ledger itself. {@code revoked}: it was active until now, and this
+     * event revokes it; {@code false} for one already inactive, which can no longer come back.
+     */
+    record CredentialExpired(EventMetadata metadata, SecretRef secret, UUID credentialId, Instant expiresAt, boolean revoked)
+            implements CredentialEvent {
+        public CredentialExpired {
+            Objects.requireNonNull(secret, "secret");
+            expiresAt = millis(Objects.requireNonNull(expiresAt, "expiresAt"));
+            if ((secret.kind() == CredentialKind.CLIENT_SECRET) != (credentialId != null)) {
+                throw new IllegalArgumentException("a client secret's expiry names its credential, a token's none");
+            }
+        }
+    }
+
+    /** A rotation notice: a secret still active expires at {@code expiresAt}; recorded once per secret and expiry. */
+    record CredentialExpiring(EventMetadata metadata, SecretRef secret, UUID credentialId, Instant expiresAt)
+            implements CredentialEvent {
+        public CredentialExpiring {
+            Objects.requireNonNull(secret, "secret");
+            expiresAt = millis(Objects.requireNonNull(expiresAt, "expiresAt"));
+        }
+    }
+
+    /**
+     * The account's credential policy changed (account-wide). {@code maxAgeDays}: the longest lifetime of a new
+     * secret ({@code null}: none); {@code expiryWarningDays}: when the rotation notice comes; {@code requireExpiry}:
+     * whether a secret without an expiry is refused.
+     */
+    record CredentialPolicyChanged(EventMetadata metadata, Integer maxAgeDays, int expiryWarningDays, boolean requireExpiry)
+            implements CredentialEvent {}
+
+    /** What a client credential may do changed ({@code null}: unrestricted). */
+    record CredentialScopesChanged(EventMetadata metadata, UUID credentialId, SecretRef clientSecret,
+            List<String> previousScopes, List<String> scopes) implements CredentialEvent {
+        public CredentialScopesChanged {
+            Objects.requireNonNull(credentialId, "credentialId");
+            requireKind(clientSecret, CredentialKind.CLIENT_SECRET);
+            previousScopes = previousScopes == null ? null : List.copyOf(previousScopes);
+            scopes = scopes == null ? null : List.copyOf(scopes);
+        }
+    }
+
     /** What delivers credential changes out of the ledger. */
     enum DeliveryTargetKind { WEBHOOK, SSF_STREAM }
 
     /** What happened to a delivery target. */
     enum DeliveryChange { CREATED, UPDATED, SECRET_ROTATED, DELETED }
+
+    private static Instant millis(Instant at) {
+        return at == null ? null : at.truncatedTo(ChronoUnit.MILLIS);
+    }
 
     private static void requireKind(SecretRef secret, CredentialKind kind) {
         Objects.requireNonNull(secret, "secret");

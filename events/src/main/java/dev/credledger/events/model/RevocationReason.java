@@ -7,6 +7,8 @@ public enum RevocationReason {
     API_DISABLED,
     CREDENTIAL_DEACTIVATED,
     CREDENTIAL_DELETED,
+    /** The secret reached its expiry. */
+    EXPIRED,
     /** A reason this reader does not know yet (written by a newer version). */
     OTHER
 }

@@ -1,6 +1,7 @@
 package dev.credledger.events.verify;
 
 import dev.credledger.events.avro.AllowList;
+import dev.credledger.events.avro.RevocationReason;
 import dev.credledger.events.avro.TokenLookup;
 import dev.credledger.events.avro.TokenStatus;
 import dev.credledger.events.model.Cidr;
@@ -11,6 +12,8 @@ import dev.credledger.events.secret.SecretFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,7 +26,7 @@ public final class Verification {
 
     /** Why a secret is not honoured. */
     public enum Reason {
-        UNKNOWN, REVOKED, INACTIVE, WRONG_ENVIRONMENT, IP_NOT_ALLOWED, SOURCE_IP_REQUIRED
+        UNKNOWN, REVOKED, INACTIVE, WRONG_ENVIRONMENT, IP_NOT_ALLOWED, SOURCE_IP_REQUIRED, EXPIRED, INSUFFICIENT_SCOPE
     }
 
     /** What the decision reads: a secret's lookup entry by fingerprint, an allow-list by {@code <account>|<ENV>}. */
@@ -33,8 +36,19 @@ public final class Verification {
         AllowList allowList(String accountAndEnvironment);
     }
 
-    /** Honoured (with the secret's entry), or not (with a reason). */
-    public record Decision(boolean active, Reason reason, TokenLookup entry) {
+    /**
+     * Honoured (with the secret's entry), or not (with a reason). {@code missingScopes}: for
+     * {@link Reason#INSUFFICIENT_SCOPE}, the required scopes the credential lacks (sorted); empty otherwise.
+     */
+    public record Decision(boolean active, Reason reason, TokenLookup entry, List<String> missingScopes) {
+        public Decision {
+            missingScopes = List.copyOf(missingScopes);
+        }
+
+        public Decision(boolean active, Reason reason, TokenLookup entry) {
+            this(active, reason, entry, List.of());
+        }
+
         static Decision refused(Reason reason) {
             return new Decision(false, reason, null);
         }
@@ -49,6 +63,15 @@ public final class Verification {
      */
     public static Decision decide(String secret, CredentialKind kind, String clientId, Environment expected, String sourceIp,
             Source source, Instant now) {
+        return decide(secret, kind, clientId, expected, sourceIp, List.of(), source, now);
+    }
+
+    /**
+     * As above, and the secret must allow every scope of {@code requiredScopes}: an unrestricted secret (no scopes,
+     * such as every auth token) allows any. Checked last, so a caller from the wrong address learns nothing of scopes.
+     */
+    public static Decision decide(String secret, CredentialKind kind, String clientId, Environment expected, String sourceIp,
+            Collection<String> requiredScopes, Source source, Instant now) {
         Optional<SecretFormat.Parsed> parsed = SecretFormat.parse(secret);
         if (parsed.isEmpty() || parsed.get().kind() != kind) {
             return Decision.refused(Reason.UNKNOWN);
@@ -65,13 +88,15 @@ public final class Verification {
             return Decision.refused(Reason.UNKNOWN);
         }
         if (entry.getStatus() == TokenStatus.REVOKED) {
-            return Decision.refused(Reason.REVOKED);
+            return Decision.refused(entry.getRevocationReason() == RevocationReason.EXPIRED ? Reason.EXPIRED : Reason.REVOKED);
         }
         if (entry.getStatus() == TokenStatus.INACTIVE) {
             return Decision.refused(Reason.INACTIVE);
         }
         if (entry.getExpiresAt() != null && !now.isBefore(entry.getExpiresAt())) {
-            return Decision.refused(Reason.REVOKED);
+            // Past its time, before the ledger's record of it arrives: a grace period's end names the reason the
+            // secret is revoked for; an expiry names none.
+            return Decision.refused(entry.getRevocationReason() == null ? Reason.EXPIRED : Reason.REVOKED);
         }
         AllowList allowed = source.allowList(entry.getAccountId() + "|" + entry.getEnvironment().name());
         if (allowed != null && !allowed.getCidrs().isEmpty()) {
@@ -81,6 +106,13 @@ public final class Verification {
             }
             if (allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
                 return Decision.refused(Reason.IP_NOT_ALLOWED);
+            }
+        }
+        List<String> scopes = entry.getScopes();
+        if (scopes != null && !requiredScopes.isEmpty()) {
+            List<String> missing = requiredScopes.stream().filter(r -> !scopes.contains(r)).distinct().sorted().toList();
+            if (!missing.isEmpty()) {
+                return new Decision(false, Reason.INSUFFICIENT_SCOPE, null, missing);
             }
         }
         return new Decision(true, null, entry);

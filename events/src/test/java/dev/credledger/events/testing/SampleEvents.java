@@ -61,7 +61,18 @@ public final class SampleEvents {
                         dev.credledger.events.model.LeakMode.NOTIFY),
                 new CredentialEvent.DeliveryTargetChanged(meta(16, Environment.LIVE), CredentialEvent.DeliveryTargetKind.WEBHOOK,
                         UUID.randomUUID().toString(), CredentialEvent.DeliveryChange.SECRET_ROTATED,
-                        "https://hooks.example.com:8443", List.of("credential.revoked"), null, null));
+                        "https://hooks.example.com:8443", List.of("credential.revoked"), null, null),
+                new CredentialEvent.ClientCredentialCreated(meta(17, Environment.LIVE), credentialId, "reports-reader",
+                        SECRETS.newClientId(Environment.LIVE), clientSecret, Instant.parse("2027-02-24T10:15:30.789Z"),
+                        List.of("payments:read", "reports.export")),
+                new CredentialEvent.AuthTokenRefreshed(meta(18, Environment.LIVE), newToken, token, RefreshReason.ROUTINE, null,
+                        Instant.parse("2027-01-01T00:00:00Z"), true),
+                new CredentialEvent.CredentialExpired(meta(19, Environment.LIVE), clientSecret, credentialId,
+                        Instant.parse("2027-02-24T10:15:30.789Z"), true),
+                new CredentialEvent.CredentialExpiring(meta(20, Environment.LIVE), token, null, Instant.parse("2027-01-01T00:00:00Z")),
+                new CredentialEvent.CredentialPolicyChanged(meta(21, null), 90, 14, true),
+                new CredentialEvent.CredentialScopesChanged(meta(22, Environment.LIVE), credentialId, clientSecret,
+                        List.of("payments:read", "reports.export"), null));
     }
 
     public static CredentialRevoked revocation() {

@@ -41,11 +41,13 @@ public final class CommandRoutes {
     /** Body of commands that take no parameters: only the optional expected version. */
     public record Versioned(Long expectedVersion) {}
 
-    public record RefreshBody(RefreshReason reason, Long graceSeconds, Long expectedVersion) {}
+    public record EnableBody(Long tokenTtlSeconds, Long expectedVersion) {}
+
+    public record RefreshBody(RefreshReason reason, Long graceSeconds, Long tokenTtlSeconds, Long expectedVersion) {}
 
     public record CidrBody(String cidr, Long expectedVersion) {}
 
-    public record NameBody(String name, Long expectedVersion) {}
+    public record CreateBody(String name, String expiresAt, Long ttlSeconds, List<String> scopes, Long expectedVersion) {}
 
     public record PlanBody(Plan plan, Long expectedVersion) {}
 
@@ -74,10 +76,11 @@ public final class CommandRoutes {
     public void enable(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        Versioned body = Json.body(ctx, Versioned.class, NONE);
+        EnableBody body = Json.body(ctx, EnableBody.class, new EnableBody(null, null));
+        CommandMetadata meta = meta(ctx, account, body.expectedVersion());
+        Instant expiresAt = Lifetimes.expiry("tokenExpiresAt", null, "tokenTtlSeconds", body.tokenTtlSeconds(), meta.issuedAt());
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
         IssuedSecret salt = secrets.issue(CredentialKind.PRIVATE_SALT, env);
-        CommandMetadata meta = meta(ctx, account, body.expectedVersion());
         SealedSecret sealedSalt;
         try {
             // Sealed under a new data key, stored before the command is sent: the ledger can sign with the salt.
@@ -85,26 +88,34 @@ public final class CommandRoutes {
         } catch (DataKeys.NotStored e) {
             throw Problem.unavailable(e.getMessage() + "; nothing was changed");
         }
-        CommandResult result = execute(ctx, new Command.EnableApi(meta, env, token.ref(), salt.ref(), sealedSalt));
+        CommandResult result = execute(ctx, new Command.EnableApi(meta, env, token.ref(), salt.ref(), sealedSalt, expiresAt));
         if (!result.getReplayed()) {
             catchingUpUnless(ctx, lookups.awaitSigningSalt(Keys.access(account, env), salt.ref().secretId()));
         }
-        respondWithSecret(ctx, 201, Map.of("authToken", token.plaintext(), "privateSalt", salt.plaintext(),
-                "tokenId", token.ref().secretId(), "saltId", salt.ref().secretId()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("authToken", token.plaintext());
+        out.put("privateSalt", salt.plaintext());
+        out.put("tokenId", token.ref().secretId());
+        out.put("saltId", salt.ref().secretId());
+        out.put("expiresAt", text(result.getExpiresAt()));
+        respondWithSecret(ctx, 201, out);
     }
 
     public void refresh(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        RefreshBody body = Json.body(ctx, RefreshBody.class, new RefreshBody(null, null, null));
+        RefreshBody body = Json.body(ctx, RefreshBody.class, new RefreshBody(null, null, null, null));
         RefreshReason reason = body.reason() == null ? RefreshReason.ROUTINE : body.reason();
         long grace = body.graceSeconds() == null ? 0 : body.graceSeconds();
+        CommandMetadata meta = meta(ctx, account, body.expectedVersion());
+        Instant expiresAt = Lifetimes.expiry("tokenExpiresAt", null, "tokenTtlSeconds", body.tokenTtlSeconds(), meta.issuedAt());
         IssuedSecret token = secrets.issue(CredentialKind.AUTH_TOKEN, env);
-        CommandResult result = execute(ctx, new Command.RefreshAuthToken(meta(ctx, account, body.expectedVersion()), env,
-                token.ref(), reason, Duration.ofSeconds(grace)));
+        CommandResult result = execute(ctx, new Command.RefreshAuthToken(meta, env, token.ref(), reason,
+                Duration.ofSeconds(grace), expiresAt));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("authToken", token.plaintext());
         out.put("tokenId", token.ref().secretId());
+        out.put("expiresAt", text(result.getExpiresAt()));
         out.put("graceUntil", grace == 0 ? null : result.getDecidedAt().plusSeconds(grace).toString());
         out.put("revoked", revoked(result));
         respondWithSecret(ctx, 200, out);
@@ -150,14 +161,16 @@ public final class CommandRoutes {
     public void createCredential(Context ctx) {
         AccountId account = Requests.account(ctx);
         Environment env = Requests.environment(ctx);
-        NameBody body = Json.body(ctx, NameBody.class, new NameBody(null, null));
+        CreateBody body = Json.body(ctx, CreateBody.class, new CreateBody(null, null, null, null, null));
         String name = noSecret("name", required("name", body.name()));
-        IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
         CommandMetadata meta = meta(ctx, account, body.expectedVersion());
+        Instant expiresAt = Lifetimes.expiry("expiresAt", body.expiresAt(), "ttlSeconds", body.ttlSeconds(), meta.issuedAt());
+        List<String> scopes = Lifetimes.scopes("scopes", body.scopes());
+        IssuedSecret secret = secrets.issue(CredentialKind.CLIENT_SECRET, env);
         UUID credentialId = IdempotencyKeys.credentialId(ctx, meta.commandId());
         String clientId = secrets.newClientId(env);
         CommandResult result = execute(ctx, new Command.CreateClientCredential(meta, env,
-                credentialId, name, clientId, secret.ref()));
+                credentialId, name, clientId, secret.ref(), expiresAt, scopes));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("credentialId", credentialId);
         out.put("clientId", clientId);
@@ -165,6 +178,8 @@ public final class CommandRoutes {
         out.put("name", name);
         out.put("status", "ACTIVE");
         out.put("createdAt", result.getDecidedAt().toString());
+        out.put("expiresAt", text(result.getExpiresAt()));
+        out.put("scopes", scopes);
         respondWithSecret(ctx, 201, out);
     }
 
@@ -227,7 +242,7 @@ public final class CommandRoutes {
      * views already show it ({@code current}) or are still catching up ({@code catching-up}). Once accepted,
      * nothing here may fail the request: the answer may carry the only copy of a new secret.
      */
-    private CommandResult execute(Context ctx, Command command) {
+    CommandResult execute(Context ctx, Command command) {
         CommandResult result;
         try {
             result = gateway.execute(command, IdempotencyKeys.sentFingerprint(ctx));
@@ -245,7 +260,8 @@ public final class CommandRoutes {
             return result;
         }
         RejectionReason reason = RejectionReason.valueOf(result.getReasonCode());
-        int status = reason == RejectionReason.CREDENTIAL_NOT_FOUND ? 404 : reason.isConflict() ? 409 : 422;
+        int status = reason == RejectionReason.CREDENTIAL_NOT_FOUND ? 404 : reason.isConflict() ? 409
+                : reason.isPolicyViolation() ? 400 : 422;
         throw new Problem(status, "rejected/" + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                 "Command rejected", result.getDetail())
                 .with("code", reason.name()).with("commandId", result.getCommandId()).with("version", result.getStateVersion());
@@ -257,7 +273,7 @@ public final class CommandRoutes {
         }
     }
 
-    private CommandMetadata meta(Context ctx, AccountId account, Long bodyVersion) {
+    CommandMetadata meta(Context ctx, AccountId account, Long bodyVersion) {
         refuseReserved(account);
         Long expected = bodyVersion != null ? bodyVersion : ifMatch(ctx);
         return new CommandMetadata(IdempotencyKeys.commandId(ctx, account), account, Instant.now(),
@@ -324,7 +340,11 @@ public final class CommandRoutes {
         respond(ctx, status, body);
     }
 
-    private static void respond(Context ctx, int status, Map<String, ?> body) {
+    private static String text(Instant at) {
+        return at == null ? null : at.toString();
+    }
+
+    static void respond(Context ctx, int status, Map<String, ?> body) {
         ctx.status(status).contentType("application/json").result(Json.write(body));
     }
 }

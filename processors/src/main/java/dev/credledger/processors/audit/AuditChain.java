@@ -142,6 +142,13 @@ public final class AuditChain {
             case CredentialEvent.LeakReported e -> leak(e);
             case CredentialEvent.LeakPolicyChanged e -> "leak policy " + e.previousMode() + " -> " + e.mode();
             case CredentialEvent.DeliveryTargetChanged e -> delivery(e);
+            case CredentialEvent.CredentialExpired e -> e.secret().kind() + " " + e.secret().prefix() + " expired at "
+                    + e.expiresAt() + (e.revoked() ? ": revoked" : ": was inactive");
+            case CredentialEvent.CredentialExpiring e -> e.secret().kind() + " " + e.secret().prefix() + " expires at "
+                    + e.expiresAt();
+            case CredentialEvent.CredentialPolicyChanged e -> "credential policy maxAgeDays " + e.maxAgeDays()
+                    + ", expiryWarningDays " + e.expiryWarningDays() + ", requireExpiry " + e.requireExpiry();
+            case CredentialEvent.CredentialScopesChanged e -> "scopes " + e.previousScopes() + " -> " + e.scopes();
             default -> null;
         };
     }
@@ -163,6 +170,10 @@ public final class AuditChain {
             case CredentialEvent.LeakReported e -> e.credentialId() != null ? e.credentialId() : e.secret().secretId();
             case CredentialEvent.LeakPolicyChanged e -> null;
             case CredentialEvent.DeliveryTargetChanged e -> uuidOrNull(e.targetId());
+            case CredentialEvent.CredentialExpired e -> e.credentialId() != null ? e.credentialId() : e.secret().secretId();
+            case CredentialEvent.CredentialExpiring e -> e.credentialId() != null ? e.credentialId() : e.secret().secretId();
+            case CredentialEvent.CredentialPolicyChanged e -> null;
+            case CredentialEvent.CredentialScopesChanged e -> e.credentialId();
         };
     }
 

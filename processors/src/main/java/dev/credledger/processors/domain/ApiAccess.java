@@ -13,11 +13,13 @@ import java.util.Objects;
  * whether API access is on or off, so that no command but an allow-list change ever widens where a secret works.
  * {@code sealedSalt} is the salt in its sealed form, when it was issued sealed. {@code enabledBy} (the actor who
  * enabled it) and {@code tokenIssuedAt} (when the current token was issued) are for compliance reports; {@code null}
- * in state written before they were kept.
+ * in state written before they were kept. {@code tokenExpiresAt}: when the current token expires ({@code null}:
+ * never); {@code tokenExpired}: its expiry was recorded (the token no longer verifies; a refresh issues a new one).
  */
 public record ApiAccess(
         boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
-        Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt, String enabledBy, Instant tokenIssuedAt) {
+        Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt, String enabledBy, Instant tokenIssuedAt,
+        Instant tokenExpiresAt, boolean tokenExpired) {
 
     public ApiAccess {
         allowedIps = List.copyOf(Objects.requireNonNull(allowedIps, "allowedIps"));
@@ -29,16 +31,27 @@ public record ApiAccess(
     /** As above, with no sealed salt (salts issued before they were sealed, and tests that do not sign). */
     public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
             Instant enabledAt, Instant updatedAt) {
-        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, null, null, null);
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, null, null, null, null, false);
     }
 
     public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
             Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt) {
-        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, sealedSalt, null, null);
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, sealedSalt, null, null, null, false);
+    }
+
+    public ApiAccess(boolean enabled, SecretRef token, SecretRef salt, GraceToken graceToken, List<String> allowedIps,
+            Instant enabledAt, Instant updatedAt, SealedSecret sealedSalt, String enabledBy, Instant tokenIssuedAt) {
+        this(enabled, token, salt, graceToken, allowedIps, enabledAt, updatedAt, sealedSalt, enabledBy, tokenIssuedAt,
+                null, false);
+    }
+
+    /** Whether the current token's expiry has passed at {@code now}, recorded or not. */
+    public boolean tokenExpiredAt(Instant now) {
+        return tokenExpired || (tokenExpiresAt != null && !now.isBefore(tokenExpiresAt));
     }
 
     /** Never enabled: nothing issued, no allow-list. */
     public static ApiAccess disabled(Instant updatedAt) {
-        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt, null, null, null);
+        return new ApiAccess(false, null, null, null, List.of(), null, updatedAt, null, null, null, null, false);
     }
 }

@@ -11,6 +11,7 @@ import dev.credledger.events.model.RefreshReason;
 import dev.credledger.events.model.SealedSecret;
 import dev.credledger.events.model.SecretRef;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -36,9 +37,12 @@ public sealed interface Command {
         return getClass().getSimpleName();
     }
 
-    /** Switch API access on, with the auth token and private salt generated at the edge. */
+    /**
+     * Switch API access on, with the auth token and private salt generated at the edge. {@code tokenExpiresAt}: the
+     * token's expiry asked for, or {@code null} (then the credential policy's maximum age, if any).
+     */
     record EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt,
-            SealedSecret sealedSalt) implements Command {
+            SealedSecret sealedSalt, Instant tokenExpiresAt) implements Command {
         public EnableApi {
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(authToken, "authToken");
@@ -48,21 +52,34 @@ public sealed interface Command {
             }
         }
 
+        public EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt,
+                SealedSecret sealedSalt) {
+            this(metadata, environment, authToken, privateSalt, sealedSalt, null);
+        }
+
         /** Without a sealed salt: the ledger keeps only the salt's fingerprint and cannot sign with it. */
         public EnableApi(CommandMetadata metadata, Environment environment, SecretRef authToken, SecretRef privateSalt) {
-            this(metadata, environment, authToken, privateSalt, null);
+            this(metadata, environment, authToken, privateSalt, null, null);
         }
     }
 
-    /** Replace the auth token; the old one is revoked now, or when {@code grace} (zero: none) ends. */
+    /**
+     * Replace the auth token; the old one is revoked now, or when {@code grace} (zero: none) ends.
+     * {@code tokenExpiresAt}: the new token's expiry asked for, or {@code null}.
+     */
     record RefreshAuthToken(
-            CommandMetadata metadata, Environment environment, SecretRef newToken, RefreshReason reason, Duration grace)
-            implements Command {
+            CommandMetadata metadata, Environment environment, SecretRef newToken, RefreshReason reason, Duration grace,
+            Instant tokenExpiresAt) implements Command {
         public RefreshAuthToken {
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(newToken, "newToken");
             Objects.requireNonNull(reason, "reason");
             grace = grace == null ? Duration.ZERO : grace;
+        }
+
+        public RefreshAuthToken(
+                CommandMetadata metadata, Environment environment, SecretRef newToken, RefreshReason reason, Duration grace) {
+            this(metadata, environment, newToken, reason, grace, null);
         }
     }
 
@@ -73,16 +90,25 @@ public sealed interface Command {
         }
     }
 
-    /** Create a named client credential; ID, client ID and secret come from the edge. */
+    /**
+     * Create a named client credential; ID, client ID and secret come from the edge. {@code expiresAt}: the expiry
+     * asked for, or {@code null}; {@code scopes}: what it may do, or {@code null} for unrestricted.
+     */
     record CreateClientCredential(
             CommandMetadata metadata, Environment environment, UUID credentialId, String name, String clientId,
-            SecretRef clientSecret) implements Command {
+            SecretRef clientSecret, Instant expiresAt, List<String> scopes) implements Command {
         public CreateClientCredential {
             Objects.requireNonNull(environment, "environment");
             Objects.requireNonNull(credentialId, "credentialId");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(clientId, "clientId");
             Objects.requireNonNull(clientSecret, "clientSecret");
+            scopes = scopes == null ? null : List.copyOf(scopes);
+        }
+
+        public CreateClientCredential(CommandMetadata metadata, Environment environment, UUID credentialId, String name,
+                String clientId, SecretRef clientSecret) {
+            this(metadata, environment, credentialId, name, clientId, clientSecret, null, null);
         }
     }
 
@@ -181,6 +207,51 @@ public sealed interface Command {
             if ((targetKind == CredentialEvent.DeliveryTargetKind.WEBHOOK) == (environment == null)) {
                 throw new IllegalArgumentException("a webhook's change names its environment, a stream's none");
             }
+        }
+    }
+
+    /** Set the account's credential policy (account-wide); the same policy again changes nothing. */
+    record SetCredentialPolicy(CommandMetadata metadata, CredentialPolicy policy) implements Command {
+        public SetCredentialPolicy {
+            Objects.requireNonNull(policy, "policy");
+        }
+
+        @Override
+        public Environment environment() {
+            return null;
+        }
+    }
+
+    /** Replace what a client credential may do ({@code null}: unrestricted). */
+    record SetCredentialScopes(CommandMetadata metadata, Environment environment, UUID credentialId, List<String> scopes)
+            implements Command {
+        public SetCredentialScopes {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(credentialId, "credentialId");
+            scopes = scopes == null ? null : List.copyOf(scopes);
+        }
+    }
+
+    /**
+     * Issued by the ledger itself when a secret's expiry is due: idempotent by secret and expiry (a secret since
+     * replaced, revoked or given another expiry is left alone). {@code credentialId}: for a client secret.
+     */
+    record ExpireSecret(CommandMetadata metadata, Environment environment, UUID secretId, UUID credentialId, Instant expiresAt)
+            implements Command {
+        public ExpireSecret {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(secretId, "secretId");
+            Objects.requireNonNull(expiresAt, "expiresAt");
+        }
+    }
+
+    /** Issued by the ledger itself when a secret's rotation notice is due; as {@link ExpireSecret}, idempotent. */
+    record WarnOfExpiry(CommandMetadata metadata, Environment environment, UUID secretId, UUID credentialId, Instant expiresAt)
+            implements Command {
+        public WarnOfExpiry {
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(secretId, "secretId");
+            Objects.requireNonNull(expiresAt, "expiresAt");
         }
     }
 

@@ -48,10 +48,16 @@ public final class Decider {
         ApiAccess access = slice.access();
         Credential credential = slice.credential();
         return switch (command) {
-            case Command.EnableApi c -> access.enabled()
-                    ? draft.reject(RejectionReason.API_ALREADY_ENABLED, "API access is already enabled for " + env(c))
-                    : draft.accept(m -> new CredentialEvent.ApiEnabled(m, c.authToken(), c.privateSalt(), c.sealedSalt()));
-            case Command.RefreshAuthToken c -> refresh(c, access, draft);
+            case Command.EnableApi c -> {
+                if (access.enabled()) {
+                    yield draft.reject(RejectionReason.API_ALREADY_ENABLED, "API access is already enabled for " + env(c));
+                }
+                Expiry expiry = Expiry.decide(c.tokenExpiresAt(), slice.account().policy(), draft.at);
+                yield expiry.refusal() != null ? draft.reject(expiry.refusal(), expiry.detail())
+                        : draft.accept(m -> new CredentialEvent.ApiEnabled(m, c.authToken(), c.privateSalt(), c.sealedSalt(),
+                                expiry.expiresAt()));
+            }
+            case Command.RefreshAuthToken c -> refresh(c, slice, draft);
             case Command.DisableApi c -> {
                 if (!access.enabled()) {
                     yield draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
@@ -70,12 +76,20 @@ public final class Decider {
                 if (credential != null) {
                     yield draft.reject(RejectionReason.INVALID_COMMAND, "credential ID " + c.credentialId() + " is taken");
                 }
+                Expiry expiry = Expiry.decide(c.expiresAt(), slice.account().policy(), draft.at);
+                if (expiry.refusal() != null) {
+                    yield draft.reject(expiry.refusal(), expiry.detail());
+                }
                 yield draft.accept(m -> new CredentialEvent.ClientCredentialCreated(
-                        m, c.credentialId(), c.name(), c.clientId(), c.clientSecret()));
+                        m, c.credentialId(), c.name(), c.clientId(), c.clientSecret(), expiry.expiresAt(), c.scopes()));
             }
             case Command.DeactivateCredential c -> changeStatus(c.credentialId(), credential, CredentialStatus.ACTIVE, draft,
                     () -> draft.accept(m -> new CredentialEvent.CredentialDeactivated(m, credential.credentialId(), credential.secret())));
-            case Command.ReactivateCredential c -> changeStatus(c.credentialId(), credential, CredentialStatus.INACTIVE, draft,
+            case Command.ReactivateCredential c -> credential != null && credential.expiredAt(draft.at)
+                    && credential.status() != CredentialStatus.DELETED
+                    ? draft.reject(RejectionReason.CREDENTIAL_EXPIRED, "credential " + c.credentialId() + " expired at "
+                            + credential.expiresAt() + "; create a new one")
+                    : changeStatus(c.credentialId(), credential, CredentialStatus.INACTIVE, draft,
                     () -> draft.accept(m -> new CredentialEvent.CredentialReactivated(m, credential.credentialId(), credential.secret())));
             case Command.DeleteCredential c -> changeStatus(c.credentialId(), credential, null, draft,
                     () -> draft.accept(m -> new CredentialEvent.CredentialDeleted(
@@ -108,6 +122,27 @@ public final class Decider {
                     : draft.accept(m -> new CredentialEvent.LeakPolicyChanged(m, slice.account().leakMode(), c.mode()));
             case Command.RecordDeliveryChange c -> draft.accept(m -> new CredentialEvent.DeliveryTargetChanged(m,
                     c.targetKind(), c.targetId(), c.change(), c.destination(), c.events(), c.receiver(), c.status()));
+            case Command.SetCredentialPolicy c -> {
+                CredentialPolicy p = c.policy();
+                yield p.equals(slice.account().policy()) ? new Decision.Accepted(List.of())
+                        : draft.accept(m -> new CredentialEvent.CredentialPolicyChanged(m, p.maxAgeDays(),
+                                p.expiryWarningDays(), p.requireExpiry()));
+            }
+            case Command.SetCredentialScopes c -> {
+                if (credential != null && credential.status() == CredentialStatus.EXPIRED) {
+                    yield draft.reject(RejectionReason.CREDENTIAL_EXPIRED, "credential " + c.credentialId() + " has expired");
+                }
+                yield changeStatus(c.credentialId(), credential, null, draft, () -> java.util.Objects.equals(
+                        credential.scopes(), c.scopes()) ? new Decision.Accepted(List.of())
+                        : draft.accept(m -> new CredentialEvent.CredentialScopesChanged(m, credential.credentialId(),
+                                credential.secret(), credential.scopes(), c.scopes())));
+            }
+            case Command.ExpireSecret c -> expire(c, slice, draft);
+            case Command.WarnOfExpiry c -> stillExpiringAt(c.secretId(), c.credentialId(), c.expiresAt(), slice)
+                    && draft.at.isBefore(c.expiresAt())
+                    ? draft.accept(m -> new CredentialEvent.CredentialExpiring(m, secretOf(c.credentialId(), slice),
+                            c.credentialId(), c.expiresAt()))
+                    : new Decision.Accepted(List.of());
             case Command.EndGracePeriod c -> {
                 GraceToken grace = access.graceToken();
                 yield grace != null && grace.token().secretId().equals(c.tokenId()) && !now.isBefore(grace.graceUntil())
@@ -115,6 +150,66 @@ public final class Decider {
                         : new Decision.Accepted(List.of());
             }
         };
+    }
+
+    /**
+     * A due expiry: recorded once, for a secret that still has that expiry and is not yet expired (an auth token still
+     * current, a client credential not deleted); it revokes the secret if it was active. Otherwise nothing.
+     */
+    private static Decision expire(Command.ExpireSecret c, Slice slice, Draft draft) {
+        if (draft.at.isBefore(c.expiresAt())) {
+            return new Decision.Accepted(List.of());
+        }
+        if (c.credentialId() == null) {
+            ApiAccess access = slice.access();
+            boolean current = access.enabled() && access.token().secretId().equals(c.secretId()) && !access.tokenExpired()
+                    && c.expiresAt().equals(access.tokenExpiresAt());
+            return current ? draft.accept(m -> new CredentialEvent.CredentialExpired(m, access.token(), null,
+                    c.expiresAt(), true)) : new Decision.Accepted(List.of());
+        }
+        Credential credential = slice.credential();
+        boolean due = credential != null && credential.secret().secretId().equals(c.secretId())
+                && c.expiresAt().equals(credential.expiresAt())
+                && (credential.status() == CredentialStatus.ACTIVE || credential.status() == CredentialStatus.INACTIVE);
+        return due ? draft.accept(m -> new CredentialEvent.CredentialExpired(m, credential.secret(),
+                credential.credentialId(), c.expiresAt(), credential.status() == CredentialStatus.ACTIVE))
+                : new Decision.Accepted(List.of());
+    }
+
+    /** Whether the secret is still active with this expiry: what a rotation notice is about. */
+    private static boolean stillExpiringAt(UUID secretId, UUID credentialId, Instant expiresAt, Slice slice) {
+        if (credentialId == null) {
+            ApiAccess access = slice.access();
+            return access.enabled() && access.token().secretId().equals(secretId) && !access.tokenExpired()
+                    && expiresAt.equals(access.tokenExpiresAt());
+        }
+        Credential credential = slice.credential();
+        return credential != null && credential.secret().secretId().equals(secretId)
+                && credential.status() == CredentialStatus.ACTIVE && expiresAt.equals(credential.expiresAt());
+    }
+
+    private static SecretRef secretOf(UUID credentialId, Slice slice) {
+        return credentialId == null ? slice.access().token() : slice.credential().secret();
+    }
+
+    /** The expiry a new secret gets under the account's policy, or why it is refused. */
+    private record Expiry(Instant expiresAt, RejectionReason refusal, String detail) {
+        static Expiry decide(Instant asked, CredentialPolicy policy, Instant at) {
+            Instant latest = policy.latestExpiry(at);
+            if (asked != null && !asked.isAfter(at)) {
+                return new Expiry(null, RejectionReason.INVALID_COMMAND, "the expiry " + asked + " is not in the future");
+            }
+            if (asked != null && latest != null && asked.isAfter(latest)) {
+                return new Expiry(null, RejectionReason.EXPIRY_BEYOND_POLICY, "the account's credential policy allows at most "
+                        + policy.maxAgeDays() + " days: an expiry no later than " + latest);
+            }
+            Instant expiresAt = asked != null ? asked : latest;
+            if (expiresAt == null && policy.requireExpiry()) {
+                return new Expiry(null, RejectionReason.EXPIRY_REQUIRED,
+                        "the account's credential policy requires an expiry: give expiresAt or ttlSeconds");
+            }
+            return new Expiry(expiresAt, null, null);
+        }
     }
 
     /** API access off: token (and any grace token) and salt revoked in one event. */
@@ -141,7 +236,7 @@ public final class Decider {
         Credential credential = slice.credential();
         UUID id = c.secret().secretId();
         boolean current = access.enabled() && switch (c.secret().kind()) {
-            case AUTH_TOKEN -> access.token().secretId().equals(id);
+            case AUTH_TOKEN -> access.token().secretId().equals(id) && !access.tokenExpired();
             case PRIVATE_SALT -> access.salt().secretId().equals(id);
             case CLIENT_SECRET -> false;
         };
@@ -173,7 +268,8 @@ public final class Decider {
         return draft.accept(events);
     }
 
-    private Decision refresh(Command.RefreshAuthToken c, ApiAccess access, Draft draft) {
+    private Decision refresh(Command.RefreshAuthToken c, Slice slice, Draft draft) {
+        ApiAccess access = slice.access();
         if (!access.enabled()) {
             return draft.reject(RejectionReason.API_NOT_ENABLED, "API access is not enabled for " + env(c));
         }
@@ -186,14 +282,27 @@ public final class Decider {
             return draft.reject(RejectionReason.GRACE_PERIOD_NOT_ALLOWED,
                     "a compromised token is revoked at once: no grace period");
         }
+        boolean expired = access.tokenExpiredAt(draft.at);
+        if (expired && !grace.isZero()) {
+            return draft.reject(RejectionReason.GRACE_PERIOD_NOT_ALLOWED, "the token has expired: no grace period");
+        }
+        Expiry expiry = Expiry.decide(c.tokenExpiresAt(), slice.account().policy(), draft.at);
+        if (expiry.refusal() != null) {
+            return draft.reject(expiry.refusal(), expiry.detail());
+        }
         List<CredentialEvent.Builder> events = new ArrayList<>();
         GraceToken earlier = access.graceToken();
         if (earlier != null) {
             // At most two tokens verify at a time: a token still in its grace period ends now.
             events.add(m -> new CredentialEvent.AuthTokenGraceEnded(m, earlier.token(), earlier.reason()));
         }
-        Instant graceUntil = grace.isZero() ? null : draft.at.plus(grace);
-        events.add(m -> new CredentialEvent.AuthTokenRefreshed(m, c.newToken(), access.token(), c.reason(), graceUntil));
+        // A grace period never outlives the token's own expiry.
+        Instant graceUntil = grace.isZero() ? null : access.tokenExpiresAt() != null
+                && access.tokenExpiresAt().isBefore(draft.at.plus(grace)) ? access.tokenExpiresAt() : draft.at.plus(grace);
+        // An expiry already recorded revoked the token: nothing more to revoke.
+        boolean previousExpired = access.tokenExpired();
+        events.add(m -> new CredentialEvent.AuthTokenRefreshed(m, c.newToken(), access.token(), c.reason(), graceUntil,
+                expiry.expiresAt(), previousExpired));
         return draft.accept(events);
     }
 
@@ -221,6 +330,9 @@ public final class Decider {
         }
         if (credential.status() == CredentialStatus.DELETED) {
             return draft.reject(RejectionReason.CREDENTIAL_DELETED, "credential " + id + " is deleted; delete is final");
+        }
+        if (from != null && credential.status() == CredentialStatus.EXPIRED) {
+            return draft.reject(RejectionReason.CREDENTIAL_EXPIRED, "credential " + id + " has expired; it can only be deleted");
         }
         if (from != null && credential.status() != from) {
             return draft.reject(from == CredentialStatus.ACTIVE

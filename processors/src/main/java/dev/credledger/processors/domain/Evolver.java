@@ -23,23 +23,24 @@ public final class Evolver {
         // A leak report that revokes nothing, or a webhook's change, changes no credential state: an If-Match taken
         // before it still holds.
         boolean changesState = !(event instanceof CredentialEvent.CommandRejected || event instanceof CredentialEvent.LeakReported
-                || event instanceof CredentialEvent.DeliveryTargetChanged);
-        Slice s = slice.withAccount(new AccountState(a.plan(), m.sequence(), changesState ? m.sequence() : a.stateVersion(),
-                at, a.liveApiEnabled(), a.activeLiveCredentials(), a.leakMode()));
+                || event instanceof CredentialEvent.DeliveryTargetChanged || event instanceof CredentialEvent.CredentialExpiring);
+        Slice s = slice.withAccount(a.withSequence(m.sequence(), changesState ? m.sequence() : a.stateVersion(), at));
         boolean live = m.environment() == Environment.LIVE;
         return switch (event) {
             case CredentialEvent.ApiEnabled e -> account(
                     s.withAccess(new ApiAccess(true, e.authToken(), e.privateSalt(), null, s.access().allowedIps(), at, at,
-                            e.sealedSalt(), m.actor().actorId(), at)),
+                            e.sealedSalt(), m.actor().actorId(), at, e.tokenExpiresAt(), false)),
                     live ? true : null, 0);
             case CredentialEvent.AuthTokenRefreshed e -> s.withAccess(new ApiAccess(true, e.newToken(), s.access().salt(),
                     e.graceUntil() == null ? null : new GraceToken(e.previousToken(), e.graceUntil(), e.reason()),
-                    s.access().allowedIps(), s.access().enabledAt(), at, s.access().sealedSalt(), s.access().enabledBy(), at));
+                    s.access().allowedIps(), s.access().enabledAt(), at, s.access().sealedSalt(), s.access().enabledBy(), at,
+                    e.newTokenExpiresAt(), false));
             case CredentialEvent.AuthTokenGraceEnded e -> {
                 ApiAccess x = s.access();
                 boolean ends = x.graceToken() != null && x.graceToken().token().equals(e.revokedToken());
                 yield s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), ends ? null : x.graceToken(),
-                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt(), x.enabledBy(), x.tokenIssuedAt()));
+                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt(), x.enabledBy(), x.tokenIssuedAt(), x.tokenExpiresAt(),
+                        x.tokenExpired()));
             }
             case CredentialEvent.ApiDisabled e -> {
                 // Events written before the allow-list outlived disable name the entries they removed.
@@ -54,7 +55,8 @@ public final class Evolver {
                 yield s.withAccess(withIps(s.access(), ips, at));
             }
             case CredentialEvent.ClientCredentialCreated e -> account(s.withCredential(new Credential(e.credentialId(),
-                    m.environment(), e.name(), e.clientId(), e.clientSecret(), CredentialStatus.ACTIVE, at, at, m.actor().actorId()),
+                    m.environment(), e.name(), e.clientId(), e.clientSecret(), CredentialStatus.ACTIVE, at, at, m.actor().actorId(),
+                    e.expiresAt(), e.scopes()),
                     e.credentialId()), null, live ? 1 : 0);
             case CredentialEvent.CredentialDeactivated e ->
                     account(s.withCredential(s.credential().with(CredentialStatus.INACTIVE, at), s.nameOwner()), null, live ? -1 : 0);
@@ -65,16 +67,24 @@ public final class Evolver {
                 yield account(s.withCredential(s.credential().with(CredentialStatus.DELETED, at), null),
                         null, live && wasActive ? -1 : 0);
             }
-            case CredentialEvent.PlanChanged e -> {
-                AccountState x = s.account();
-                yield s.withAccount(new AccountState(e.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
-                        x.liveApiEnabled(), x.activeLiveCredentials(), x.leakMode()));
+            case CredentialEvent.PlanChanged e -> s.withAccount(s.account().withPlan(e.plan()));
+            case CredentialEvent.LeakPolicyChanged e -> s.withAccount(s.account().withLeakMode(e.mode()));
+            case CredentialEvent.CredentialPolicyChanged e -> s.withAccount(s.account().withPolicy(
+                    new CredentialPolicy(e.maxAgeDays(), e.expiryWarningDays(), e.requireExpiry())));
+            case CredentialEvent.CredentialScopesChanged e ->
+                    s.withCredential(s.credential().withScopes(e.scopes(), at), s.nameOwner());
+            case CredentialEvent.CredentialExpired e -> {
+                if (e.credentialId() != null) {
+                    yield account(s.withCredential(s.credential().with(CredentialStatus.EXPIRED, at), s.nameOwner()),
+                            null, live && e.revoked() ? -1 : 0);
+                }
+                ApiAccess x = s.access();
+                boolean current = x.token() != null && x.token().secretId().equals(e.secret().secretId());
+                yield !current ? s : s.withAccess(new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(),
+                        x.allowedIps(), x.enabledAt(), at, x.sealedSalt(), x.enabledBy(), x.tokenIssuedAt(), x.tokenExpiresAt(),
+                        true));
             }
-            case CredentialEvent.LeakPolicyChanged e -> {
-                AccountState x = s.account();
-                yield s.withAccount(new AccountState(x.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
-                        x.liveApiEnabled(), x.activeLiveCredentials(), e.mode()));
-            }
+            case CredentialEvent.CredentialExpiring e -> s;
             case CredentialEvent.LeakReported e -> s;
             case CredentialEvent.DeliveryTargetChanged e -> s;
             case CredentialEvent.CommandRejected e -> s;
@@ -82,15 +92,12 @@ public final class Evolver {
     }
 
     private static Slice account(Slice s, Boolean liveApiEnabled, int activeLiveDelta) {
-        AccountState x = s.account();
-        return s.withAccount(new AccountState(x.plan(), x.sequence(), x.stateVersion(), x.lastOccurredAt(),
-                liveApiEnabled == null ? x.liveApiEnabled() : liveApiEnabled, x.activeLiveCredentials() + activeLiveDelta,
-                x.leakMode()));
+        return s.withAccount(s.account().withLive(liveApiEnabled, activeLiveDelta));
     }
 
     private static ApiAccess withIps(ApiAccess x, List<String> ips, Instant at) {
         return new ApiAccess(x.enabled(), x.token(), x.salt(), x.graceToken(), ips, x.enabledAt(), at, x.sealedSalt(),
-                x.enabledBy(), x.tokenIssuedAt());
+                x.enabledBy(), x.tokenIssuedAt(), x.tokenExpiresAt(), x.tokenExpired());
     }
 
     private static List<String> add(List<String> list, String value) {

@@ -44,6 +44,9 @@ public final class Ledger {
             case Command.ReactivateCredential c -> c.credentialId();
             case Command.DeleteCredential c -> c.credentialId();
             case Command.ReportLeak c -> c.credentialId();
+            case Command.SetCredentialScopes c -> c.credentialId();
+            case Command.ExpireSecret c -> c.credentialId();
+            case Command.WarnOfExpiry c -> c.credentialId();
             default -> null;
         };
         String name = command instanceof Command.CreateClientCredential c ? c.name() : null;
@@ -72,6 +75,9 @@ public final class Ledger {
             case CredentialEvent.CredentialReactivated e -> e.credentialId();
             case CredentialEvent.CredentialDeleted e -> e.credentialId();
             case CredentialEvent.LeakReported e -> e.credentialId();
+            case CredentialEvent.CredentialExpired e -> e.credentialId();
+            case CredentialEvent.CredentialExpiring e -> e.credentialId();
+            case CredentialEvent.CredentialScopesChanged e -> e.credentialId();
             default -> null;
         };
     }

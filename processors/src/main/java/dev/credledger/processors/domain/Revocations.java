@@ -16,8 +16,8 @@ public final class Revocations {
     public static List<CredentialRevoked> of(CredentialEvent event) {
         EventMetadata m = event.metadata();
         return switch (event) {
-            case CredentialEvent.AuthTokenRefreshed e -> e.graceUntil() != null
-                    ? List.of() // revoked when the grace period ends, by AuthTokenGraceEnded
+            case CredentialEvent.AuthTokenRefreshed e -> e.graceUntil() != null || e.previousExpired()
+                    ? List.of() // revoked when the grace period ends (AuthTokenGraceEnded), or when it expired
                     : List.of(revoke(m, e.previousToken(), reason(e.reason())));
             case CredentialEvent.AuthTokenGraceEnded e -> List.of(revoke(m, e.revokedToken(), reason(e.reason())));
             case CredentialEvent.ApiDisabled e ->
@@ -35,10 +35,16 @@ public final class Revocations {
             case CredentialEvent.LeakReported e -> List.of(); // the revocation, if any, is the event after it
             case CredentialEvent.LeakPolicyChanged e -> List.of();
             case CredentialEvent.DeliveryTargetChanged e -> List.of();
+            case CredentialEvent.CredentialExpired e ->
+                    e.revoked() ? List.of(revoke(m, e.secret(), RevocationReason.EXPIRED)) : List.of();
+            case CredentialEvent.CredentialExpiring e -> List.of();
+            case CredentialEvent.CredentialPolicyChanged e -> List.of();
+            case CredentialEvent.CredentialScopesChanged e -> List.of();
         };
     }
 
-    private static RevocationReason reason(RefreshReason reason) {
+    /** What a token replaced for {@code reason} is revoked for. */
+    public static RevocationReason reason(RefreshReason reason) {
         return reason == RefreshReason.COMPROMISED ? RevocationReason.TOKEN_COMPROMISED : RevocationReason.TOKEN_REFRESHED;
     }
 

@@ -117,6 +117,14 @@ public final class AccountReplay {
             case CredentialEvent.DeliveryTargetChanged e -> { }
             case CredentialEvent.LeakReported e -> { }
             case CredentialEvent.CommandRejected e -> { }
+            case CredentialEvent.CredentialExpired e -> {
+                if (e.credentialId() != null) {
+                    facts.put("credential|" + e.credentialId(), since);
+                }
+            }
+            case CredentialEvent.CredentialScopesChanged e -> { }
+            case CredentialEvent.CredentialExpiring e -> { }
+            case CredentialEvent.CredentialPolicyChanged e -> { }
         }
     }
 
@@ -132,6 +140,11 @@ public final class AccountReplay {
         out.put("asOf", asOf.toString());
         out.put("plan", a.plan().name());
         out.put("leakPolicy", a.leakMode().name().toLowerCase(java.util.Locale.ROOT));
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("maxAgeDays", a.policy().maxAgeDays());
+        policy.put("expiryWarningDays", a.policy().expiryWarningDays());
+        policy.put("requireExpiry", a.policy().requireExpiry());
+        out.put("credentialPolicy", policy);
         out.put("version", a.stateVersion());
         Map<String, Object> environments = new LinkedHashMap<>();
         for (Environment env : Environment.values()) {
@@ -145,7 +158,12 @@ public final class AccountReplay {
         ApiAccess access = state.access(account, env);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("apiEnabled", access.enabled());
-        out.put("authToken", secret(access.token(), facts.get(secretKeyOrNull(access.token()))));
+        Map<String, Object> token = secret(access.token(), facts.get(secretKeyOrNull(access.token())));
+        if (token != null) {
+            token.put("expiresAt", access.tokenExpiresAt() == null ? null : access.tokenExpiresAt().toString());
+            token.put("expired", access.tokenExpired());
+        }
+        out.put("authToken", token);
         out.put("graceToken", access.graceToken() == null ? null : withGraceUntil(
                 secret(access.graceToken().token(), facts.get("grace|" + access.graceToken().token().secretId())),
                 access.graceToken().graceUntil()));
@@ -167,6 +185,8 @@ public final class AccountReplay {
             cred.put("clientId", c.clientId());
             cred.put("status", c.status().name());
             cred.put("secretPrefix", c.secret().prefix());
+            cred.put("expiresAt", c.expiresAt() == null ? null : c.expiresAt().toString());
+            cred.put("scopes", c.scopes());
             putSince(cred, facts.get("credential|" + c.credentialId()));
             credentials.add(cred);
         }

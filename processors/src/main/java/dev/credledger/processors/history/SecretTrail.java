@@ -98,6 +98,10 @@ public final class SecretTrail {
             case CredentialEvent.LeakReported e -> Stream.of(e.secret());
             case CredentialEvent.LeakPolicyChanged e -> Stream.empty();
             case CredentialEvent.DeliveryTargetChanged e -> Stream.empty();
+            case CredentialEvent.CredentialExpired e -> Stream.of(e.secret());
+            case CredentialEvent.CredentialExpiring e -> Stream.of(e.secret());
+            case CredentialEvent.CredentialPolicyChanged e -> Stream.empty();
+            case CredentialEvent.CredentialScopesChanged e -> Stream.of(e.clientSecret());
         };
         return refs.anyMatch(this::matches);
     }

@@ -60,12 +60,18 @@ public final class Timeline {
             case CredentialEvent.ApiEnabled e -> {
                 d.put("authToken", secret(e.authToken()));
                 d.put("privateSalt", secret(e.privateSalt()));
+                if (e.tokenExpiresAt() != null) {
+                    d.put("expiresAt", e.tokenExpiresAt().toString());
+                }
             }
             case CredentialEvent.AuthTokenRefreshed e -> {
                 d.put("newToken", secret(e.newToken()));
                 d.put("previousToken", secret(e.previousToken()));
                 d.put("reason", e.reason().name());
                 d.put("graceUntil", e.graceUntil() == null ? null : e.graceUntil().toString());
+                if (e.newTokenExpiresAt() != null) {
+                    d.put("expiresAt", e.newTokenExpiresAt().toString());
+                }
             }
             case CredentialEvent.AuthTokenGraceEnded e -> {
                 d.put("revokedToken", secret(e.revokedToken()));
@@ -79,6 +85,8 @@ public final class Timeline {
                 d.put("name", e.name());
                 d.put("clientId", e.clientId());
                 d.put("clientSecret", secret(e.clientSecret()));
+                d.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
+                d.put("scopes", e.scopes());
             }
             case CredentialEvent.CredentialDeactivated e -> d.put("clientSecret", secret(e.clientSecret()));
             case CredentialEvent.CredentialReactivated e -> d.put("clientSecret", secret(e.clientSecret()));
@@ -112,6 +120,25 @@ public final class Timeline {
                 d.put("events", e.events());
                 d.put("receiver", e.receiver());
                 d.put("status", e.status());
+            }
+            case CredentialEvent.CredentialExpired e -> {
+                d.put("secret", secret(e.secret()));
+                d.put("expiresAt", e.expiresAt().toString());
+                d.put("revoked", e.revoked());
+            }
+            case CredentialEvent.CredentialExpiring e -> {
+                d.put("secret", secret(e.secret()));
+                d.put("expiresAt", e.expiresAt().toString());
+            }
+            case CredentialEvent.CredentialPolicyChanged e -> {
+                d.put("maxAgeDays", e.maxAgeDays());
+                d.put("expiryWarningDays", e.expiryWarningDays());
+                d.put("requireExpiry", e.requireExpiry());
+            }
+            case CredentialEvent.CredentialScopesChanged e -> {
+                d.put("clientSecret", secret(e.clientSecret()));
+                d.put("previousScopes", e.previousScopes());
+                d.put("scopes", e.scopes());
             }
             case CredentialEvent.CommandRejected e -> {
                 d.put("commandType", e.commandType());

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * transaction that answers the command, its events, revocations and result and everything they change downstream
  * ({@link Projections}: the audit record, the lookups, the account's history). Poison records go to the dead-letter
  * topic; a command ID seen within the idempotency window gets its earlier result again and changes nothing. Also ends
- * due grace periods, on a wall-clock punctuation scheduled only while a grace period runs.
+ * due grace periods, records due expiries and rotation notices ({@link Deadlines}), on a wall-clock punctuation
+ * scheduled for the next deadline only: an idle ledger with no deadline near commits nothing.
  */
 final class CommandProcessor implements Processor<String, byte[], Object, Object> {
 
@@ -72,6 +74,7 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     private WindowStore<String, CommandResult> processed;
     private KeyValueStore<String, String> graceDeadlines;
     private Cancellable graceCheck;
+    private long nextCheckAt;
     private Projections projections;
 
     CommandProcessor(Deserializer<CredentialCommand> commands, Decider decider, Duration idempotencyWindow,
@@ -97,21 +100,39 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         graceDeadlines = context.getStateStore(Stores.COMMAND_GRACE_DEADLINES);
         projections = new Projections(context, state, new AuditLogAppender(auditLogSettings, context));
         graceCheck = null;
-        try (KeyValueIterator<String, String> any = graceDeadlines.all()) {
-            if (any.hasNext()) {
-                scheduleGraceCheck();
-            }
-        }
+        // Deadlines that passed while the ledger was down are due at the first check.
+        scheduleNextCheck();
     }
 
     /**
-     * Checks for due grace periods every interval while one runs, and not otherwise: each punctuation commits a
-     * transaction, which an idle ledger should not.
+     * Schedules the next deadline check for the earliest deadline in the store (at least one interval from now), and
+     * none when there is none: each punctuation commits a transaction, which an idle ledger should not.
      */
-    private void scheduleGraceCheck() {
-        if (graceCheck == null) {
-            graceCheck = context.schedule(graceCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::endDueGracePeriods);
+    private void scheduleNextCheck() {
+        try (KeyValueIterator<String, String> first = graceDeadlines.all()) {
+            if (!first.hasNext()) {
+                if (graceCheck != null) {
+                    graceCheck.cancel();
+                    graceCheck = null;
+                }
+                return;
+            }
+            scheduleCheckAt(Deadlines.dueAt(first.next().key));
         }
+    }
+
+    private void scheduleCheckAt(long dueAt) {
+        long now = context.currentSystemTimeMs();
+        long at = Math.max(dueAt, now + graceCheckInterval.toMillis());
+        if (graceCheck != null && nextCheckAt <= at) {
+            return;
+        }
+        if (graceCheck != null) {
+            graceCheck.cancel();
+        }
+        nextCheckAt = at;
+        graceCheck = context.schedule(Duration.ofMillis(Math.max(1, at - now)), PunctuationType.WALL_CLOCK_TIME,
+                this::handleDueDeadlines);
     }
 
     @Override
@@ -187,7 +208,11 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
             if (event instanceof CredentialEvent.AuthTokenRefreshed r && r.graceUntil() != null) {
                 graceDeadlines.put(Keys.graceDeadline(r.graceUntil(), r.metadata().accountId(),
                         r.metadata().environment(), r.previousToken().secretId()), "");
-                scheduleGraceCheck();
+                scheduleCheckAt(r.graceUntil().toEpochMilli());
+            }
+            for (Map.Entry<String, String> deadline : Deadlines.of(event, state.account(event.metadata().accountId()).policy())) {
+                graceDeadlines.put(deadline.getKey(), deadline.getValue());
+                scheduleCheckAt(Deadlines.dueAt(deadline.getKey()));
             }
         }
     }
@@ -230,11 +255,23 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setLeakOutcome(decision.events().stream()
                         .filter(e -> e instanceof CredentialEvent.LeakReported)
                         .map(e -> ((CredentialEvent.LeakReported) e).outcome().name()).findFirst().orElse(null))
+                .setExpiresAt(decision.events().stream().map(CommandProcessor::expiryIssued)
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(null))
                 .setDecidedAt(now);
         return switch (decision) {
             case Decision.Accepted a -> result.setOutcome(Outcome.ACCEPTED).setReasonCode(null).setDetail(null).build();
             case Decision.Rejected r ->
                     result.setOutcome(Outcome.REJECTED).setReasonCode(r.reason().name()).setDetail(r.detail()).build();
+        };
+    }
+
+    /** The expiry of the secret an event issues, or {@code null}. */
+    private static Instant expiryIssued(CredentialEvent event) {
+        return switch (event) {
+            case CredentialEvent.ApiEnabled e -> e.tokenExpiresAt();
+            case CredentialEvent.AuthTokenRefreshed e -> e.newTokenExpiresAt();
+            case CredentialEvent.ClientCredentialCreated e -> e.expiresAt();
+            default -> null;
         };
     }
 
@@ -249,27 +286,20 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         };
     }
 
-    private void endDueGracePeriods(long timestamp) {
+    /** Ends due grace periods and records due expiries and notices, each through the decider, then schedules the next. */
+    private void handleDueDeadlines(long timestamp) {
         Instant now = Instant.ofEpochMilli(timestamp);
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = graceDeadlines.range("0", Keys.graceDeadlineUpTo(now))) {
             it.forEachRemaining(due::add);
         }
         for (KeyValue<String, String> entry : due) {
-            String[] parts = entry.key.split("\\|");
-            UUID tokenId = UUID.fromString(parts[3]);
-            CommandMetadata meta = new CommandMetadata(
-                    UUID.nameUUIDFromBytes(("grace-end/" + tokenId).getBytes(StandardCharsets.US_ASCII)),
-                    new AccountId(parts[1]), now, Actor.system(), null, null);
-            emit(ledger.handle(new Command.EndGracePeriod(meta, Environment.valueOf(parts[2]), tokenId), now).events());
+            emit(ledger.handle(Deadlines.command(entry.key, entry.value, now), now).events());
             graceDeadlines.delete(entry.key);
         }
-        try (KeyValueIterator<String, String> any = graceDeadlines.all()) {
-            if (!any.hasNext()) {
-                graceCheck.cancel();
-                graceCheck = null;
-            }
-        }
+        graceCheck.cancel();
+        graceCheck = null;
+        scheduleNextCheck();
     }
 
     private void deadLetter(Record<String, byte[]> record, DeadLetters.Reason reason, Exception cause) {

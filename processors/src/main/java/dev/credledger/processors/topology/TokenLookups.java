@@ -10,6 +10,7 @@ import dev.credledger.events.model.EventMetadata;
 import dev.credledger.events.model.SecretRef;
 import dev.credledger.processors.domain.ApiAccess;
 import dev.credledger.processors.domain.Credential;
+import dev.credledger.processors.domain.CredentialStatus;
 import dev.credledger.processors.domain.Revocations;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,26 +29,38 @@ final class TokenLookups {
         List<Map.Entry<String, TokenLookup>> out = new ArrayList<>();
         switch (event) {
             case CredentialEvent.ApiEnabled e -> {
-                out.add(entry(m, e.authToken(), TokenStatus.ACTIVE, null, null, null));
-                out.add(entry(m, e.privateSalt(), TokenStatus.ACTIVE, null, null, null));
+                out.add(entry(m, e.authToken(), TokenStatus.ACTIVE, null, e.tokenExpiresAt()));
+                out.add(entry(m, e.privateSalt(), TokenStatus.ACTIVE, null, null));
             }
             case CredentialEvent.AuthTokenRefreshed e -> {
-                out.add(entry(m, e.newToken(), TokenStatus.ACTIVE, null, null, null));
+                out.add(entry(m, e.newToken(), TokenStatus.ACTIVE, null, e.newTokenExpiresAt()));
                 if (e.graceUntil() != null) {
-                    out.add(entry(m, e.previousToken(), TokenStatus.ACTIVE, null, null, e.graceUntil()));
+                    // Verifies until the grace period ends, then is revoked for the refresh's reason: named now, so that
+                    // a verification after the end and before the revocation arrives says REVOKED, not EXPIRED.
+                    TokenLookup grace = TokenLookup.newBuilder(lookup(m, e.previousToken(), TokenStatus.ACTIVE, null, e.graceUntil()))
+                            .setRevocationReason(Enums.convert(Revocations.reason(e.reason()),
+                                    dev.credledger.events.avro.RevocationReason.class))
+                            .build();
+                    out.add(Map.entry(e.previousToken().fingerprint().hex(), grace));
                 }
             }
             case CredentialEvent.ClientCredentialCreated e ->
-                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, e.credentialId(), e.clientId(), null));
+                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, credentialAfter, e.expiresAt()));
             case CredentialEvent.CredentialReactivated e ->
-                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, e.credentialId(), clientId(credentialAfter), null));
+                    out.add(entry(m, e.clientSecret(), TokenStatus.ACTIVE, credentialAfter, expiresAt(credentialAfter)));
+            case CredentialEvent.CredentialScopesChanged e -> out.add(entry(m, e.clientSecret(),
+                    credentialAfter.status() == CredentialStatus.ACTIVE ? TokenStatus.ACTIVE : TokenStatus.INACTIVE,
+                    credentialAfter, credentialAfter.expiresAt()));
+            case CredentialEvent.CredentialExpired e when !e.revoked() -> out.add(Map.entry(e.secret().fingerprint().hex(),
+                    TokenLookup.newBuilder(lookup(m, e.secret(), TokenStatus.REVOKED, credentialAfter, e.expiresAt()))
+                            .setRevocationReason(dev.credledger.events.avro.RevocationReason.EXPIRED).build()));
             default -> { }
         }
         // A deactivated credential may come back: it is INACTIVE, not REVOKED, though downstream is told to stop.
         TokenStatus status = event instanceof CredentialEvent.CredentialDeactivated ? TokenStatus.INACTIVE : TokenStatus.REVOKED;
         for (CredentialRevoked r : Revocations.of(event)) {
-            UUID credentialId = credentialAfter == null ? null : credentialAfter.credentialId();
-            TokenLookup revoked = TokenLookup.newBuilder(lookup(m, r.secret(), status, credentialId, clientId(credentialAfter), null))
+            Credential credential = credentialAfter != null && credentialAfter.secret().equals(r.secret()) ? credentialAfter : null;
+            TokenLookup revoked = TokenLookup.newBuilder(lookup(m, r.secret(), status, credential, expiresAt(credential)))
                     .setRevocationReason(Enums.convert(r.reason(), dev.credledger.events.avro.RevocationReason.class))
                     .build();
             out.add(Map.entry(r.secret().fingerprint().hex(), revoked));
@@ -70,12 +83,13 @@ final class TokenLookups {
     }
 
     private static Map.Entry<String, TokenLookup> entry(EventMetadata m, SecretRef secret, TokenStatus status,
-            UUID credentialId, String clientId, Instant expiresAt) {
-        return Map.entry(secret.fingerprint().hex(), lookup(m, secret, status, credentialId, clientId, expiresAt));
+            Credential credential, Instant expiresAt) {
+        return Map.entry(secret.fingerprint().hex(), lookup(m, secret, status, credential, expiresAt));
     }
 
-    private static TokenLookup lookup(EventMetadata m, SecretRef secret, TokenStatus status, UUID credentialId,
-            String clientId, Instant expiresAt) {
+    /** {@code credential}: the client credential the secret belongs to (its ID, client ID and scopes), or {@code null}. */
+    private static TokenLookup lookup(EventMetadata m, SecretRef secret, TokenStatus status, Credential credential,
+            Instant expiresAt) {
         return TokenLookup.newBuilder()
                 .setSecretId(secret.secretId())
                 .setAccountId(m.accountId().value())
@@ -83,15 +97,16 @@ final class TokenLookups {
                 .setKind(Enums.convert(secret.kind(), dev.credledger.events.avro.CredentialKind.class))
                 .setPrefix(secret.prefix())
                 .setStatus(status)
-                .setCredentialId(credentialId)
-                .setClientId(clientId)
+                .setCredentialId(credential == null ? null : credential.credentialId())
+                .setClientId(credential == null ? null : credential.clientId())
                 .setExpiresAt(expiresAt)
+                .setScopes(credential == null ? null : credential.scopes())
                 .setRevocationReason(null)
                 .setUpdatedAt(m.occurredAt())
                 .build();
     }
 
-    private static String clientId(Credential credential) {
-        return credential == null ? null : credential.clientId();
+    private static Instant expiresAt(Credential credential) {
+        return credential == null ? null : credential.expiresAt();
     }
 }

@@ -27,17 +27,21 @@ public final class CommandCodec {
 
     private CommandCodec() {}
 
-    /** The command as the edge sends it. {@link Command.EndGracePeriod} never travels: it is internal. */
+    /**
+     * The command as the edge sends it. {@link Command.EndGracePeriod}, {@link Command.ExpireSecret} and
+     * {@link Command.WarnOfExpiry} never travel: the processor issues them to itself.
+     */
     public static CredentialCommand toAvro(Command command) {
         CommandMetadata m = command.metadata();
         Object payload = switch (command) {
             case Command.EnableApi c -> new EnableApi(DomainToAvro.secret(c.authToken()), DomainToAvro.secret(c.privateSalt()),
-                    DomainToAvro.sealed(c.sealedSalt()));
+                    DomainToAvro.sealed(c.sealedSalt()), c.tokenExpiresAt());
             case Command.RefreshAuthToken c -> new RefreshAuthToken(DomainToAvro.secret(c.newToken()),
-                    Enums.convert(c.reason(), dev.credledger.events.avro.RefreshReason.class), c.grace().toSeconds());
+                    Enums.convert(c.reason(), dev.credledger.events.avro.RefreshReason.class), c.grace().toSeconds(),
+                    c.tokenExpiresAt());
             case Command.DisableApi c -> new DisableApi();
             case Command.CreateClientCredential c -> new CreateClientCredential(
-                    c.credentialId(), c.name(), c.clientId(), DomainToAvro.secret(c.clientSecret()));
+                    c.credentialId(), c.name(), c.clientId(), DomainToAvro.secret(c.clientSecret()), c.expiresAt(), c.scopes());
             case Command.DeactivateCredential c -> new DeactivateCredential(c.credentialId());
             case Command.ReactivateCredential c -> new ReactivateCredential(c.credentialId());
             case Command.DeleteCredential c -> new DeleteCredential(c.credentialId());
@@ -53,7 +57,13 @@ public final class CommandCodec {
                     Enums.convert(c.targetKind(), dev.credledger.events.avro.DeliveryTargetKind.class), c.targetId(),
                     Enums.convert(c.change(), dev.credledger.events.avro.DeliveryChange.class), c.destination(),
                     c.events(), c.receiver(), c.status());
-            case Command.EndGracePeriod c -> throw new IllegalArgumentException("EndGracePeriod is internal to the processor");
+            case Command.SetCredentialPolicy c -> new dev.credledger.events.avro.command.SetCredentialPolicy(
+                    c.policy().maxAgeDays(), c.policy().expiryWarningDays(), c.policy().requireExpiry());
+            case Command.SetCredentialScopes c -> new dev.credledger.events.avro.command.SetCredentialScopes(
+                    c.credentialId(), c.scopes());
+            case Command.EndGracePeriod c -> throw internal(c);
+            case Command.ExpireSecret c -> throw internal(c);
+            case Command.WarnOfExpiry c -> throw internal(c);
         };
         return CredentialCommand.newBuilder()
                 .setCommandId(m.commandId())
@@ -67,6 +77,10 @@ public final class CommandCodec {
                 .build();
     }
 
+    private static IllegalArgumentException internal(Command c) {
+        return new IllegalArgumentException(c.type() + " is internal to the processor");
+    }
+
     /**
      * The command a record carries. Throws {@link IllegalArgumentException} (or {@link NullPointerException})
      * when it breaks the command's own invariants — a poison record for the dead-letter topic.
@@ -77,17 +91,19 @@ public final class CommandCodec {
         Environment env = Enums.convert(a.getEnvironment(), Environment.class);
         Object payload = a.getPayload();
         if (env == null && !(payload instanceof ChangePlan || payload instanceof dev.credledger.events.avro.command.SetLeakPolicy
-                || payload instanceof dev.credledger.events.avro.command.RecordDeliveryChange)) {
+                || payload instanceof dev.credledger.events.avro.command.RecordDeliveryChange
+                || payload instanceof dev.credledger.events.avro.command.SetCredentialPolicy)) {
             throw new IllegalArgumentException(payload.getClass().getSimpleName() + " needs an environment");
         }
         return switch (payload) {
             case EnableApi p -> new Command.EnableApi(m, env, AvroToDomain.secret(p.getAuthToken()),
-                    AvroToDomain.secret(p.getPrivateSalt()), AvroToDomain.sealed(p.getSealedSalt()));
+                    AvroToDomain.secret(p.getPrivateSalt()), AvroToDomain.sealed(p.getSealedSalt()), p.getTokenExpiresAt());
             case RefreshAuthToken p -> new Command.RefreshAuthToken(m, env, AvroToDomain.secret(p.getNewToken()),
-                    Enums.convert(p.getReason(), RefreshReason.class), Duration.ofSeconds(p.getGraceSeconds()));
+                    Enums.convert(p.getReason(), RefreshReason.class), Duration.ofSeconds(p.getGraceSeconds()),
+                    p.getTokenExpiresAt());
             case DisableApi p -> new Command.DisableApi(m, env);
             case CreateClientCredential p -> new Command.CreateClientCredential(m, env, p.getCredentialId(), p.getName(),
-                    p.getClientId(), AvroToDomain.secret(p.getClientSecret()));
+                    p.getClientId(), AvroToDomain.secret(p.getClientSecret()), p.getExpiresAt(), p.getScopes());
             case DeactivateCredential p -> new Command.DeactivateCredential(m, env, p.getCredentialId());
             case ReactivateCredential p -> new Command.ReactivateCredential(m, env, p.getCredentialId());
             case DeleteCredential p -> new Command.DeleteCredential(m, env, p.getCredentialId());
@@ -103,6 +119,11 @@ public final class CommandCodec {
                     Enums.convert(p.getTargetKind(), dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.class),
                     p.getTargetId(), Enums.convert(p.getChange(), dev.credledger.events.model.CredentialEvent.DeliveryChange.class),
                     p.getDestination(), p.getEvents(), p.getReceiver(), p.getStatus());
+            case dev.credledger.events.avro.command.SetCredentialPolicy p -> new Command.SetCredentialPolicy(m,
+                    new dev.credledger.processors.domain.CredentialPolicy(p.getMaxAgeDays(), p.getExpiryWarningDays(),
+                            p.getRequireExpiry()));
+            case dev.credledger.events.avro.command.SetCredentialScopes p -> new Command.SetCredentialScopes(m, env,
+                    p.getCredentialId(), p.getScopes());
             default -> throw new IllegalArgumentException("unknown command " + payload.getClass().getName());
         };
     }

@@ -128,6 +128,14 @@ class AccessNeverWidensTest {
                     dev.credledger.events.model.CredentialEvent.DeliveryTargetKind.WEBHOOK, UUID.randomUUID().toString(),
                     dev.credledger.events.model.CredentialEvent.DeliveryChange.CREATED, "https://hooks.example.com",
                     java.util.List.of("credential.revoked"), null, null), NONE),
+            new Case("credential policy with a maximum age", s -> s.cmd.policy(30, 7, true), NONE),
+            new Case("scopes widened to unrestricted", s -> s.cmd.scopes(SANDBOX, s.sandboxInactive, null), NONE),
+            new Case("expiry of the current token, due", s -> {
+                s.spec.now = s.spec.now.plus(Duration.ofDays(1));
+                return s.cmd.expire(SANDBOX, s.currentToken.secretId(), null, s.spec.now);
+            }, NONE),
+            new Case("rotation notice", s -> s.cmd.warn(SANDBOX, s.secretOf(SANDBOX, s.sandboxActive), s.sandboxActive,
+                    s.spec.now.plus(Duration.ofDays(3))), NONE),
             new Case("end grace period", s -> {
                 s.spec.now = s.spec.now.plus(Duration.ofHours(2));
                 return s.cmd.endGrace(SANDBOX, s.sandboxToken);

@@ -67,6 +67,38 @@ public final class Commands {
                 issue(CredentialKind.CLIENT_SECRET, env));
     }
 
+    /** A credential with the expiry and scopes asked for ({@code null}: none asked, unrestricted). */
+    public Command.CreateClientCredential create(Environment env, String name, Instant expiresAt, List<String> scopes) {
+        return new Command.CreateClientCredential(meta(), env, UUID.randomUUID(), name, secrets.newClientId(env),
+                issue(CredentialKind.CLIENT_SECRET, env), expiresAt, scopes);
+    }
+
+    public Command.EnableApi enable(Environment env, Instant tokenExpiresAt) {
+        return new Command.EnableApi(meta(), env, issue(CredentialKind.AUTH_TOKEN, env), issue(CredentialKind.PRIVATE_SALT, env),
+                null, tokenExpiresAt);
+    }
+
+    public Command.RefreshAuthToken refresh(Environment env, Duration grace, Instant tokenExpiresAt) {
+        return new Command.RefreshAuthToken(meta(), env, issue(CredentialKind.AUTH_TOKEN, env), RefreshReason.ROUTINE, grace,
+                tokenExpiresAt);
+    }
+
+    public Command.SetCredentialPolicy policy(Integer maxAgeDays, int warningDays, boolean requireExpiry) {
+        return new Command.SetCredentialPolicy(meta(), new CredentialPolicy(maxAgeDays, warningDays, requireExpiry));
+    }
+
+    public Command.SetCredentialScopes scopes(Environment env, UUID id, List<String> scopes) {
+        return new Command.SetCredentialScopes(meta(), env, id, scopes);
+    }
+
+    public Command.ExpireSecret expire(Environment env, UUID secretId, UUID credentialId, Instant expiresAt) {
+        return new Command.ExpireSecret(meta(), env, secretId, credentialId, expiresAt);
+    }
+
+    public Command.WarnOfExpiry warn(Environment env, UUID secretId, UUID credentialId, Instant expiresAt) {
+        return new Command.WarnOfExpiry(meta(), env, secretId, credentialId, expiresAt);
+    }
+
     public Command.DeactivateCredential deactivate(Environment env, UUID id) {
         return new Command.DeactivateCredential(meta(), env, id);
     }

@@ -332,7 +332,7 @@ class LedgerOnBrokerTest {
                     String want = switch (cred.status()) {
                         case ACTIVE -> "ACTIVE";
                         case INACTIVE -> "INACTIVE";
-                        case DELETED -> "REVOKED";
+                        case DELETED, EXPIRED -> "REVOKED";
                     };
                     if (entry == null || !entry.getStatus().name().equals(want)) {
                         return false;

@@ -76,6 +76,7 @@ public final class LedgerApi {
     public static Javalin create(Backend backend, String host, int port, TlsFiles tls) {
         CommandRoutes commands = new CommandRoutes(backend.gateway(), new SecretFormat(), backend.clientAddress(),
                 new LocalLookups(backend.locator()), backend.dataKeys());
+        dev.credledger.api.commands.PolicyRoutes policies = new dev.credledger.api.commands.PolicyRoutes(commands);
         MacRoutes macs = new MacRoutes(new Signer(backend.locator(), backend.dataKeys(), backend.usage()),
                 new QueryLimiter(MacRoutes.CONCURRENT_PER_KEY));
         Forwarder forwarder = new Forwarder(tls == null ? null : tls.clientContext());
@@ -164,6 +165,7 @@ public final class LedgerApi {
             r.post(ENV + "/credentials/{credentialId}/deactivate", commands::deactivate, Role.ADMIN);
             r.post(ENV + "/credentials/{credentialId}/activate", commands::activate, Role.ADMIN);
             r.delete(ENV + "/credentials/{credentialId}", commands::deleteCredential, Role.ADMIN);
+            r.put(ENV + "/credentials/{credentialId}/scopes", policies::changeScopes, Role.ADMIN);
             r.post(ENV + "/webhooks", knownAccount(owner, backend.webhooks()::create), Role.ADMIN);
             get(r, ENV + "/webhooks", backend.webhooks()::list, Role.AUDITOR);
             r.delete(ENV + "/webhooks/{webhookId}", backend.webhooks()::delete, Role.ADMIN);
@@ -183,6 +185,7 @@ public final class LedgerApi {
             r.post(dev.credledger.api.signals.SsfRoutes.POLL, ssf::poll, Role.RECEIVER);
             r.put(ACCOUNT + "/plan", commands::changePlan, Role.ADMIN);
             r.put(ACCOUNT + "/leak-policy", commands::changeLeakPolicy, Role.ADMIN);
+            r.put(ACCOUNT + "/credential-policy", policies::changePolicy, Role.ADMIN);
             r.post("/v1/leaks", leaks::report, Role.SCANNER);
             get(r, ACCOUNT + "/audit", audit::auditTrail, Role.AUDITOR);
             get(r, ACCOUNT + "/audit/export", audit::export, Role.AUDITOR);

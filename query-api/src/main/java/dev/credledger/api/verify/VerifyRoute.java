@@ -17,6 +17,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class VerifyRoute {
 
-    public record Body(String clientId, String clientSecret, String environment, String sourceIp) {}
+    public record Body(String clientId, String clientSecret, String environment, String sourceIp, List<String> requiredScopes) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(VerifyRoute.class);
 
@@ -49,7 +50,7 @@ public final class VerifyRoute {
     }
 
     public void verify(Context ctx) {
-        Body body = Json.bodyCarryingSecrets(ctx, Body.class, new Body(null, null, null, null),
+        Body body = Json.bodyCarryingSecrets(ctx, Body.class, new Body(null, null, null, null, null),
                 dev.credledger.api.Json.MAX_BODY_BYTES);
         String header = ctx.header("X-Auth-Token");
         Environment expected = body.environment() == null ? null : Requests.environment("environment", body.environment());
@@ -72,14 +73,17 @@ public final class VerifyRoute {
         } else {
             throw Problem.badRequest("send the token as X-Auth-Token, or clientId and clientSecret in the body");
         }
+        List<String> required = body.requiredScopes() == null ? List.of()
+                : dev.credledger.api.commands.Lifetimes.scopes("requiredScopes", body.requiredScopes());
         Object role = ctx.attribute("role");
-        respond(ctx, decide(secret, kind, body.clientId(), expected, body.sourceIp(),
+        respond(ctx, decide(secret, kind, body.clientId(), expected, body.sourceIp(), required,
                 role == null ? "unknown" : role.toString()));
     }
 
     private Map<String, Object> decide(String secret, CredentialKind kind, String clientId, Environment expected,
-            String sourceIp, String caller) {
-        Verification.Decision decision = Verification.decide(secret, kind, clientId, expected, sourceIp, new Verification.Source() {
+            String sourceIp, List<String> requiredScopes, String caller) {
+        Verification.Decision decision = Verification.decide(secret, kind, clientId, expected, sourceIp, requiredScopes,
+                new Verification.Source() {
             @Override
             public TokenLookup lookup(String fingerprint) {
                 return this.<TokenLookup>store(Stores.VIEW_TOKEN_LOOKUP).get(fingerprint);
@@ -110,7 +114,11 @@ public final class VerifyRoute {
                         + "verifications by this " + verdict.by() + "; retry after " + verdict.retryAfterSeconds() + " s")
                         .with("throttledBy", verdict.by()).retryAfter((int) Math.min(verdict.retryAfterSeconds(), 3600));
             }
-            return inactive(decision.reason().name());
+            Map<String, Object> out = inactive(decision.reason().name());
+            if (decision.reason() == Verification.Reason.INSUFFICIENT_SCOPE) {
+                out.put("missingScopes", decision.missingScopes());
+            }
+            return out;
         }
         TokenLookup entry = decision.entry();
         usage.record(entry);
@@ -122,6 +130,9 @@ public final class VerifyRoute {
         out.put("kind", entry.getKind().name());
         if (entry.getExpiresAt() != null) {
             out.put("expiresAt", entry.getExpiresAt().toString());
+        }
+        if (entry.getKind() == dev.credledger.events.avro.CredentialKind.CLIENT_SECRET) {
+            out.put("scopes", entry.getScopes());
         }
         meters.counter("credledger.verify", "result", "active").increment();
         return out;

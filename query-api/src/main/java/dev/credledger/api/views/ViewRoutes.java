@@ -43,6 +43,8 @@ public final class ViewRoutes {
             out.put("enabled", enabled);
             out.put("tokenId", enabled ? a.getToken().getSecretId() : null);
             out.put("tokenPrefix", enabled ? a.getToken().getPrefix() : null);
+            out.put("tokenExpiresAt", enabled && a.getTokenExpiresAt() != null ? a.getTokenExpiresAt().toString() : null);
+            out.put("tokenExpired", enabled && a.getTokenExpired());
             out.put("saltId", enabled ? a.getSalt().getSecretId() : null);
             out.put("saltPrefix", enabled ? a.getSalt().getPrefix() : null);
             out.put("lastUsedAt", enabled ? lastUsed(a.getToken().getSecretId()) : null);
@@ -93,6 +95,8 @@ public final class ViewRoutes {
         out.put("status", s.getStatus().name());
         out.put("createdAt", s.getCreatedAt().toString());
         out.put("updatedAt", s.getUpdatedAt().toString());
+        out.put("expiresAt", s.getExpiresAt() == null ? null : s.getExpiresAt().toString());
+        out.put("scopes", s.getScopes());
         return out;
     }
 }
