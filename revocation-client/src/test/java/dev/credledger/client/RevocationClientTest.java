@@ -202,6 +202,37 @@ class RevocationClientTest {
     }
 
     @Test
+    void decidesExpiryAndScopesAsTheLedgerDoes() throws Exception {
+        String base = "/v1/accounts/client-g/environments/sandbox";
+        JsonNode scoped = ledger.post(base + "/credentials", "{\"name\":\"short-lived\",\"ttlSeconds\":3,"
+                + "\"scopes\":[\"payments:read\"]}");
+        String clientId = scoped.path("clientId").asText();
+        String secret = scoped.path("clientSecret").asText();
+        await("the scoped credential at the point", () -> gateway.verify(clientId, secret, null, null).active());
+
+        for (List<String> required : List.of(List.<String>of(), List.of("payments:read"), List.of("payments:read", "refunds:write"))) {
+            Verification.Decision local = gateway.verify(clientId, secret, null, null, required);
+            JsonNode remote = verifyClientAtLedger(clientId, secret, "{\"requiredScopes\":"
+                    + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(required) + "}");
+            assertSame(local, remote);
+            if (!local.active()) {
+                assertThat(local.missingScopes()).containsExactly("refunds:write");
+                assertThat(remote.path("missingScopes").toString()).isEqualTo("[\"refunds:write\"]");
+            }
+        }
+
+        await("expired at the point", () -> gateway.verify(clientId, secret, null, null).reason() == Verification.Reason.EXPIRED);
+        assertSame(gateway.verify(clientId, secret, null, null), verifyClientAtLedger(clientId, secret, "{}"));
+        // Then the ledger's own record of the expiry (a revocation, reason EXPIRED) arrives: the answer stays the same.
+        List<RevocationClient.Revocation> heard = new CopyOnWriteArrayList<>();
+        gateway.onRevocation(heard::add);
+        await("the expiry's revocation heard", () -> heard.stream().anyMatch(r -> r.fingerprint().equals(
+                dev.credledger.events.model.Fingerprint.hexOf(secret))
+                && r.reason() == dev.credledger.events.avro.RevocationReason.EXPIRED));
+        assertThat(gateway.verify(clientId, secret, null, null).reason()).isEqualTo(Verification.Reason.EXPIRED);
+    }
+
+    @Test
     void theExampleServiceServesAValidTokenAndRefusesItOnceRevoked() throws Exception {
         String token = ledger.post("/v1/accounts/client-f/environments/sandbox/api/enable", null).path("authToken").asText();
         try (GuardedService service = new GuardedService(ledger.client("example-reports-service", b -> b),
