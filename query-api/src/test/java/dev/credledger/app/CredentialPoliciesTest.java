@@ -174,6 +174,48 @@ class CredentialPoliciesTest {
         assertThat(refreshed.path("revoked").size()).as("already revoked by its expiry").isZero();
     }
 
+    @Test
+    void theCredentialReportShowsExpiryAndScopesAndFiltersExpiringAndExpiredCredentials() {
+        String base = "/v1/accounts/policy-f/environments/sandbox/credentials";
+        String soon = http().post(base, ADMIN, "{\"name\":\"expires-soon\",\"ttlSeconds\":172800,\"scopes\":[\"a:read\",\"b:write\"]}")
+                .json().path("credentialId").asText();
+        String later = http().post(base, ADMIN, "{\"name\":\"expires-later\",\"ttlSeconds\":2592000}").json()
+                .path("credentialId").asText();
+        String never = http().post(base, ADMIN, "{\"name\":\"never-expires\"}").json().path("credentialId").asText();
+        String gone = http().post(base, ADMIN, "{\"name\":\"already-gone\",\"ttlSeconds\":1}").json()
+                .path("credentialId").asText();
+        await("expired", () -> http().get(base, AUDITOR).raw().contains("\"status\":\"EXPIRED\""));
+
+        JsonNode soonRow = row(http().get("/v1/reports/credentials?environment=sandbox", AUDITOR).json(), soon);
+        assertThat(soonRow.path("scopes").toString()).isEqualTo("[\"a:read\",\"b:write\"]");
+        assertThat(Instant.parse(soonRow.path("expiresAt").asText())).isAfter(Instant.now().plus(Duration.ofDays(1)));
+        assertThat(ids(http().get("/v1/reports/credentials?expiringWithinDays=7", AUDITOR).json()))
+                .contains(soon).doesNotContain(later, never, gone);
+        assertThat(ids(http().get("/v1/reports/credentials?expired=true", AUDITOR).json()))
+                .contains(gone).doesNotContain(soon, later, never);
+        assertThat(row(http().get("/v1/reports/credentials?expired=true", AUDITOR).json(), gone).path("status").asText())
+                .isEqualTo("EXPIRED");
+        String csv = http().get("/v1/reports/credentials?expiringWithinDays=7&format=csv", AUDITOR).raw();
+        assertThat(csv.lines().findFirst().orElseThrow()).endsWith(",expiresAt,scopes");
+        assertThat(csv).contains("a:read b:write");
+        assertThat(http().get("/v1/reports/credentials?expiringWithinDays=soon", AUDITOR).status()).isEqualTo(400);
+    }
+
+    private static JsonNode row(JsonNode report, String credentialId) {
+        for (JsonNode row : report.path("items")) {
+            if (row.path("credentialId").asText().equals(credentialId)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row for " + credentialId + " in " + report);
+    }
+
+    private static java.util.List<String> ids(JsonNode report) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        report.path("items").forEach(r -> out.add(r.path("credentialId").asText()));
+        return out;
+    }
+
     private static JsonNode verify(String clientId, String secret, String requiredScopes) {
         return http().post("/v1/verify", VERIFIER, "{\"clientId\":\"" + clientId + "\",\"clientSecret\":\"" + secret + "\""
                 + (requiredScopes == null ? "" : ",\"requiredScopes\":" + requiredScopes) + "}").json();

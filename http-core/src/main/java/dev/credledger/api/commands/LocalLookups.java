@@ -32,15 +32,27 @@ public final class LocalLookups {
         this.locator = locator;
     }
 
-    /** Whether this instance's lookup shows the secrets the command activated and revoked. */
+    /** Whether this instance's lookup shows the secrets the command activated, revoked and updated (new scopes). */
     public boolean awaitSecrets(CommandResult result) {
-        if (result.getActivated().isEmpty() && result.getRevoked().isEmpty()) {
+        if (result.getActivated().isEmpty() && result.getRevoked().isEmpty() && result.getUpdated().isEmpty()) {
             return true;
         }
         return await("secret statuses", () -> {
             ReadOnlyKeyValueStore<String, TokenLookup> lookup = locator.global(Stores.VIEW_TOKEN_LOOKUP);
-            return all(lookup, result.getActivated(), true) && all(lookup, result.getRevoked(), false);
+            return all(lookup, result.getActivated(), true) && all(lookup, result.getRevoked(), false)
+                    && updatedSince(lookup, result.getUpdated(), result.getDecidedAt());
         });
+    }
+
+    private static boolean updatedSince(ReadOnlyKeyValueStore<String, TokenLookup> lookup, List<SecretRef> secrets,
+            java.time.Instant decidedAt) {
+        for (SecretRef s : secrets) {
+            TokenLookup entry = lookup.get(s.getFingerprint());
+            if (entry == null || entry.getUpdatedAt().isBefore(decidedAt)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether this instance's allow-list of {@code key} shows {@code cidr} present (or absent). */

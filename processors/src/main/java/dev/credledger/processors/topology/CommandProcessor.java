@@ -251,6 +251,8 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                         .map(CredentialRevoked::eventId).toList())
                 .setActivated(decision.events().stream().flatMap(e -> activated(e).stream())
                         .map(DomainToAvro::secret).toList())
+                .setUpdated(decision.events().stream().filter(e -> e instanceof CredentialEvent.CredentialScopesChanged)
+                        .map(e -> DomainToAvro.secret(((CredentialEvent.CredentialScopesChanged) e).clientSecret())).toList())
                 .setStateVersion(state.account(command.metadata().accountId()).stateVersion())
                 .setLeakOutcome(decision.events().stream()
                         .filter(e -> e instanceof CredentialEvent.LeakReported)

@@ -35,18 +35,21 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class CredentialReport {
 
     public static final List<String> COLUMNS = List.of("accountId", "environment", "kind", "credentialId", "name", "prefix",
-            "status", "createdAt", "createdBy", "lastRotatedAt", "lastUsedAt", "ageDays");
+            "status", "createdAt", "createdBy", "lastRotatedAt", "lastUsedAt", "ageDays", "expiresAt", "scopes");
 
     /**
      * Which rows: all filters given must hold. {@code unusedForDays}: not used within that many days, counting from
      * the credential's issue when it was never used (a credential made yesterday is not "unused for 90 days").
+     * {@code expiringWithinDays}: not yet expired, and expiring within that many days; {@code expired}: whether its
+     * expiry has passed (recorded or not).
      */
-    public record Filter(Environment environment, Integer olderThanDays, Integer unusedForDays, Boolean neverUsed) {
+    public record Filter(Environment environment, Integer olderThanDays, Integer unusedForDays, Boolean neverUsed,
+            Integer expiringWithinDays, Boolean expired) {
 
         public static Filter of(Context ctx) {
             String env = ctx.queryParam("environment");
             return new Filter(env == null ? null : Requests.environment("environment", env), days(ctx, "olderThanDays"),
-                    days(ctx, "unusedForDays"), bool(ctx, "neverUsed"));
+                    days(ctx, "unusedForDays"), bool(ctx, "neverUsed"), days(ctx, "expiringWithinDays"), bool(ctx, "expired"));
         }
 
         /** The filter as query parameters, each followed by {@code &} (empty when none): for another instance's part. */
@@ -64,11 +67,25 @@ public final class CredentialReport {
             if (neverUsed != null) {
                 q.append("neverUsed=").append(neverUsed).append('&');
             }
+            if (expiringWithinDays != null) {
+                q.append("expiringWithinDays=").append(expiringWithinDays).append('&');
+            }
+            if (expired != null) {
+                q.append("expired=").append(expired).append('&');
+            }
             return q.toString();
         }
 
-        boolean keeps(Environment env, Instant issuedAt, Instant lastUsedAt, Instant now) {
+        boolean keeps(Environment env, Instant issuedAt, Instant lastUsedAt, Instant expiresAt, Instant now) {
             if (environment != null && env != environment) {
+                return false;
+            }
+            boolean isExpired = expiresAt != null && !now.isBefore(expiresAt);
+            if (expired != null && expired != isExpired) {
+                return false;
+            }
+            if (expiringWithinDays != null && (expiresAt == null || isExpired
+                    || expiresAt.isAfter(now.plus(Duration.ofDays(expiringWithinDays))))) {
                 return false;
             }
             if (olderThanDays != null && !Duration.between(issuedAt, now).minusDays(olderThanDays).isPositive()) {
@@ -153,9 +170,9 @@ public final class CredentialReport {
         Instant enabledAt = a.getEnabledAt() != null ? a.getEnabledAt() : a.getUpdatedAt();
         // State written before token issue times were kept: the enable time is the best known.
         Instant tokenIssuedAt = a.getTokenIssuedAt() != null ? a.getTokenIssuedAt() : enabledAt;
-        emit(rows, account, env, a.getToken(), null, "ACTIVE", enabledAt, a.getEnabledBy(),
-                tokenIssuedAt.equals(enabledAt) ? null : tokenIssuedAt, tokenIssuedAt);
-        emit(rows, account, env, a.getSalt(), null, "ACTIVE", enabledAt, a.getEnabledBy(), null, enabledAt);
+        emit(rows, account, env, a.getToken(), null, a.getTokenExpired() ? "EXPIRED" : "ACTIVE", enabledAt, a.getEnabledBy(),
+                tokenIssuedAt.equals(enabledAt) ? null : tokenIssuedAt, tokenIssuedAt, a.getTokenExpiresAt());
+        emit(rows, account, env, a.getSalt(), null, "ACTIVE", enabledAt, a.getEnabledBy(), null, enabledAt, null);
     }
 
     private void credential(String account, CredentialState c, Consumer<Map<String, Object>> rows) {
@@ -164,14 +181,14 @@ public final class CredentialReport {
         }
         Environment env = Environment.valueOf(c.getEnvironment().name());
         emit(rows, account, env, c.getSecret(), c, c.getStatus().name(), c.getCreatedAt(), c.getCreatedBy(), null,
-                c.getCreatedAt());
+                c.getCreatedAt(), c.getExpiresAt());
     }
 
     private void emit(Consumer<Map<String, Object>> rows, String account, Environment env, SecretRef secret,
             CredentialState credential, String status, Instant createdAt, String createdBy, Instant lastRotatedAt,
-            Instant issuedAt) {
+            Instant issuedAt, Instant expiresAt) {
         Instant lastUsedAt = lastUse.apply(secret.getSecretId());
-        if (!filter.keeps(env, issuedAt, lastUsedAt, now)) {
+        if (!filter.keeps(env, issuedAt, lastUsedAt, expiresAt, now)) {
             return;
         }
         Map<String, Object> row = new LinkedHashMap<>();
@@ -187,6 +204,8 @@ public final class CredentialReport {
         row.put("lastRotatedAt", lastRotatedAt == null ? null : lastRotatedAt.toString());
         row.put("lastUsedAt", lastUsedAt == null ? null : lastUsedAt.toString());
         row.put("ageDays", Duration.between(issuedAt, now).toDays());
+        row.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
+        row.put("scopes", credential == null ? null : credential.getScopes());
         rows.accept(row);
     }
 

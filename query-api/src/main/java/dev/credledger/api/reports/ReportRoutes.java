@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * {@code GET /v1/reports/credentials?environment=&olderThanDays=&unusedForDays=&neverUsed=&format=json|csv}
+ * {@code GET /v1/reports/credentials?environment=&olderThanDays=&unusedForDays=&neverUsed=&expiringWithinDays=&expired=&format=json|csv}
  * (auditor): the credential report of every account ({@link CredentialReport}), streamed as it is read — this
  * instance's partitions, then each other instance's part, relayed row by row from {@value #SLICE_PATH} (NDJSON) — so
  * neither this instance nor the client holds the whole report. {@code json}: {@code {"generatedAt","items":[...]}};
@@ -239,6 +239,9 @@ public final class ReportRoutes {
                 for (int i = 0; i < CredentialReport.COLUMNS.size(); i++) {
                     String column = CredentialReport.COLUMNS.get(i);
                     Object v = row.get(column);
+                    if (v instanceof List<?> list) {
+                        v = list.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
+                    }
                     // Names and actors are the callers' text: no spreadsheet formula (as in the audit export).
                     Object safe = v instanceof String s && (column.equals("accountId") || column.equals("name")
                             || column.equals("createdBy")) ? AuditExport.noFormula(s) : v;
