@@ -120,6 +120,29 @@ public final class StoreLocator {
         return s;
     }
 
+    /**
+     * This instance's partition of a window store of the single writer that holds {@code account}'s data, or {@code null}
+     * when another instance holds it (the caller routed by {@link #locate} first); a 503 problem while moving.
+     */
+    public <V> org.apache.kafka.streams.state.ReadOnlyWindowStore<String, V> localWindows(String storeName, String account) {
+        KafkaStreams s = running();
+        KeyQueryMetadata metadata = s.queryMetadataForKey(storeName, account, Serdes.String().serializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || !self.get().equals(metadata.activeHost())) {
+            return null;
+        }
+        return windowPartition(storeName, metadata.partition());
+    }
+
+    /** One partition of a window store this instance holds; a 503 problem if it is being moved or restored. */
+    public <V> org.apache.kafka.streams.state.ReadOnlyWindowStore<String, V> windowPartition(String storeName, int partition) {
+        try {
+            return running().store(StoreQueryParameters
+                    .fromNameAndType(storeName, QueryableStoreTypes.<String, V>windowStore()).withPartition(partition));
+        } catch (InvalidStateStoreException e) {
+            throw Problem.unavailable("a partition of the view is being moved or restored; retry");
+        }
+    }
+
     /** A global store: every instance has all of it. */
     public <V> ReadOnlyKeyValueStore<String, V> global(String storeName) {
         KafkaStreams s = streams.get();

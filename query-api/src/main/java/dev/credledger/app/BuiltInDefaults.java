@@ -22,6 +22,7 @@ final class BuiltInDefaults {
             Map.entry("--max-grace-period", "24h"),
             Map.entry("--idempotency-window", "24h"),
             Map.entry("--revocation-retention", "30d"),
+            Map.entry("--usage-retention", "90d"),
             Map.entry("--rocksdb-memory", "256m"),
             Map.entry("--enforcement-stale-after", "30s"),
             Map.entry("--enforcement-alert-after", "5s"),

@@ -180,6 +180,14 @@ public final class LedgerApplication implements AutoCloseable {
                         : self.get() == null ? advertisedHost : self.get().host() + ":" + self.get().port(),
                 dev.credledger.api.reports.UsageRecorder.DEFAULT_INTERVAL);
         toClose.push(usage);
+        java.util.function.BiConsumer<dev.credledger.events.avro.TokenLookup, dev.credledger.events.verify.Verification.Reason>
+                verificationCounts = (entry, refusal) -> { };
+        if (s.usage().counting()) {
+            dev.credledger.api.usage.VerificationCounter counter = new dev.credledger.api.usage.VerificationCounter(clients,
+                    topics, s.usage().flushInterval());
+            toClose.push(counter);
+            verificationCounts = counter::count;
+        }
         dev.credledger.api.delivery.SafeAddresses addresses = new dev.credledger.api.delivery.SafeAddresses(
                 s.deliveries().allowPrivateAddresses());
         dev.credledger.api.delivery.Outbound outbound = new dev.credledger.api.delivery.Outbound(addresses);
@@ -218,7 +226,8 @@ public final class LedgerApplication implements AutoCloseable {
                 s.verifyFailures(), new dev.credledger.api.webhooks.WebhookRoutes(deliveries, dataKeys, addresses, deliveryAudit),
                 new dev.credledger.api.signals.SsfRoutes(issuer, setSigner, ssfTarget, deliveries, dataKeys, addresses, locator,
                         new dev.credledger.api.Forwarder(tls == null ? null : tls.clientContext()),
-                        topics.events.valueSerde().deserializer(), deliveryAudit), s.demo());
+                        topics.events.valueSerde().deserializer(), deliveryAudit), verificationCounts, s.usage().retention(),
+                s.demo());
         Javalin http = LedgerApi.create(backend, s.httpHost(), s.httpPort(), tls).start();
         routes = LedgerApi.routes(http);
         toClose.push(http::stop);
@@ -231,7 +240,7 @@ public final class LedgerApplication implements AutoCloseable {
                 s.rocksDbMemoryBytes(), s.rocksDbMemoryBytes() / 4);
         LedgerTopology.Settings topologySettings = new LedgerTopology.Settings(
                 new Limits(s.maxAllowedIps(), s.maxGracePeriod()), s.idempotencyWindow(), Duration.ofSeconds(1),
-                new AuditLogSettings(s.auditLog().name(), auditKey, s.auditLog().checkpointInterval()));
+                new AuditLogSettings(s.auditLog().name(), auditKey, s.auditLog().checkpointInterval()), s.usage().retention());
         if (s.enforcement().earlyRevocations()) {
             // Registered now, so that no stream thread waits for the registry on the first early revocation.
             registryClient.register(Topics.EARLY_REVOCATIONS + "-value",

@@ -127,6 +127,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--enforcement-alert-after", description = "A revocation not effective at every live enforcement point this long after it was issued is counted in credledger_enforcement_late_revocations_total. Default: ${DEFAULT-VALUE}")
     String enforcementAlertAfter;
 
+    @Option(names = "--usage-retention", description = "How long hourly verification counts (GET .../credentials/{id}/usage) are kept. Default: ${DEFAULT-VALUE}")
+    String usageRetention;
+
+    @Option(names = "--usage-analytics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Count every verification outcome per credential in hourly windows. Default: on; --no-usage-analytics turns it off.")
+    boolean usageAnalytics;
+
     @Option(names = "--early-revocations", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Publish each revocation on credential-revocations-early the moment it is decided, a commit ahead of credential-revocations (revocation clients apply whichever comes first). Default: on; --no-early-revocations turns it off.")
     boolean earlyRevocations;
@@ -377,7 +384,9 @@ final class ServeCommand implements Callable<Integer> {
                 new dev.credledger.api.delivery.DeliveryPolicy(webhooksAllowPrivateAddresses, deliveryAttempts,
                         duration("--delivery-backoff", deliveryBackoff)),
                 new Settings.Signals(receivers(), blankToNull(ssfIssuer),
-                        blankToNull(ssfSigningKey) == null ? null : Path.of(ssfSigningKey.strip())), false);
+                        blankToNull(ssfSigningKey) == null ? null : Path.of(ssfSigningKey.strip())),
+                new Settings.Usage(duration("--usage-retention", usageRetention), usageAnalytics,
+                        Settings.Usage.DEFAULT.flushInterval()), false);
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 24h}, {@code 30d}, or ISO-8601 ({@code PT10S}). */

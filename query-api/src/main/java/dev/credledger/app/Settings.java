@@ -58,7 +58,28 @@ public record Settings(
         java.util.Map<String, String> kafkaProperties,
         dev.credledger.api.delivery.DeliveryPolicy deliveries,
         Signals signals,
+        Usage usage,
         boolean demo) {
+
+    /**
+     * Usage analytics: every verification outcome counted per credential in hourly windows.
+     *
+     * @param retention how long the hourly counts are kept
+     * @param counting whether verifications are counted at all ({@code --no-usage-analytics}: off)
+     * @param flushInterval how often each instance writes what it counted to {@code credential-verifications}
+     */
+    public record Usage(Duration retention, boolean counting, Duration flushInterval) {
+        public static final Usage DEFAULT = new Usage(Duration.ofDays(90), true, Duration.ofSeconds(5));
+
+        public Usage {
+            if (retention.compareTo(Duration.ofHours(1)) < 0) {
+                throw new IllegalArgumentException("--usage-retention is at least 1h");
+            }
+            if (flushInterval.isNegative() || flushInterval.isZero()) {
+                throw new IllegalArgumentException("the usage flush interval must be positive");
+            }
+        }
+    }
 
     /**
      * The Shared Signals transmitter.
@@ -204,7 +225,7 @@ public record Settings(
                 "credledger", null, 3, (short) 1, 0, 1, Duration.ofSeconds(10), List.of(), null, null, null, 100,
                 Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(30), 256L << 20, null, null, Enforcement.DEFAULT, AuditLog.DEFAULT,
                 Leaks.DEFAULT, Duration.ofSeconds(15), dev.credledger.api.verify.FailureLimiter.Limits.DEFAULT, null,
-                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT, Signals.DEFAULT, false);
+                java.util.Map.of(), dev.credledger.api.delivery.DeliveryPolicy.DEFAULT, Signals.DEFAULT, Usage.DEFAULT, false);
     }
 
     public Settings withTokens(String admin, String auditor, String verifier) {
@@ -261,6 +282,10 @@ public record Settings(
 
     public Settings withDeliveries(dev.credledger.api.delivery.DeliveryPolicy value) {
         return with("deliveries", value);
+    }
+
+    public Settings withUsage(Usage value) {
+        return with("usage", value);
     }
 
     public Settings withSignals(Signals value) {

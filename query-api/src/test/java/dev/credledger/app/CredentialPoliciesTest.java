@@ -196,7 +196,7 @@ class CredentialPoliciesTest {
         assertThat(row(http().get("/v1/reports/credentials?expired=true", AUDITOR).json(), gone).path("status").asText())
                 .isEqualTo("EXPIRED");
         String csv = http().get("/v1/reports/credentials?expiringWithinDays=7&format=csv", AUDITOR).raw();
-        assertThat(csv.lines().findFirst().orElseThrow()).endsWith(",expiresAt,scopes");
+        assertThat(csv.lines().findFirst().orElseThrow()).endsWith(",expiresAt,scopes,verifications30d");
         assertThat(csv).contains("a:read b:write");
         assertThat(http().get("/v1/reports/credentials?expiringWithinDays=soon", AUDITOR).status()).isEqualTo(400);
     }

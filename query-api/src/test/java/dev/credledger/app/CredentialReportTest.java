@@ -114,11 +114,11 @@ class CredentialReportTest {
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         List<String> lines = csv.raw().lines().toList();
         assertThat(lines.getFirst()).isEqualTo("accountId,environment,kind,credentialId,name,prefix,status,createdAt,"
-                + "createdBy,lastRotatedAt,lastUsedAt,ageDays,expiresAt,scopes");
+                + "createdBy,lastRotatedAt,lastUsedAt,ageDays,expiresAt,scopes,verifications30d");
         String unusedLine = lines.stream().filter(l -> l.contains(unusedId)).findFirst().orElseThrow();
         assertThat(unusedLine).contains(",unused-one,").contains(",'=HYPERLINK(1),").contains(",never,");
         String usedLine = lines.stream().filter(l -> l.contains(usedId)).findFirst().orElseThrow();
-        assertThat(usedLine).doesNotContain("never").matches(".*,\\d{4}-\\d\\d-\\d\\dT[^,]+Z,0,,$");
+        assertThat(usedLine).doesNotContain("never").matches(".*,\\d{4}-\\d\\d-\\d\\dT[^,]+Z,0,,,\\d+$");
     }
 
     @Test

@@ -89,6 +89,7 @@ class OpenApiTest {
         http.send("POST", env + "/credentials/" + credential + "/deactivate", ADMIN, null);
         http.send("POST", env + "/credentials/" + credential + "/activate", ADMIN, null);
         http.send("GET", "/v1/accounts/oa/credentials/" + credential + "/history", AUDITOR, null);
+        http.send("GET", "/v1/accounts/oa/credentials/" + credential + "/usage?granularity=day", AUDITOR, null);
         http.send("DELETE", env + "/credentials/" + credential, ADMIN, null);
         http.send("PUT", "/v1/accounts/oa/plan", ADMIN, "{\"plan\":\"PROFESSIONAL\"}");
         http.send("PUT", "/v1/accounts/oa/leak-policy", ADMIN, "{\"mode\":\"notify\"}");

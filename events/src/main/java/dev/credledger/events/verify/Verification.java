@@ -37,7 +37,8 @@ public final class Verification {
     }
 
     /**
-     * Honoured (with the secret's entry), or not (with a reason). {@code missingScopes}: for
+     * Honoured (with the secret's entry), or not (with a reason, and the entry when the secret was found: whose
+     * refusal it is, for usage counts). {@code missingScopes}: for
      * {@link Reason#INSUFFICIENT_SCOPE}, the required scopes the credential lacks (sorted); empty otherwise.
      */
     public record Decision(boolean active, Reason reason, TokenLookup entry, List<String> missingScopes) {
@@ -51,6 +52,10 @@ public final class Verification {
 
         static Decision refused(Reason reason) {
             return new Decision(false, reason, null);
+        }
+
+        static Decision refused(Reason reason, TokenLookup entry) {
+            return new Decision(false, reason, entry);
         }
     }
 
@@ -88,31 +93,32 @@ public final class Verification {
             return Decision.refused(Reason.UNKNOWN);
         }
         if (entry.getStatus() == TokenStatus.REVOKED) {
-            return Decision.refused(entry.getRevocationReason() == RevocationReason.EXPIRED ? Reason.EXPIRED : Reason.REVOKED);
+            return Decision.refused(entry.getRevocationReason() == RevocationReason.EXPIRED ? Reason.EXPIRED : Reason.REVOKED,
+                    entry);
         }
         if (entry.getStatus() == TokenStatus.INACTIVE) {
-            return Decision.refused(Reason.INACTIVE);
+            return Decision.refused(Reason.INACTIVE, entry);
         }
         if (entry.getExpiresAt() != null && !now.isBefore(entry.getExpiresAt())) {
             // Past its time, before the ledger's record of it arrives: a grace period's end names the reason the
             // secret is revoked for; an expiry names none.
-            return Decision.refused(entry.getRevocationReason() == null ? Reason.EXPIRED : Reason.REVOKED);
+            return Decision.refused(entry.getRevocationReason() == null ? Reason.EXPIRED : Reason.REVOKED, entry);
         }
         AllowList allowed = source.allowList(entry.getAccountId() + "|" + entry.getEnvironment().name());
         if (allowed != null && !allowed.getCidrs().isEmpty()) {
             // Fail closed: an allow-listed environment cannot be checked without the caller's address.
             if (sourceIp == null) {
-                return Decision.refused(Reason.SOURCE_IP_REQUIRED);
+                return Decision.refused(Reason.SOURCE_IP_REQUIRED, entry);
             }
             if (allowed.getCidrs().stream().map(Cidr::parse).flatMap(Optional::stream).noneMatch(c -> c.contains(sourceIp))) {
-                return Decision.refused(Reason.IP_NOT_ALLOWED);
+                return Decision.refused(Reason.IP_NOT_ALLOWED, entry);
             }
         }
         List<String> scopes = entry.getScopes();
         if (scopes != null && !requiredScopes.isEmpty()) {
             List<String> missing = requiredScopes.stream().filter(r -> !scopes.contains(r)).distinct().sorted().toList();
             if (!missing.isEmpty()) {
-                return new Decision(false, Reason.INSUFFICIENT_SCOPE, null, missing);
+                return new Decision(false, Reason.INSUFFICIENT_SCOPE, entry, missing);
             }
         }
         return new Decision(true, null, entry);

@@ -35,25 +35,36 @@ public final class LedgerTopology {
      * @param limits the bounds of the rules
      * @param idempotencyWindow how long a command ID is remembered (a repeat gets the first result)
      * @param graceCheckInterval how often due grace periods are ended (wall clock)
+     * @param usageRetention how long hourly verification counts are kept
      */
-    public record Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval, AuditLogSettings auditLog) {
+    public record Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval, AuditLogSettings auditLog,
+            Duration usageRetention) {
+        public static final Duration DEFAULT_USAGE_RETENTION = Duration.ofDays(90);
         public static final Settings DEFAULT = new Settings(Limits.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(1),
-                AuditLogSettings.ephemeral("credledger.local/audit", Duration.ofMinutes(1)));
+                AuditLogSettings.ephemeral("credledger.local/audit", Duration.ofMinutes(1)), DEFAULT_USAGE_RETENTION);
 
         public Settings {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
             Objects.requireNonNull(graceCheckInterval, "graceCheckInterval");
             Objects.requireNonNull(auditLog, "auditLog");
+            if (usageRetention.compareTo(UsageWindows.WINDOW) < 0) {
+                throw new IllegalArgumentException("usage retention must be at least one hour");
+            }
+        }
+
+        public Settings(Limits limits, Duration idempotencyWindow, Duration graceCheckInterval, AuditLogSettings auditLog) {
+            this(limits, idempotencyWindow, graceCheckInterval, auditLog, DEFAULT_USAGE_RETENTION);
         }
 
         public Settings withAuditLog(AuditLogSettings value) {
-            return new Settings(limits, idempotencyWindow, graceCheckInterval, value);
+            return new Settings(limits, idempotencyWindow, graceCheckInterval, value, usageRetention);
         }
     }
 
     private static final String COMMANDS_SOURCE = "commands-source";
     private static final String COMMAND_PROCESSOR = "command-processor";
+    private static final String VERIFICATIONS_SOURCE = "verifications-source";
 
     private LedgerTopology() {}
 
@@ -96,6 +107,17 @@ public final class LedgerTopology {
         sink(t, Projections.ALLOW_LISTS_SINK, topics.allowLists, COMMAND_PROCESSOR);
         sink(t, Projections.SIGNING_SALTS_SINK, topics.signingSalts, COMMAND_PROCESSOR);
         sink(t, AuditLogAppender.CHECKPOINTS_SINK, topics.auditCheckpoints, COMMAND_PROCESSOR);
+
+        // Hourly verification counts: a windowed aggregation of what the instances flush to credential-verifications.
+        // Its store is also connected to the command processor (which never reads it) so that it shares the account's
+        // task: the usage of an account's credentials is kept where the account is, and the credential report reads both.
+        t.addSource(VERIFICATIONS_SOURCE, topics.verifications.keySerde().deserializer(),
+                topics.verifications.valueSerde().deserializer(), Topics.VERIFICATIONS);
+        t.addProcessor(UsageWindows.PROCESSOR, UsageWindows::new, VERIFICATIONS_SOURCE);
+        t.addStateStore(org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.USAGE_WINDOWS, settings.usageRetention(),
+                        UsageWindows.WINDOW, false),
+                stores.strings, topics.verifications.valueSerde()).withCachingEnabled(), UsageWindows.PROCESSOR, COMMAND_PROCESSOR);
         global(t, Stores.VIEW_AUDIT_CHECKPOINTS, topics.auditCheckpoints, stores);
 
         global(t, Stores.VIEW_TOKEN_LOOKUP, topics.tokenLookup, stores);

@@ -55,6 +55,8 @@ public final class Stores {
     public static final String VIEW_DELIVERY_STATE = "view-delivery-state";
     /** Global: every instance signs for every account without a network hop. */
     public static final String VIEW_SIGNING_SALTS = "view-signing-salts";
+    /** Hourly verification counts per credential (window store; key {@code <account>|<credentialId>}). */
+    public static final String USAGE_WINDOWS = "usage-verifications";
 
     final Serde<AccountStateRecord> accounts;
     final Serde<ApiAccessState> apiAccess;

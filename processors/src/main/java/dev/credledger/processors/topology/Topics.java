@@ -57,6 +57,8 @@ public final class Topics {
     public static final String AUDIT_CHECKPOINTS = "credential-audit-checkpoints";
     /** When each secret last verified, per instance (compacted): written by the verify route, at most once a minute. */
     public static final String USAGE = "credential-usage";
+    /** Verification counts, flushed by each instance off the request path; the hourly usage windows are built from it. */
+    public static final String VERIFICATIONS = "credential-verifications";
     /** Webhooks and Shared Signals streams: where credential changes are delivered outside Kafka (compacted). */
     public static final String DELIVERY_TARGETS = "credential-delivery-targets";
     /** How far each delivery target has been served (compacted): where another instance continues. */
@@ -76,6 +78,7 @@ public final class Topics {
     public final Topic<String, EnforcementAck> enforcementAcks;
     public final Topic<String, AuditCheckpoint> auditCheckpoints;
     public final Topic<String, dev.credledger.events.avro.CredentialUsage> usage;
+    public final Topic<String, dev.credledger.events.avro.VerificationCounts> verifications;
     public final Topic<String, dev.credledger.events.avro.DeliveryTarget> deliveryTargets;
     public final Topic<String, dev.credledger.events.avro.DeliveryState> deliveryState;
 
@@ -94,6 +97,8 @@ public final class Topics {
         enforcementAcks = new Topic<>(ENFORCEMENT_ACKS, Serdes.String(), avro(registry, EnforcementAck.getClassSchema()));
         auditCheckpoints = new Topic<>(AUDIT_CHECKPOINTS, Serdes.String(), avro(registry, AuditCheckpoint.getClassSchema()));
         usage = new Topic<>(USAGE, Serdes.String(), avro(registry, dev.credledger.events.avro.CredentialUsage.getClassSchema()));
+        verifications = new Topic<>(VERIFICATIONS, Serdes.String(),
+                avro(registry, dev.credledger.events.avro.VerificationCounts.getClassSchema()));
         deliveryTargets = new Topic<>(DELIVERY_TARGETS, Serdes.String(),
                 avro(registry, dev.credledger.events.avro.DeliveryTarget.getClassSchema()));
         deliveryState = new Topic<>(DELIVERY_STATE, Serdes.String(),
@@ -127,6 +132,9 @@ public final class Topics {
                 new NewTopic(DATA_KEYS, partitions, replicationFactor).configs(SHREDDING),
                 new NewTopic(SIGNING_SALTS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(USAGE, partitions, replicationFactor).configs(compacted),
+                // A feed into the hourly windows (whose changelog keeps them): a week covers any restore.
+                new NewTopic(VERIFICATIONS, partitions, replicationFactor)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
                 new NewTopic(DELIVERY_TARGETS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(DELIVERY_STATE, partitions, replicationFactor).configs(compacted),
                 // Dated by the broker: the ledger judges enforcement on one clock, not on each client's.

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class CredentialReport {
 
     public static final List<String> COLUMNS = List.of("accountId", "environment", "kind", "credentialId", "name", "prefix",
-            "status", "createdAt", "createdBy", "lastRotatedAt", "lastUsedAt", "ageDays", "expiresAt", "scopes");
+            "status", "createdAt", "createdBy", "lastRotatedAt", "lastUsedAt", "ageDays", "expiresAt", "scopes", "verifications30d");
 
     /**
      * Which rows: all filters given must hold. {@code unusedForDays}: not used within that many days, counting from
@@ -128,6 +128,8 @@ public final class CredentialReport {
     }
 
     private final Function<UUID, Instant> lastUse;
+    /** The hourly verification counts of the partition being reported. */
+    private org.apache.kafka.streams.state.ReadOnlyWindowStore<String, dev.credledger.events.avro.VerificationCounts> usage;
     private final Filter filter;
     private final Instant now;
 
@@ -143,7 +145,9 @@ public final class CredentialReport {
      * credentials.
      */
     public void partition(ReadOnlyKeyValueStore<String, ApiAccessState> access, ReadOnlyKeyValueStore<String, CredentialState> credentials,
+            org.apache.kafka.streams.state.ReadOnlyWindowStore<String, dev.credledger.events.avro.VerificationCounts> usage,
             Consumer<Map<String, Object>> rows) {
+        this.usage = usage;
         try (KeyValueIterator<String, ApiAccessState> a = access.all(); KeyValueIterator<String, CredentialState> c = credentials.all()) {
             Peeking<ApiAccessState> accesses = new Peeking<>(a);
             Peeking<CredentialState> creds = new Peeking<>(c);
@@ -206,6 +210,9 @@ public final class CredentialReport {
         row.put("ageDays", Duration.between(issuedAt, now).toDays());
         row.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
         row.put("scopes", credential == null ? null : credential.getScopes());
+        row.put("verifications30d", dev.credledger.api.usage.UsageRoutes.total(usage,
+                dev.credledger.processors.topology.UsageWindows.key(account, String.valueOf(row.get("credentialId"))),
+                now.minus(Duration.ofDays(30)), now));
         rows.accept(row);
     }
 

@@ -168,7 +168,8 @@ public final class ReportRoutes {
         CredentialReport report = new CredentialReport(usage::lastUsedAt, filter, now);
         for (int p : partitions) {
             report.partition(locator.<ApiAccessState>partition(Stores.COMMAND_API_ACCESS, p),
-                    locator.<CredentialState>partition(Stores.COMMAND_CREDENTIALS, p), rows);
+                    locator.<CredentialState>partition(Stores.COMMAND_CREDENTIALS, p),
+                    locator.<dev.credledger.events.avro.VerificationCounts>windowPartition(Stores.USAGE_WINDOWS, p), rows);
         }
     }
 

@@ -64,6 +64,9 @@ public final class LedgerApi {
                           dev.credledger.api.verify.FailureLimiter.Limits verifyFailures,
                           dev.credledger.api.webhooks.WebhookRoutes webhooks,
                           dev.credledger.api.signals.SsfRoutes signals,
+                          java.util.function.BiConsumer<dev.credledger.events.avro.TokenLookup,
+                                  dev.credledger.events.verify.Verification.Reason> verificationCounts,
+                          java.time.Duration usageRetention,
                           boolean demo) {}
 
     private LedgerApi() {}
@@ -90,7 +93,9 @@ public final class LedgerApi {
         ActivityRoutes activity = new ActivityRoutes(backend.locator(), forwarder, expensive,
                 new QueryLimiter(EXPENSIVE_QUERIES_PER_KEY));
         VerifyRoute verify = new VerifyRoute(backend.locator(), backend.meters(), backend.usage(),
-                new dev.credledger.api.verify.FailureLimiter(backend.verifyFailures(), backend.meters()));
+                new dev.credledger.api.verify.FailureLimiter(backend.verifyFailures(), backend.meters()),
+                backend.verificationCounts());
+        var usageRoutes = new dev.credledger.api.usage.UsageRoutes(owner, backend.locator(), backend.usageRetention());
         var reports = new dev.credledger.api.reports.ReportRoutes(backend.locator(), forwarder, backend.usage(), expensive);
         var leaks = new dev.credledger.api.leaks.LeakRoutes(backend.leaks(), backend.gateway(), backend.locator(),
                 backend.clientAddress(), backend.meters());
@@ -196,6 +201,7 @@ public final class LedgerApi {
             get(r, "/v1/audit/consistency", proofs::consistency, Role.AUDITOR);
             get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
             get(r, ACCOUNT + "/credentials/{credentialId}/history", history::credentialHistory, Role.AUDITOR);
+            get(r, ACCOUNT + "/credentials/{credentialId}/usage", usageRoutes::usage, Role.AUDITOR);
             get(r, "/v1/audit", activity::activity, Role.AUDITOR);
             get(r, ActivityRoutes.SLICE_PATH, activity::slice, Role.AUDITOR);
             get(r, "/v1/secrets/{fingerprint}", secrets::byFingerprint, Role.AUDITOR);

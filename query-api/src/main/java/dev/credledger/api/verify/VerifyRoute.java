@@ -39,10 +39,13 @@ public final class VerifyRoute {
     private final MeterRegistry meters;
     private final dev.credledger.api.reports.UsageRecorder usage;
     private final FailureLimiter failures;
+    private final java.util.function.BiConsumer<TokenLookup, Verification.Reason> counts;
     private final LogThrottle wrongEnvironmentLog = new LogThrottle(java.time.Duration.ofSeconds(1));
 
+    /** {@code counts}: each outcome, for usage analytics (the secret's entry when it was found, and the refusal or null). */
     public VerifyRoute(StoreLocator locator, MeterRegistry meters, dev.credledger.api.reports.UsageRecorder usage,
-            FailureLimiter failures) {
+            FailureLimiter failures, java.util.function.BiConsumer<TokenLookup, Verification.Reason> counts) {
+        this.counts = counts;
         this.locator = locator;
         this.meters = meters;
         this.usage = usage;
@@ -102,6 +105,7 @@ public final class VerifyRoute {
                 }
             }
         }, Instant.now());
+        counts.accept(decision.entry(), decision.reason());
         if (!decision.active()) {
             if (decision.reason() == Verification.Reason.WRONG_ENVIRONMENT) {
                 wrongEnvironment(secret, expected);
