@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of DESIGN.md §5 on the embedded default and prints each figure with its baseline.
-# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million|replay|scale|scale-quick|audit|creep|scaleout]. Needs wrk for the HTTP figure (apt-get install wrk).
+# Usage: bench/run.sh [commands=30000] [accounts=3000] [all|throughput|verify|leaks|state|activity|mac|propagation|enforcement|records|commands|latency|million|replay|scale|scale-quick|audit|creep|scaleout|usage]. Needs wrk for the HTTP figure (apt-get install wrk).
 #        bench/run.sh 20000 2000 scale        issue 25's figures in one run (10 min on the 2-core machine; ends with creep); scale-quick: the same, smaller, without creep (under 3 min)
+#        bench/run.sh 0 0 usage               verification throughput with usage counting off and on, alternated (issue 27)
 #        bench/run.sh 0 0 creep               RSS over a warm-up and three rounds of mixed load on ./credledger serve (bench/rss-rounds.py)
 #        bench/run.sh jmh [JMH options]   the JMH benchmarks (LocalVerifyBenchmark), e.g. bench/run.sh jmh LocalVerify
 set -euo pipefail

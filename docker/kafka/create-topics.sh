@@ -21,6 +21,7 @@ create credential-commands-dlq    1             --config retention.ms=2592000000
 create credential-data-keys       "$PARTITIONS" --config cleanup.policy=compact --config segment.ms=3600000 --config max.compaction.lag.ms=3600000 --config min.cleanable.dirty.ratio=0.01 --config delete.retention.ms=86400000
 create credential-signing-salts   "$PARTITIONS" --config cleanup.policy=compact
 create credential-usage          "$PARTITIONS" --config cleanup.policy=compact
+create credential-verifications  "$PARTITIONS" --config retention.ms=604800000
 create credential-delivery-targets "$PARTITIONS" --config cleanup.policy=compact
 create credential-delivery-state "$PARTITIONS" --config cleanup.policy=compact
 create credential-enforcement-acks "$PARTITIONS" --config retention.ms=2592000000 --config message.timestamp.type=LogAppendTime

@@ -52,7 +52,7 @@ public final class Benchmarks {
     /** Replaced by {@link #restart}. */
     LedgerApplication app;
     final Path dir;
-    private final Settings settings;
+    private Settings settings;
     final Topics topics;
     final KafkaProducer<String, byte[]> producer;
     final SecretFormat secrets = new SecretFormat();
@@ -119,6 +119,9 @@ public final class Benchmarks {
 
     /** One figure or a set of them, by name (bench/run.sh's third argument). */
     private static void modes(Benchmarks b, Report report, String only) throws Exception {
+        if (only.equals("usage")) {
+            new UsageCountingCost(b, report).run(3, 10);
+        }
         if (only.equals("scaleout")) {
             new ScaleOutSimulation(report).run(b.commandCount);
         }
@@ -143,7 +146,7 @@ public final class Benchmarks {
             new MillionCredentials(b, report).run(b.commandCount);
         }
         double peak = 0;
-        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay", "audit", "scaleout").contains(only)) {
+        if (!java.util.Set.of("state", "activity", "mac", "records", "commands", "million", "replay", "audit", "scaleout", "usage").contains(only)) {
             peak = new Throughput(b, report).run();
         }
         if (only.equals("latency") || only.equals("all")) {
@@ -176,7 +179,7 @@ public final class Benchmarks {
             new AuditQueries(b, report).run(20_000, 2_000);
             new MacBench(b, report).run(10);
         }
-        if (!java.util.Set.of("million", "replay", "audit", "scaleout").contains(only)) {
+        if (!java.util.Set.of("million", "replay", "audit", "scaleout", "usage").contains(only)) {
             report.line(String.format("memory: RSS %d MiB with %d active auth tokens and %d active client credentials"
                     + " (1M: bench/run.sh 500000 1 million)", rssMiB(), b.activeTokens.size(), b.accounts.size()));
         }
@@ -188,6 +191,16 @@ public final class Benchmarks {
      * is used after a restart.
      */
     long restart() throws Exception {
+        return restart(settings);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** As {@link #restart()}, with other settings (kept for later restarts). */
+    long restart(Settings with) throws Exception {
+        settings = with;
         app.close();
         long start = System.nanoTime();
         app = LedgerApplication.start(settings);

@@ -103,14 +103,23 @@ final class Demo {
                     "token", leaked.path("clientSecret").asText(), "type", "credledger_client_secret",
                     "url", "https://github.com/acme/ci-config/blob/3f1c2e9/.env", "source", "content")));
             post(http, httpUrl + "/v1/leaks", keys.get("CREDLEDGER_SCANNER_TOKEN"), report);
+            send(http, "PUT", httpUrl + "/v1/accounts/acme/credential-policy", keys.admin(),
+                    "{\"maxAgeDays\":365,\"expiryWarningDays\":14}");
+            post(http, env + "/credentials", keys.admin(),
+                    "{\"name\":\"reports-reader\",\"ttlSeconds\":2592000,\"scopes\":[\"reports:read\"]}");
         }
     }
 
     private static JsonNode post(HttpClient http, String url, String key, String body) throws IOException, InterruptedException {
+        return send(http, "POST", url, key, body);
+    }
+
+    private static JsonNode send(HttpClient http, String method, String url, String key, String body)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + key);
-        request = body == null ? request.POST(HttpRequest.BodyPublishers.noBody())
-                : request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
+                : request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {
             throw new IOException("the demo's sample account: " + url.replaceFirst("^https?://[^/]+", "") + " answered "

@@ -152,11 +152,13 @@ class SecretInEveryFieldTest {
         out.put("POST " + ENV + "/api/refresh", "{\"reason\":\"ROUTINE\"}");
         out.put("POST " + ENV + "/api/disable", "{}");
         out.put("POST " + ENV + "/allowed-ips", "{\"cidr\":\"203.0.113.7/32\"}");
-        out.put("POST " + ENV + "/credentials", "{\"name\":\"guard-two\"}");
+        out.put("POST " + ENV + "/credentials", "{\"name\":\"guard-two\",\"ttlSeconds\":86400,\"scopes\":[\"a:b\"]}");
         out.put("POST " + ENV + "/credentials/{credentialId}/deactivate", "{}");
         out.put("POST " + ENV + "/credentials/{credentialId}/activate", "{}");
         out.put("PUT /v1/accounts/{account}/plan", "{\"plan\":\"FREE\"}");
         out.put("PUT /v1/accounts/{account}/leak-policy", "{\"mode\":\"notify\"}");
+        out.put("PUT /v1/accounts/{account}/credential-policy", "{\"maxAgeDays\":90,\"expiryWarningDays\":7,\"requireExpiry\":false}");
+        out.put("PUT " + ENV + "/credentials/{credentialId}/scopes", "{\"scopes\":[\"reports:read\"]}");
         out.put("POST " + ENV + "/webhooks", "{\"url\":\"http://127.0.0.1:9/h\",\"events\":[\"credential.revoked\"]}");
         String config = "{\"events_requested\":[\"" + CREDENTIAL_CHANGE + "\"],\"description\":\"d\",\"delivery\":{"
                 + "\"method\":\"urn:ietf:rfc:8935\",\"endpoint_url\":\"http://127.0.0.1:9/ssf\",\"authorization_header\":"

@@ -132,6 +132,17 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
         return app;
     }
 
+    /** Polls {@code condition} every 100 ms until it holds; fails after 30 s, naming {@code what} it waited for. */
+    public static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 30 s for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+    }
+
     static void awaitReady(LedgerApplication app, Http http) {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

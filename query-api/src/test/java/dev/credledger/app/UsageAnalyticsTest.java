@@ -3,6 +3,7 @@ package dev.credledger.app;
 import static dev.credledger.app.TestLedger.ADMIN;
 import static dev.credledger.app.TestLedger.AUDITOR;
 import static dev.credledger.app.TestLedger.VERIFIER;
+import static dev.credledger.app.TestLedger.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,8 +11,6 @@ import dev.credledger.api.Http;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -98,13 +97,5 @@ class UsageAnalyticsTest {
             }
         }
         return total;
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        }
     }
 }

@@ -25,11 +25,12 @@ final class OcsfMapping {
             case "ClientCredentialCreated", "CreateClientCredential" -> 1; // Create
             case "ApiEnabled", "EnableApi", "CredentialReactivated", "ReactivateCredential" -> 2; // Enable
             case "AuthTokenRefreshed", "RefreshAuthToken" -> 3; // Password Change: the secret was replaced
-            case "ApiDisabled", "DisableApi", "CredentialDeactivated", "DeactivateCredential", "AuthTokenGraceEnded" -> 5; // Disable
+            case "ApiDisabled", "DisableApi", "CredentialDeactivated", "DeactivateCredential", "AuthTokenGraceEnded",
+                    "CredentialExpired" -> 5; // Disable: an expiry disables the secret for good
             case "CredentialDeleted", "DeleteCredential" -> 6; // Delete
             case "IpAllowed", "AllowIp" -> 7; // Attach Policy: a network policy now governs the credentials
             case "IpRemoved", "RemoveIp" -> 8; // Detach Policy
-            default -> 99; // Other: plan changes
+            default -> 99; // Other: plan, leak and credential policy changes, scope changes, rotation notices
         };
     }
 
