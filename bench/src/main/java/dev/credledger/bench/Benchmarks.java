@@ -120,7 +120,7 @@ public final class Benchmarks {
     /** One figure or a set of them, by name (bench/run.sh's third argument). */
     private static void modes(Benchmarks b, Report report, String only) throws Exception {
         if (only.equals("usage")) {
-            new UsageCountingCost(b, report).run(3, 10);
+            new UsageCountingCost(b, report).run(8, 5);
         }
         if (only.equals("scaleout")) {
             new ScaleOutSimulation(report).run(b.commandCount);

@@ -67,6 +67,7 @@ public final class LedgerApplication implements AutoCloseable {
     private KafkaStreams streams;
     private NoteKey auditKey;
     private String auditSigningKeyFile;
+    private dev.credledger.api.usage.VerificationCounter verificationCounter;
 
     private LedgerApplication() {}
 
@@ -186,6 +187,7 @@ public final class LedgerApplication implements AutoCloseable {
             dev.credledger.api.usage.VerificationCounter counter = new dev.credledger.api.usage.VerificationCounter(clients,
                     topics, s.usage().flushInterval());
             toClose.push(counter);
+            verificationCounter = counter;
             verificationCounts = counter::count;
         }
         dev.credledger.api.delivery.SafeAddresses addresses = new dev.credledger.api.delivery.SafeAddresses(
@@ -288,6 +290,16 @@ public final class LedgerApplication implements AutoCloseable {
 
     public String registryUrl() {
         return registryUrl;
+    }
+
+    /**
+     * Pauses or resumes usage counting without a restart (when it is on at all): for the benchmark that measures what
+     * counting costs the verify path, alternating both in one process.
+     */
+    public void countVerifications(boolean on) {
+        if (verificationCounter != null) {
+            verificationCounter.counting(on);
+        }
     }
 
     public String httpUrl() {

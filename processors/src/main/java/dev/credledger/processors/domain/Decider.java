@@ -261,8 +261,10 @@ public final class Decider {
                 if (earlier != null) {
                     events.add(m -> new CredentialEvent.AuthTokenGraceEnded(m, earlier.token(), earlier.reason()));
                 }
+                // The replacement is a new secret like any other: the account's maximum age applies to it.
+                Instant expiresAt = slice.account().policy().latestExpiry(draft.at);
                 events.add(m -> new CredentialEvent.AuthTokenRefreshed(m, c.newToken(), access.token(),
-                        RefreshReason.COMPROMISED, null));
+                        RefreshReason.COMPROMISED, null, expiresAt, false));
             }
         }
         return draft.accept(events);

@@ -23,7 +23,16 @@ public final class UsageWindows implements Processor<String, VerificationCounts,
 
     private static final Logger LOG = LoggerFactory.getLogger(UsageWindows.class);
 
+    /**
+     * The key of the one entry written at every start, so that the store has a changelog offset to checkpoint even on a
+     * partition where nothing was verified: under exactly-once, Kafka Streams treats a non-empty task whose window store
+     * has no checkpointed offset as corrupt and rebuilds the whole task (every store of the account's partition) from
+     * the changelogs at the next start. No account ID can be {@code ~}, so no query reads it.
+     */
+    static final String MARKER = "~";
+
     private WindowStore<String, VerificationCounts> windows;
+    private org.apache.kafka.streams.processor.Cancellable marking;
 
     /** The store key of a credential's windows. */
     public static String key(String accountId, String credentialId) {
@@ -38,6 +47,13 @@ public final class UsageWindows implements Processor<String, VerificationCounts,
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         windows = context.getStateStore(Stores.USAGE_WINDOWS);
+        marking = context.schedule(Duration.ofSeconds(1), org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                now -> {
+                    long start = windowStart(now);
+                    windows.put(MARKER, new VerificationCounts(MARKER, new java.util.UUID(0, 0), java.time.Instant.ofEpochMilli(start),
+                            0L, Map.of()), start);
+                    marking.cancel();
+                });
     }
 
     @Override

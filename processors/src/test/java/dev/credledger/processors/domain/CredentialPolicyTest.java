@@ -210,6 +210,20 @@ class CredentialPolicyTest {
         }
 
         @Test
+        void shouldGiveTheTokenThatReplacesALeakedOneTheMaximumAgeToo() {
+            spec.given(cmd.policy(90, 14, false));
+            var enable = cmd.enable(SANDBOX);
+            spec.given(enable);
+
+            var refreshed = accepted(spec.when(cmd.reportLeak(SANDBOX, enable.authToken(), null))).stream()
+                    .filter(CredentialEvent.AuthTokenRefreshed.class::isInstance)
+                    .map(CredentialEvent.AuthTokenRefreshed.class::cast).findFirst().orElseThrow();
+
+            assertThat(refreshed.newTokenExpiresAt()).isEqualTo(inDays(90));
+            assertThat(spec.state.access(cmd.account(), SANDBOX).tokenExpiresAt()).isEqualTo(inDays(90));
+        }
+
+        @Test
         void shouldRecordNothingWhenTheSamePolicyIsSetAgain() {
             spec.given(cmd.policy(90, 14, false));
 

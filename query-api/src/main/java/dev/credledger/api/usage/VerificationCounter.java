@@ -58,6 +58,7 @@ public final class VerificationCounter implements AutoCloseable {
     private static final long LINGER_MILLIS = Duration.ofMinutes(2).toMillis();
 
     private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
+    private volatile boolean counting = true;
     private final Producer<String, VerificationCounts> producer;
     private final ScheduledExecutorService flusher;
 
@@ -89,7 +90,7 @@ public final class VerificationCounter implements AutoCloseable {
      * {@code refusal} is {@code null}. The whole cost on the verify path.
      */
     public void count(TokenLookup entry, Verification.Reason refusal) {
-        if (entry == null) {
+        if (entry == null || !counting) {
             return;
         }
         UUID credential = entry.getCredentialId() != null ? entry.getCredentialId() : entry.getSecretId();
@@ -99,6 +100,11 @@ public final class VerificationCounter implements AutoCloseable {
             tally = tallies.computeIfAbsent(key, k -> new Tally());
         }
         (refusal == null ? tally.valid : tally.invalid[refusal.ordinal()]).increment();
+    }
+
+    /** Pauses ({@code false}) or resumes counting: for a benchmark that compares both in one process. */
+    public void counting(boolean on) {
+        counting = on;
     }
 
     /** Sends what was counted since the last flush; forgets hours that ended a while ago and are sent in full. */
