@@ -43,6 +43,7 @@ class SchemaEvolutionTest {
             Map.entry("credential-enforcement-acks-value", dev.credledger.events.avro.EnforcementAck.getClassSchema()),
             Map.entry("credential-audit-checkpoints-value", dev.credledger.events.avro.AuditCheckpoint.getClassSchema()),
             Map.entry("credential-usage-value", dev.credledger.events.avro.CredentialUsage.getClassSchema()),
+            Map.entry("credential-verifications-value", dev.credledger.events.avro.VerificationCounts.getClassSchema()),
             Map.entry("credential-delivery-targets-value", dev.credledger.events.avro.DeliveryTarget.getClassSchema()),
             Map.entry("credential-delivery-state-value", dev.credledger.events.avro.DeliveryState.getClassSchema()));
 

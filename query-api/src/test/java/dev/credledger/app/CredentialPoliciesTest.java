@@ -55,6 +55,8 @@ class CredentialPoliciesTest {
         await("the revocation, reason EXPIRED, on the feed", () -> http().get("/v1/revocations?causedBy="
                 + expired.path("eventId").asText(), AUDITOR).raw().contains("\"reason\":\"EXPIRED\""));
         assertThat(verify(clientId, secret, null).path("reason").asText()).isEqualTo("EXPIRED");
+        assertThat(http().get("/v1/secrets/" + dev.credledger.events.model.Fingerprint.hexOf(secret), AUDITOR).json()
+                .path("status").asText()).isEqualTo("EXPIRED");
         Http.Response reactivate = http().post(base + "/credentials/" + created.json().path("credentialId").asText()
                 + "/activate", ADMIN, null);
         assertThat(reactivate.status()).as(reactivate.raw()).isEqualTo(409);
@@ -147,6 +149,9 @@ class CredentialPoliciesTest {
         Http.Response narrowed = http().send("PUT", base + "/" + scoped.json().path("credentialId").asText() + "/scopes", ADMIN,
                 "{\"scopes\":[\"reports:read\"]}");
         assertThat(narrowed.status()).as(narrowed.raw()).isEqualTo(200);
+        for (int i = 0; i < 150; i++) { // beyond the failed-verification burst (100): a scope refusal is no guess
+            assertThat(verify(clientId, secret, "[\"refunds:write\"]").path("reason").asText()).isEqualTo("INSUFFICIENT_SCOPE");
+        }
         JsonNode after = verify(clientId, secret, "[\"payments:read\"]");
         assertThat(after.path("reason").asText()).as("narrowed at the next verification, on the instance that answered")
                 .isEqualTo("INSUFFICIENT_SCOPE");
@@ -154,6 +159,18 @@ class CredentialPoliciesTest {
         Http.Response absent = http().send("PUT", base + "/" + scoped.json().path("credentialId").asText() + "/scopes", ADMIN,
                 "{}");
         assertThat(absent.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aGracePeriodReachingPastTheOldTokensExpiryEndsAtItAndTheAnswerSaysSo() {
+        String base = "/v1/accounts/policy-g/environments/sandbox";
+        Instant expiresAt = Instant.parse(http().post(base + "/api/enable", ADMIN, "{\"tokenTtlSeconds\":600}").json()
+                .path("expiresAt").asText());
+
+        JsonNode refreshed = http().post(base + "/api/refresh", ADMIN, "{\"graceSeconds\":3600}").json();
+
+        assertThat(Instant.parse(refreshed.path("graceUntil").asText())).isEqualTo(expiresAt);
+        assertThat(refreshed.path("expiresAt").isNull()).as("the new token asked for no expiry").isTrue();
     }
 
     @Test

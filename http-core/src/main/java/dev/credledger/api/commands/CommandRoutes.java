@@ -116,7 +116,10 @@ public final class CommandRoutes {
         out.put("authToken", token.plaintext());
         out.put("tokenId", token.ref().secretId());
         out.put("expiresAt", text(result.getExpiresAt()));
-        out.put("graceUntil", grace == 0 ? null : result.getDecidedAt().plusSeconds(grace).toString());
+        // As decided: a grace period ends no later than the previous token's expiry (results from before it was recorded
+        // have none: then the grace asked for).
+        out.put("graceUntil", grace == 0 ? null : result.getGraceUntil() != null ? result.getGraceUntil().toString()
+                : result.getDecidedAt().plusSeconds(grace).toString());
         out.put("revoked", revoked(result));
         respondWithSecret(ctx, 200, out);
     }

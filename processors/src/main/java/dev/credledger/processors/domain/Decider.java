@@ -192,12 +192,20 @@ public final class Decider {
         return credentialId == null ? slice.access().token() : slice.credential().secret();
     }
 
+    /** How far an edge's clock may run ahead of the decider's before an expiry at the maximum age counts as beyond it. */
+    private static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(1);
+
     /** The expiry a new secret gets under the account's policy, or why it is refused. */
     private record Expiry(Instant expiresAt, RejectionReason refusal, String detail) {
         static Expiry decide(Instant asked, CredentialPolicy policy, Instant at) {
             Instant latest = policy.latestExpiry(at);
             if (asked != null && !asked.isAfter(at)) {
                 return new Expiry(null, RejectionReason.INVALID_COMMAND, "the expiry " + asked + " is not in the future");
+            }
+            if (asked != null && latest != null && asked.isAfter(latest)
+                    && !asked.isAfter(latest.plus(CLOCK_TOLERANCE))) {
+                // A time to live of exactly the maximum age, counted on an edge whose clock is a moment ahead.
+                asked = latest;
             }
             if (asked != null && latest != null && asked.isAfter(latest)) {
                 return new Expiry(null, RejectionReason.EXPIRY_BEYOND_POLICY, "the account's credential policy allows at most "
@@ -214,7 +222,8 @@ public final class Decider {
 
     /** API access off: token (and any grace token) and salt revoked in one event. */
     private static CredentialEvent.Builder disable(ApiAccess access) {
-        List<SecretRef> revoked = new ArrayList<>(List.of(access.token()));
+        // A token whose expiry was recorded is revoked already (reason EXPIRED): not revoked twice.
+        List<SecretRef> revoked = new ArrayList<>(access.tokenExpired() ? List.of() : List.of(access.token()));
         if (access.graceToken() != null) {
             revoked.add(access.graceToken().token());
         }

@@ -60,6 +60,7 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
     static final String DATA_KEYS_SINK = "data-keys-sink";
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+    private static final int MAX_DEADLINES_PER_CHECK = 1_000;
 
     private final Deserializer<CredentialCommand> commands;
     private final Decider decider;
@@ -257,6 +258,9 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
                 .setLeakOutcome(decision.events().stream()
                         .filter(e -> e instanceof CredentialEvent.LeakReported)
                         .map(e -> ((CredentialEvent.LeakReported) e).outcome().name()).findFirst().orElse(null))
+                .setGraceUntil(decision.events().stream().filter(e -> e instanceof CredentialEvent.AuthTokenRefreshed)
+                        .map(e -> ((CredentialEvent.AuthTokenRefreshed) e).graceUntil()).filter(java.util.Objects::nonNull)
+                        .findFirst().orElse(null))
                 .setExpiresAt(decision.events().stream().map(CommandProcessor::expiryIssued)
                         .filter(java.util.Objects::nonNull).findFirst().orElse(null))
                 .setDecidedAt(now);
@@ -293,7 +297,10 @@ final class CommandProcessor implements Processor<String, byte[], Object, Object
         Instant now = Instant.ofEpochMilli(timestamp);
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> it = graceDeadlines.range("0", Keys.graceDeadlineUpTo(now))) {
-            it.forEachRemaining(due::add);
+            // At most a batch per transaction (after a long stop many may be due): the next check takes the rest.
+            while (it.hasNext() && due.size() < MAX_DEADLINES_PER_CHECK) {
+                due.add(it.next());
+            }
         }
         for (KeyValue<String, String> entry : due) {
             emit(ledger.handle(Deadlines.command(entry.key, entry.value, now), now).events());

@@ -150,6 +150,18 @@ class CredentialPolicyTest {
         }
 
         @Test
+        void shouldNotRevokeAnExpiredTokenAgainWhenApiAccessIsDisabled() {
+            var enable = cmd.enable(SANDBOX, inDays(1));
+            spec.given(enable);
+            spec.now = inDays(1);
+            spec.given(cmd.expire(SANDBOX, enable.authToken().secretId(), null, inDays(1)));
+
+            var disabled = (CredentialEvent.ApiDisabled) accepted(spec.when(cmd.disable(SANDBOX))).getFirst();
+
+            assertThat(disabled.revokedSecrets()).containsExactly(enable.privateSalt());
+        }
+
+        @Test
         void shouldNotExpireATokenThatWasRefreshedAway() {
             var enable = cmd.enable(SANDBOX, inDays(1));
             spec.given(enable, cmd.refresh(SANDBOX, Duration.ZERO, null));

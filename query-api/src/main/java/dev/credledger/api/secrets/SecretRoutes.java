@@ -126,10 +126,12 @@ public final class SecretRoutes {
 
     private static String status(TokenLookup entry) {
         if (entry.getStatus() == TokenStatus.REVOKED) {
-            return entry.getRevocationReason() == RevocationReason.CREDENTIAL_DELETED ? "DELETED" : "REVOKED";
+            return entry.getRevocationReason() == RevocationReason.CREDENTIAL_DELETED ? "DELETED"
+                    : entry.getRevocationReason() == RevocationReason.EXPIRED ? "EXPIRED" : "REVOKED";
         }
         if (entry.getStatus() == TokenStatus.ACTIVE && entry.getExpiresAt() != null && !Instant.now().isBefore(entry.getExpiresAt())) {
-            return "REVOKED"; // a token whose grace period has ended, a moment before the ledger records it
+            // Past its time, a moment before the ledger records it: a grace period's end names its reason, an expiry none.
+            return entry.getRevocationReason() == null ? "EXPIRED" : "REVOKED";
         }
         return entry.getStatus().name();
     }

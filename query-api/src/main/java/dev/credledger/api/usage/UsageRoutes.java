@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * {@code GET /v1/accounts/{account}/credentials/{credentialId}/usage?from=&to=&granularity=hour|day}: a credential's
  * verifications by outcome, per hour or per day (UTC), for the windows that overlap {@code [from, to)} (default: the
- * last 24 hours) and hold any. Answered by the instance that holds the account (forwarded there otherwise).
+ * last 24 hours) and hold any; a day is the sum of all its hours. Answered by the instance that holds the account (forwarded there otherwise).
  */
 public final class UsageRoutes {
 
@@ -69,7 +69,8 @@ public final class UsageRoutes {
     static List<Map<String, Object>> items(ReadOnlyWindowStore<String, VerificationCounts> windows, String key, Instant from,
             Instant to, boolean byDay) {
         TreeMap<Long, VerificationCounts> buckets = new TreeMap<>();
-        Instant firstStart = Instant.ofEpochMilli(UsageWindows.windowStart(from.toEpochMilli()));
+        // A day is summed whole: from the start of the day (UTC) the range begins in.
+        Instant firstStart = byDay ? from.truncatedTo(ChronoUnit.DAYS) : Instant.ofEpochMilli(UsageWindows.windowStart(from.toEpochMilli()));
         try (WindowStoreIterator<VerificationCounts> it = windows.fetch(key, firstStart, to.minusMillis(1))) {
             while (it.hasNext()) {
                 KeyValue<Long, VerificationCounts> window = it.next();

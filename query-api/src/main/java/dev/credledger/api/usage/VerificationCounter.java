@@ -8,7 +8,9 @@ import dev.credledger.processors.topology.Topics;
 import dev.credledger.processors.topology.UsageWindows;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -29,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * Counts every verification outcome per credential and hour, exactly, without slowing the verify path: a verification
  * adds one to a {@link LongAdder} of its credential's hour (a map lookup and an add: no lock, no I/O); a flusher thread
  * sends what was added since its last run to {@code credential-verifications} (keyed by account, so each count lands
- * on its account's partition), and the ledger's windowed aggregation ({@link UsageWindows}) adds them up. What a flush
- * sends is a difference of monotone sums, so an add made while flushing goes in the next flush, and a send that fails
- * is sent again. What an instance counted but had not flushed when it crashed (at most one flush interval) is lost.
+ * on its account's partition), one transaction per flush, and the ledger's windowed aggregation ({@link UsageWindows})
+ * adds them up. What a flush sends is a difference of monotone sums, so an add made while flushing goes in the next
+ * flush, and a flush whose transaction fails is sent again whole; a committed one is added up exactly once. What an
+ * instance counted but had not flushed when it was killed (at most one flush interval) is lost; a clean stop flushes.
  */
 public final class VerificationCounter implements AutoCloseable {
 
@@ -59,6 +62,8 @@ public final class VerificationCounter implements AutoCloseable {
 
     private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
     private volatile boolean counting = true;
+    /** Whether the producer's transactions were initialised (done by the first flush, not at start: no wait for Kafka). */
+    private boolean transactional;
     private final Producer<String, VerificationCounts> producer;
     private final ScheduledExecutorService flusher;
 
@@ -66,6 +71,11 @@ public final class VerificationCounter implements AutoCloseable {
         Properties p = new Properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One transaction per flush; an ID of this process's own (nothing to fence: one producer per process). A process
+        // killed mid-flush leaves an open transaction that holds back read_committed readers of its partitions until
+        // this timeout aborts it.
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "credledger-verification-counts-" + UUID.randomUUID());
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -107,59 +117,78 @@ public final class VerificationCounter implements AutoCloseable {
         counting = on;
     }
 
-    /** Sends what was counted since the last flush; forgets hours that ended a while ago and are sent in full. */
+    /**
+     * Sends what was counted since the last flush, in one transaction: committed, it is added up exactly once (the
+     * aggregation reads {@code read_committed}); aborted or failed, it is counted as unsent again and goes with the next
+     * flush. Forgets hours that ended a while ago and were sent in full. Runs on the flusher thread only.
+     */
     void flush() {
         long now = System.currentTimeMillis();
+        List<ProducerRecord<String, VerificationCounts>> records = new ArrayList<>();
+        List<Runnable> unsend = new ArrayList<>();
         for (Map.Entry<Key, Tally> e : tallies.entrySet()) {
-            Key key = e.getKey();
-            Tally tally = e.getValue();
-            synchronized (tally) {
-                flush(key, tally, now);
-            }
+            delta(e.getKey(), e.getValue(), now, records, unsend);
         }
-        producer.flush();
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            if (!transactional) {
+                producer.initTransactions();
+                transactional = true;
+            }
+            producer.beginTransaction();
+            records.forEach(producer::send);
+            producer.commitTransaction();
+        } catch (RuntimeException failure) {
+            try {
+                if (transactional) {
+                    producer.abortTransaction();
+                }
+            } catch (RuntimeException alsoFailed) {
+                failure.addSuppressed(alsoFailed);
+            }
+            unsend.forEach(Runnable::run);
+            LOG.warn("Verification counts not written ({}); sent again with the next flush", failure.toString());
+        }
     }
 
-    private void flush(Key key, Tally tally, long now) {
-        {
-            long valid = tally.valid.sum();
-            long validDelta = valid - tally.sentValid;
-            Map<String, Long> invalid = new HashMap<>();
-            long[] sums = new long[REASONS.length];
-            for (int i = 0; i < REASONS.length; i++) {
-                sums[i] = tally.invalid[i].sum();
-                if (sums[i] > tally.sentInvalid[i]) {
-                    invalid.put(REASONS[i].name(), sums[i] - tally.sentInvalid[i]);
-                }
+    /** The count of one credential and hour not sent yet, as a record, and how to take back marking it sent. */
+    private void delta(Key key, Tally tally, long now, List<ProducerRecord<String, VerificationCounts>> records,
+            List<Runnable> unsend) {
+        long valid = tally.valid.sum();
+        long validDelta = valid - tally.sentValid;
+        Map<String, Long> invalid = new HashMap<>();
+        long[] sums = new long[REASONS.length];
+        for (int i = 0; i < REASONS.length; i++) {
+            sums[i] = tally.invalid[i].sum();
+            if (sums[i] > tally.sentInvalid[i]) {
+                invalid.put(REASONS[i].name(), sums[i] - tally.sentInvalid[i]);
             }
-            if (validDelta == 0 && invalid.isEmpty()) {
-                if (now - (key.windowStart() + UsageWindows.WINDOW.toMillis()) > LINGER_MILLIS) {
-                    tallies.remove(key, tally);
-                }
-                return;
-            }
-            tally.sentValid = valid;
-            System.arraycopy(sums, 0, tally.sentInvalid, 0, sums.length);
-            VerificationCounts delta = new VerificationCounts(key.accountId(), key.credentialId(),
-                    Instant.ofEpochMilli(key.windowStart()), validDelta, invalid);
-            producer.send(new ProducerRecord<>(Topics.VERIFICATIONS, key.accountId(), delta), (metadata, failure) -> {
-                if (failure != null) {
-                    // Not written: counted as unsent again, so the next flush carries it.
-                    synchronized (tally) {
-                        tally.sentValid -= validDelta;
-                        invalid.forEach((reason, n) -> tally.sentInvalid[Verification.Reason.valueOf(reason).ordinal()] -= n);
-                    }
-                    LOG.warn("Verification counts not written ({}); sent again at the next flush", failure.toString());
-                }
-            });
         }
+        if (validDelta == 0 && invalid.isEmpty()) {
+            if (now - (key.windowStart() + UsageWindows.WINDOW.toMillis()) > LINGER_MILLIS) {
+                tallies.remove(key, tally);
+            }
+            return;
+        }
+        long[] before = tally.sentInvalid.clone();
+        long validBefore = tally.sentValid;
+        tally.sentValid = valid;
+        System.arraycopy(sums, 0, tally.sentInvalid, 0, sums.length);
+        unsend.add(() -> {
+            tally.sentValid = validBefore;
+            System.arraycopy(before, 0, tally.sentInvalid, 0, before.length);
+        });
+        records.add(new ProducerRecord<>(Topics.VERIFICATIONS, key.accountId(), new VerificationCounts(key.accountId(),
+                key.credentialId(), Instant.ofEpochMilli(key.windowStart()), validDelta, invalid)));
     }
 
     @Override
     public void close() {
-        flusher.shutdownNow();
+        flusher.shutdown(); // a flush under way completes: interrupting it would lose nothing, but send it twice
         try {
-            flusher.awaitTermination(5, TimeUnit.SECONDS);
+            flusher.awaitTermination(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

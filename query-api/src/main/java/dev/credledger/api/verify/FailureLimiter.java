@@ -40,7 +40,7 @@ public final class FailureLimiter {
 
     /** The verdict on a failure: allowed, or throttled for at least {@code retryAfterSeconds} by {@code by}. */
     public record Verdict(boolean allowed, String by, long retryAfterSeconds) {
-        static final Verdict ALLOWED = new Verdict(true, null, 0);
+        public static final Verdict ALLOWED = new Verdict(true, null, 0);
     }
 
     private final Limits limits;

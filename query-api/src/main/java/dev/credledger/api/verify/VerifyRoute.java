@@ -111,7 +111,9 @@ public final class VerifyRoute {
                 wrongEnvironment(secret, expected);
             }
             // Only failures are throttled, and only after deciding: a valid secret is never slowed by others' failures.
-            FailureLimiter.Verdict verdict = failures.failure(caller,
+            // A secret that is valid but lacks a scope is no guess: a gateway checking scopes is never throttled for it.
+            FailureLimiter.Verdict verdict = decision.reason() == Verification.Reason.INSUFFICIENT_SCOPE
+                    ? FailureLimiter.Verdict.ALLOWED : failures.failure(caller,
                     sourceIp == null ? null : Cidr.canonicalAddress(sourceIp).orElse(sourceIp));
             if (!verdict.allowed()) {
                 throw new Problem(429, "verify-throttled", "Too many failed verifications", "too many failed "
@@ -135,9 +137,7 @@ public final class VerifyRoute {
         if (entry.getExpiresAt() != null) {
             out.put("expiresAt", entry.getExpiresAt().toString());
         }
-        if (entry.getKind() == dev.credledger.events.avro.CredentialKind.CLIENT_SECRET) {
-            out.put("scopes", entry.getScopes());
-        }
+        out.put("scopes", entry.getScopes()); // null: unrestricted (every auth token)
         meters.counter("credledger.verify", "result", "active").increment();
         return out;
     }
