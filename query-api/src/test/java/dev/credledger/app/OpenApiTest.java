@@ -148,6 +148,8 @@ class OpenApiTest {
         http.send("GET", "/openapi.json", null, null);
         http.send("GET", "/docs", null, null);
         http.send("GET", "/docs/docs-init.js", null, null);
+        http.send("GET", "/console", null, null);
+        http.send("GET", "/console/console.js", null, null);
         // And a few refusals: their problems are documented too.
         http.send("GET", "/v1/accounts/oa/environments/prod/api", AUDITOR, null);
         http.send("POST", env + "/api/enable", null, null);

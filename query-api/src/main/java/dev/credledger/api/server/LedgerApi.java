@@ -153,6 +153,10 @@ public final class LedgerApi {
                 try {
                     bodies.release(ctx);
                     bodies.discardUnread(ctx);
+                    // Nothing that holds data is cached: a browser (the console) keeps no answer on disk.
+                    if (ctx.res().getHeader("Cache-Control") == null && (ctx.path().startsWith("/v1/") || ctx.path().startsWith("/ssf/"))) {
+                        ctx.header("Cache-Control", "no-store");
+                    }
                 } finally {
                     backend.drain().exit(ctx);
                     record(backend.meters(), ctx);
@@ -225,6 +229,9 @@ public final class LedgerApi {
             DocsRoutes docs = new DocsRoutes();
             get(r, "/docs", docs::page, Role.PUBLIC);
             get(r, "/docs/{asset}", docs::asset, Role.PUBLIC);
+            var console = new dev.credledger.api.console.ConsoleRoutes();
+            get(r, "/console", console::page, Role.PUBLIC); // and /console/: trailing slashes are ignored
+            get(r, "/console/{asset}", console::asset, Role.PUBLIC);
             get(r, "/health/live", ctx -> OwnerRouting.respond(ctx, Map.of("status", "UP")), Role.PUBLIC);
             get(r, "/health/ready", ctx -> ready(ctx, backend), Role.PUBLIC);
             get(r, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
