@@ -336,10 +336,29 @@ export function enforcement(main) {
     main.append(h('section', { class: 'card' }, h('h2', {}, 'Enforcement points'), table(['point', 'state', 'last report', 'lag', 'instances'],
       points.items.map((p) => h('tr', { class: p.stale ? 'warn' : '' }, h('td', {}, p.name), h('td', {}, p.stale ? pill('stale', 'warn') : pill('live', 'ok')),
         h('td', {}, when(p.lastReportAt)), h('td', {}, p.lagMs + ' ms'), h('td', {}, (p.instances || []).length))))),
+    await recentRevocations(detail),
     h('section', { class: 'card' }, h('h2', {}, 'A revocation, point by point'),
       h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); guarded(async () => detail.replaceChildren(enforcementOf(await api(`/v1/revocations/${enc(id.value.trim())}`)))); } },
         field('Revocation ID', id), h('button', { type: 'submit' }, 'Show')), detail));
   });
+}
+
+/** The revocations of the last hour, each with how long it took to be effective at every live point. */
+async function recentRevocations(detail) {
+  const since = new Date(Date.now() - 3600_000).toISOString();
+  const recent = await api(`/v1/revocations?since=${enc(since)}`);
+  const took = (r) => (r.effectiveEverywhereAt ? Date.parse(r.effectiveEverywhereAt) - Date.parse(r.revokedAt) : null);
+  const max = Math.max(1, ...recent.items.map((r) => took(r) || 0));
+  return h('section', { class: 'card', id: 'recent-revocations' }, h('h2', {}, 'Revocations in the last hour'),
+    h('p', { class: 'muted' }, `${recent.items.length}${recent.truncated ? ' (the newest 500)' : ''}; time from the revocation to effective at every live enforcement point.`),
+    table(['revoked', 'secret', 'account', 'reason', 'effective everywhere after', ''], recent.items.map((r) => {
+      const ms = took(r);
+      const fill = h('span', { class: 'fill' + (ms === null ? ' stale' : '') });
+      fill.style.width = ms === null ? '100%' : (100 * ms / max).toFixed(1) + '%';
+      return h('tr', {}, h('td', {}, when(r.revokedAt)), h('td', {}, h('code', {}, r.prefix + '…')), h('td', {}, r.accountId), h('td', {}, r.reason),
+        h('td', { class: 'bars' }, h('div', { class: 'row' }, h('span', {}, ms === null ? 'pending' : ms + ' ms'), h('span', {}, fill), h('span'))),
+        h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => detail.replaceChildren(enforcementOf(r)) }, 'Points')));
+    })));
 }
 
 // ---- Compliance -----------------------------------------------------------------------------------------------------

@@ -205,6 +205,8 @@ class ConsoleBrowserTest {
     void theEnforcementPageListsThePointsAndTheCompliancePageDownloadsTheReport() throws Exception {
         browser.get(base + "/console/#/enforcement");
         waitForText(By.tagName("main"), "Enforcement points");
+        waitForText(By.id("recent-revocations"), "TOKEN_COMPROMISED");
+        assertThat(browser.findElement(By.id("recent-revocations")).getText()).contains("console-a").contains("clat_sbx_");
         shot("enforcement");
 
         browser.get(base + "/console/#/compliance");
@@ -225,6 +227,15 @@ class ConsoleBrowserTest {
                 .filter(m -> m.contains("Content Security Policy") || m.contains("Refused to")).toList();
         assertThat(problems).isEmpty();
 
+        // Every control of every page visited is labelled (by its <label>, or aria-label).
+        for (String page : List.of("#/accounts", "#/timeline/console-a", "#/secret", "#/proofs/console-a", "#/enforcement",
+                "#/compliance")) {
+            browser.get(base + "/console/" + page);
+            waitFor(By.cssSelector("main form"));
+            Object unlabelled = browser.executeScript("return [...document.querySelectorAll('input, select, textarea')]"
+                    + ".filter(e => !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id || e.name)");
+            assertThat((List<?>) unlabelled).as("unlabelled controls on " + page).isEmpty();
+        }
         browser.findElement(By.id("signout")).click();
         waitFor(By.id("key"));
         assertThat(((JavascriptExecutor) browser).executeScript("return sessionStorage.length")).isEqualTo(0L);

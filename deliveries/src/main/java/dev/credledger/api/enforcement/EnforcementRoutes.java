@@ -41,15 +41,45 @@ public final class EnforcementRoutes {
         respond(ctx, status(view.status(r, Instant.now())));
     }
 
+    /** The most revocations {@code GET /v1/revocations?since=} answers with (newest first). */
+    public static final int MAX_RECENT = 500;
+
+    /** {@code GET /v1/revocations?causedBy=<event ID>} or {@code ?since=<ISO-8601 instant>} (at most 24 h back). */
     public void causedBy(Context ctx) {
         String causedBy = ctx.queryParam("causedBy");
-        if (causedBy == null || causedBy.isBlank()) {
-            throw Problem.invalidParameter("causedBy", "give causedBy=<the ID of a credential-events event>");
+        String since = ctx.queryParam("since");
+        if ((causedBy == null || causedBy.isBlank()) == (since == null || since.isBlank())) {
+            throw Problem.invalidParameter("causedBy", "give causedBy=<the ID of a credential-events event> or "
+                    + "since=<an ISO-8601 instant, at most 24 hours ago>, one of them");
+        }
+        if (since != null) {
+            recent(ctx, since);
+            return;
         }
         UUID cause = Requests.uuid("causedBy", causedBy);
         requireCaughtUp();
         Instant now = Instant.now();
         respond(ctx, Map.of("items", view.causedBy(cause).stream().map(r -> status(view.status(r, now))).toList()));
+    }
+
+    private void recent(Context ctx, String since) {
+        Instant from;
+        try {
+            from = java.time.OffsetDateTime.parse(since).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problem.invalidParameter("since", "since is an ISO-8601 instant, such as 2026-12-07T10:00:00Z");
+        }
+        Instant now = Instant.now();
+        if (from.isBefore(now.minus(java.time.Duration.ofHours(24)))) {
+            throw Problem.invalidParameter("since", "since is at most 24 hours ago");
+        }
+        requireCaughtUp();
+        List<EnforcementView.Revocation> found = view.since(from, MAX_RECENT + 1);
+        List<Map<String, Object>> items = found.stream().limit(MAX_RECENT).map(r -> status(view.status(r, now))).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", items);
+        out.put("truncated", found.size() > MAX_RECENT);
+        respond(ctx, out);
     }
 
     public void enforcementPoints(Context ctx) {

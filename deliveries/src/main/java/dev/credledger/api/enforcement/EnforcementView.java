@@ -161,6 +161,28 @@ public final class EnforcementView {
         return byId.get(eventId);
     }
 
+    /**
+     * The revocations revoked at or after {@code since}, newest first, at most {@code limit}. Each partition is read from
+     * its newest offset back, and stops a minute past {@code since} (offsets follow decision times within a minute:
+     * instants come from the deciding instances' clocks), so the cost follows the revocations asked for, not all kept.
+     */
+    public synchronized List<Revocation> since(Instant since, int limit) {
+        Instant stop = since.minus(Duration.ofMinutes(1));
+        List<Revocation> out = new ArrayList<>();
+        for (NavigableMap<Long, Revocation> partition : byOffset.values()) {
+            for (Revocation r : partition.descendingMap().values()) {
+                if (r.revokedAt().isBefore(stop)) {
+                    break;
+                }
+                if (!r.revokedAt().isBefore(since)) {
+                    out.add(r);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Revocation::revokedAt).reversed());
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
     public synchronized List<Revocation> causedBy(UUID eventId) {
         return byCause.getOrDefault(eventId, List.of()).stream().map(byId::get).toList();
     }

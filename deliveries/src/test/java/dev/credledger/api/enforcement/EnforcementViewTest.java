@@ -24,6 +24,18 @@ class EnforcementViewTest {
     }
 
     @Test
+    void theRevocationsSinceAnInstantAreListedNewestFirstAcrossPartitionsAndBounded() {
+        EnforcementView.Revocation old = revocation(0, 1, T0.minus(Duration.ofHours(2)));
+        EnforcementView.Revocation a = revocation(0, 2, T0.plusSeconds(10));
+        EnforcementView.Revocation b = revocation(1, 1, T0.plusSeconds(20));
+        EnforcementView.Revocation c = revocation(0, 3, T0.plusSeconds(30));
+
+        assertThat(view.since(T0, 10)).containsExactly(c, b, a).doesNotContain(old);
+        assertThat(view.since(T0, 2)).containsExactly(c, b);
+        assertThat(view.since(T0.plusSeconds(40), 10)).isEmpty();
+    }
+
+    @Test
     void aRevocationIsAppliedByTheFirstReportPastItsOffsetAndEffectiveEverywhereAtTheLatestOfThem() {
         view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L));
         view.report("webhooks", "wh-1", T0.plusSeconds(1), Map.of(0, 10L));
