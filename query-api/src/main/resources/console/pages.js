@@ -348,6 +348,7 @@ async function recentRevocations(detail) {
   const since = new Date(Date.now() - 3600_000).toISOString();
   const recent = await api(`/v1/revocations?since=${enc(since)}`);
   const took = (r) => (r.effectiveEverywhereAt ? Date.parse(r.effectiveEverywhereAt) - Date.parse(r.revokedAt) : null);
+  const reporting = (r) => (r.enforcementPoints || []).length + (r.pending || []).length > 0;
   const max = Math.max(1, ...recent.items.map((r) => took(r) || 0));
   return h('section', { class: 'card', id: 'recent-revocations' }, h('h2', {}, 'Revocations in the last hour'),
     h('p', { class: 'muted' }, `${recent.items.length}${recent.truncated ? ' (the newest 500)' : ''}; time from the revocation to effective at every live enforcement point.`),
@@ -355,8 +356,9 @@ async function recentRevocations(detail) {
       const ms = took(r);
       const fill = h('span', { class: 'fill' + (ms === null ? ' stale' : '') });
       fill.style.width = ms === null ? '100%' : (100 * ms / max).toFixed(1) + '%';
+      const label = ms !== null ? ms + ' ms' : reporting(r) ? 'pending' : 'no point reports';
       return h('tr', {}, h('td', {}, when(r.revokedAt)), h('td', {}, h('code', {}, r.prefix + '…')), h('td', {}, r.accountId), h('td', {}, r.reason),
-        h('td', { class: 'bars' }, h('div', { class: 'row' }, h('span', {}, ms === null ? 'pending' : ms + ' ms'), h('span', {}, fill), h('span'))),
+        h('td', {}, h('div', { class: 'bars' }, h('div', { class: 'row' }, h('span', {}, label), h('span', {}, reporting(r) ? fill : null), h('span')))),
         h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => detail.replaceChildren(enforcementOf(r)) }, 'Points')));
     })));
 }

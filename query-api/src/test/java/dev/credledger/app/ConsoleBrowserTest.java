@@ -66,6 +66,9 @@ class ConsoleBrowserTest {
         leakedToken = http.post(env + "/api/enable", ADMIN, null, "X-Actor", "alice@acme.example").json().path("authToken").asText();
         http.post(env + "/credentials", ADMIN, "{\"name\":\"reports-reader\",\"ttlSeconds\":864000,\"scopes\":[\"reports:read\"]}");
         http.post(env + "/allowed-ips", ADMIN, "{\"cidr\":\"203.0.113.0/24\"}");
+        // A gateway live before the revocation, so that it counts for it; it applies it later (the enforcement page).
+        acknowledgeEveryRevocationAs("api-gateway", "gw-1");
+        await("the gateway live", () -> http.get("/v1/enforcement-points", AUDITOR).raw().contains("api-gateway"));
         http.post(env + "/api/refresh", ADMIN, "{\"reason\":\"COMPROMISED\"}", "X-Actor", "bob@acme.example");
         http.send("PUT", "/v1/accounts/console-a/credential-policy", ADMIN, "{\"maxAgeDays\":90}");
         Files.createDirectories(SHOTS);
@@ -203,10 +206,17 @@ class ConsoleBrowserTest {
     @Test
     @Order(6)
     void theEnforcementPageListsThePointsAndTheCompliancePageDownloadsTheReport() throws Exception {
+        acknowledgeEveryRevocationAs("api-gateway", "gw-1");
+        await("the revocation applied by the gateway", () -> LEDGER.http().get("/v1/revocations?since="
+                + java.time.Instant.now().minus(Duration.ofHours(1)), AUDITOR).json().path("items").path(0)
+                .path("effectiveEverywhereAt").isTextual());
         browser.get(base + "/console/#/enforcement");
         waitForText(By.tagName("main"), "Enforcement points");
         waitForText(By.id("recent-revocations"), "TOKEN_COMPROMISED");
-        assertThat(browser.findElement(By.id("recent-revocations")).getText()).contains("console-a").contains("clat_sbx_");
+        assertThat(browser.findElement(By.id("recent-revocations")).getText()).contains("console-a").contains("clat_sbx_")
+                .contains(" ms").doesNotContain("pending");
+        browser.findElement(By.xpath("//section[@id='recent-revocations']//button[.='Points']")).click();
+        waitForText(By.tagName("main"), "api-gateway (gw-1)");
         shot("enforcement");
 
         browser.get(base + "/console/#/compliance");
@@ -251,6 +261,34 @@ class ConsoleBrowserTest {
         assertThat(page.raw()).doesNotContain("<script>").doesNotContain("style=").doesNotContain("onclick");
         assertThat(LEDGER.http().get("/v1/accounts/console-a/audit", AUDITOR).header("Cache-Control")).isEqualTo("no-store");
         assertThat(LEDGER.http().get("/console/nothing.js", null).status()).isEqualTo(404);
+    }
+
+    /**
+     * An enforcement point's report that it has applied every revocation so far, written as the revocation client's
+     * {@code EnforcementReporter} writes it (that client's module depends on this one, so it cannot run here).
+     */
+    private static void acknowledgeEveryRevocationAs(String point, String instance) throws Exception {
+        var registry = new dev.credledger.events.registry.SchemaRegistryClient(new dev.credledger.events.registry.SchemaRegistryClient
+                .Settings(java.net.URI.create(LEDGER.app().registryUrl()), "test:" + ADMIN, null, Duration.ofSeconds(10)));
+        var topics = new dev.credledger.processors.topology.Topics(registry);
+        Map<String, Object> config = Map.of("bootstrap.servers", LEDGER.app().bootstrapServers(),
+                "isolation.level", "read_committed", "group.id", "console-test-" + java.util.UUID.randomUUID());
+        java.util.List<dev.credledger.events.avro.AppliedPosition> positions = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(dev.credledger.processors.topology.Topics.REVOCATIONS).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.endOffsets(partitions).forEach((tp, end) -> positions.add(new dev.credledger.events.avro.AppliedPosition(tp.partition(), end)));
+        }
+        var ack = dev.credledger.events.avro.EnforcementAck.newBuilder().setEnforcementPoint(point).setInstance(instance)
+                .setPositions(positions).setAppliedAt(java.time.Instant.now()).setStartedAt(java.time.Instant.now().minusSeconds(60))
+                .setReportInterval(5_000).build();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                LEDGER.app().bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                topics.enforcementAcks.valueSerde().serializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    dev.credledger.processors.topology.Topics.ENFORCEMENT_ACKS, point + "|" + instance, ack)).get();
+        }
     }
 
     private static WebElement waitFor(By by) {
