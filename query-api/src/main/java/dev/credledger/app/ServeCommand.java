@@ -270,6 +270,7 @@ final class ServeCommand implements Callable<Integer> {
                 + " reports, webhooks to loopback)" : "credledger is starting");
         System.out.println("  HTTP API         " + app.httpUrl());
         System.out.println("  API reference    " + app.httpUrl() + "/docs");
+        System.out.println("  Audit console    " + app.httpUrl() + "/console/");
         System.out.println("  Schema registry  " + app.registryUrl());
         System.out.println("  Kafka bootstrap  " + app.bootstrapServers());
         System.out.println("  Data             " + settings.dataDir().toAbsolutePath().normalize());

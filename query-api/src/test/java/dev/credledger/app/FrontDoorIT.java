@@ -71,6 +71,16 @@ class FrontDoorIT {
                     base);
         }
 
+        // The audit console, on the demo: served under its policy, its modules run in Chromium and show the sign-in.
+        assertThat(banner).contains(base + "/console/");
+        HttpResponse<String> console = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/console/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(console.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        String consolePage = renderedByChromium(base + "/console/");
+        if (consolePage != null) {
+            assertThat(consolePage).contains("Sign in", "API key (auditor or admin)");
+        }
+
         Run status = run(home, "status");
         assertThat(status.exit()).as(status.out()).isZero();
         assertThat(status.out()).contains("credledger is up (demo)", base, "Ready            yes");
