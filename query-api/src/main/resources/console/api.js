@@ -48,18 +48,14 @@ export async function apiText(path) {
   return r.text();
 }
 
-/**
- * Which role a key has, asked of the public API without changing anything: a key that can read checkpoints is an
- * auditor's or an admin's; an admin's is told apart by a plan change of the reserved Shared Signals account, which the
- * ledger refuses for everyone (422 for an admin, before any command; 403 for anyone else).
- */
+/** Which role a key has (GET /v1/whoami, which reads nothing else); the console takes an auditor's or an admin's. */
 export async function probeRole(key) {
-  const read = await send('/v1/audit/checkpoints', key);
-  if (read.status === 401) throw new Error('This key is not known to the ledger.');
-  if (read.status === 403) throw new Error('This key may not read the audit trail: the console needs an auditor or admin key.');
-  if (!read.ok) throw new Error('The ledger answered ' + read.status + '; try again.');
-  const admin = await send('/v1/accounts/_ssf/plan', key, { method: 'PUT', body: { plan: 'FREE' } });
-  return admin.status === 422 ? 'admin' : 'auditor';
+  const r = await send('/v1/whoami', key);
+  if (r.status === 401) throw new Error('This key is not known to the ledger.');
+  if (!r.ok) throw new Error('The ledger answered ' + r.status + '; try again.');
+  const { role } = await r.json();
+  if (role !== 'auditor' && role !== 'admin') throw new Error(`This is a ${role} key: the console needs an auditor or admin key.`);
+  return role;
 }
 
 /** Saves a download (an export, a report) fetched with the session's key, without putting the key in a URL. */

@@ -2,6 +2,8 @@
 import { session } from '/console/api.js';
 import * as pages from '/console/pages.js';
 
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const routes = [
   [/^#\/accounts$/, (m) => pages.accounts(m)],
   [/^#\/account\/([^/]+)$/, (m, id) => pages.account(m, id)],
@@ -35,8 +37,15 @@ function render() {
   for (const [pattern, page] of routes) {
     const m = pattern.exec(location.hash);
     if (m) {
+      let ids;
+      try {
+        ids = m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
+      } catch (e) {
+        break; // a malformed address: not found
+      }
+      if (ids.some((x) => x !== undefined && !ID.test(x))) break; // an account ID never holds '/', '.' or more
       main.focus(); // for screen readers, the new page's start; a page may then focus its first field
-      page(main, ...m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x))));
+      page(main, ...ids);
       return;
     }
   }
@@ -48,5 +57,7 @@ document.getElementById('signout').addEventListener('click', () => {
   pages.say('Signed out.');
   location.hash = '#/signin';
 });
+// The skip link moves the focus; it must not change the address (the router would take it for a page).
+document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); document.getElementById('main').focus(); });
 window.addEventListener('hashchange', render);
 render();

@@ -1,6 +1,6 @@
 // The console's pages. Each renders into <main> from the public API's answers; text is set as text, never as HTML.
 import { api, apiText, ApiError, download, enc, probeRole, session, sha256Hex } from '/console/api.js';
-import { verifyRecord } from '/console/proofs.js';
+import { parseVerifierKey, verifyRecord } from '/console/proofs.js';
 
 /** Makes an element: h('a', {href: '#'}, 'text', child, …). Attributes starting with "on" are listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -24,6 +24,8 @@ const when = (t) => (t ? new Date(t).toISOString().replace('T', ' ').replace(/\.
 const pill = (text, kind) => h('span', { class: 'pill ' + (kind || '') }, text);
 const statusPill = (s) => pill(s, s === 'ACTIVE' ? 'ok' : s === 'INACTIVE' ? 'warn' : 'bad');
 const field = (label, control) => h('label', {}, label, control);
+/** A two-column table of facts: each row's label a row header. */
+const facts = (rows) => h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
 const table = (head, rows) => h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
   h('tbody', {}, rows.length ? rows : [h('tr', {}, h('td', { colspan: head.length, class: 'muted' }, 'None.'))])));
 
@@ -161,7 +163,7 @@ export function timeline(main, id) {
     records.replaceChildren(h('p', { class: 'muted' }, `${items.length} records${cursor ? ' (the first 1,000: narrow the range for more)' : ''}.`),
       ...items.map((r) => h('details', { 'data-sequence': r.sequence },
         h('summary', {}, `#${r.sequence} · ${when(r.time)} · ${r.type} · `, pill(r.outcome, r.outcome === 'ACCEPTED' ? 'ok' : 'bad'), ` · ${r.actor.id || '?'}`),
-        h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => showState(state, id, r) }, 'State at this moment')),
+        h('p', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `State after record ${r.sequence}`, onclick: () => showState(state, id, r) }, 'State at this moment')),
         h('pre', {}, JSON.stringify(r, null, 2)))));
   });
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
@@ -176,12 +178,19 @@ function drawAxis(items, pick) {
   const t0 = Date.parse(items[0].time); const t1 = Math.max(Date.parse(items[items.length - 1].time), t0 + 1);
   items.forEach((r, i) => {
     const x = 12 + (width - 24) * (Date.parse(r.time) - t0) / (t1 - t0);
-    const dot = svg('circle', { cx: x.toFixed(1), cy: String(r.outcome === 'ACCEPTED' ? 24 : 44), r: '6', tabindex: '0', role: 'button',
+    const dot = svg('circle', { cx: x.toFixed(1), cy: String(r.outcome === 'ACCEPTED' ? 24 : 44), r: '8', tabindex: i === 0 ? '0' : '-1', role: 'button',
       class: r.outcome === 'ACCEPTED' ? 'accepted' : 'refused', 'aria-label': `#${r.sequence} ${r.type} ${r.outcome} at ${when(r.time)}`, 'data-sequence': r.sequence });
     const title = svg('title'); title.textContent = `#${r.sequence} ${r.type} by ${r.actor.id} (${r.outcome})`;
     dot.append(title);
     dot.addEventListener('click', () => pick(r));
-    dot.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(r); } });
+    dot.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(r); }
+      // One tab stop for the whole axis; the arrow keys move along it.
+      const next = e.key === 'ArrowRight' ? dot.nextElementSibling : e.key === 'ArrowLeft' ? dot.previousElementSibling : null;
+      let to = next;
+      while (to && to.tagName !== 'circle') to = e.key === 'ArrowRight' ? to.nextElementSibling : to.previousElementSibling;
+      if (to) { e.preventDefault(); dot.setAttribute('tabindex', '-1'); to.setAttribute('tabindex', '0'); to.focus(); }
+    });
     chart.append(dot);
     if (i === 0 || i === items.length - 1) {
       const label = svg('text', { x: x.toFixed(1), y: '60', 'font-size': '10', 'text-anchor': i === 0 ? 'start' : 'end' });
@@ -198,11 +207,11 @@ function showState(panel, id, record) {
     const envs = Object.entries(s.environments || {});
     panel.replaceChildren(h('h2', {}, 'State at ', h('span', { class: 'mono' }, when(s.asOf))),
       h('p', {}, `After record #${record.sequence} (${record.type}). Plan ${s.plan}, leak policy ${s.leakPolicy}, version ${s.version}.`),
-      ...envs.map(([env, e]) => h('div', {}, h('h3', {}, env), table(['', ''], [
-        h('tr', {}, h('td', {}, 'API access'), h('td', {}, e.apiEnabled ? 'enabled' : 'off')),
-        h('tr', {}, h('td', {}, 'auth token'), h('td', {}, e.authToken ? h('code', {}, e.authToken.prefix + '…') : '—')),
-        h('tr', {}, h('td', {}, 'allow-list'), h('td', {}, (e.allowedIps || []).map((i) => i.cidr).join(', ') || 'any address')),
-        h('tr', {}, h('td', {}, 'credentials'), h('td', {}, (e.credentials || []).map((c) => h('div', {}, c.name + ' ', statusPill(c.status))))),
+      ...envs.map(([env, e]) => h('div', {}, h('h3', {}, env), facts([
+        ['API access', e.apiEnabled ? 'enabled' : 'off'],
+        ['auth token', e.authToken ? h('code', {}, e.authToken.prefix + '…') : '—'],
+        ['allow-list', (e.allowedIps || []).map((i) => i.cidr).join(', ') || 'any address'],
+        ['credentials', (e.credentials || []).map((c) => h('div', {}, c.name + ' ', statusPill(c.status)))],
       ]))),
       h('details', {}, h('summary', {}, 'The whole state document'), h('pre', {}, JSON.stringify(s, null, 2))));
   });
@@ -218,7 +227,7 @@ export function secret(main) {
     h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); guarded(async () => {
       const text = input.value.trim();
       input.value = ''; // the plaintext does not stay on the page
-      const fingerprint = /^[0-9a-f]{64}$/.test(text) ? text : await sha256Hex(text);
+      const fingerprint = /^[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : await sha256Hex(text);
       await investigate(out, fingerprint);
     }); } }, h('label', { class: 'wide' }, 'Fingerprint or secret', input), h('button', { type: 'submit' }, 'Investigate')), out);
   input.focus();
@@ -232,12 +241,12 @@ async function investigate(out, fingerprint) {
     if (e instanceof ApiError && e.status === 404) { out.replaceChildren(h('p', {}, 'The ledger never issued a secret with fingerprint ', h('code', {}, fingerprint), '.')); return; }
     throw e;
   }
-  out.replaceChildren(h('h2', {}, 'Fingerprint ', h('code', {}, fingerprint)), table(['', ''], [
-    h('tr', {}, h('td', {}, 'status'), h('td', {}, statusPill(s.status))),
-    h('tr', {}, h('td', {}, 'what'), h('td', {}, `${s.kind} ${s.environment}, prefix `, h('code', {}, s.prefix + '…'))),
-    h('tr', {}, h('td', {}, 'account'), h('td', {}, h('a', { href: '#/account/' + enc(s.accountId) }, s.accountId))),
-    h('tr', {}, h('td', {}, 'issued'), h('td', {}, `${when(s.issuedAt)} by ${s.issuedBy ? s.issuedBy.id : '?'}`)),
-    h('tr', {}, h('td', {}, 'revoked'), h('td', {}, s.revokedAt ? `${when(s.revokedAt)} by ${s.revokedBy ? s.revokedBy.id : '?'} (${s.revocationReason})` : '—')),
+  out.replaceChildren(h('h2', {}, 'Fingerprint ', h('code', {}, fingerprint)), facts([
+    ['status', statusPill(s.status)],
+    ['what', [`${s.kind} ${s.environment}, prefix `, h('code', {}, s.prefix + '…')]],
+    ['account', h('a', { href: '#/account/' + enc(s.accountId) }, s.accountId)],
+    ['issued', `${when(s.issuedAt)} by ${s.issuedBy ? s.issuedBy.id : '?'}`],
+    ['revoked', s.revokedAt ? `${when(s.revokedAt)} by ${s.revokedBy ? s.revokedBy.id : '?'} (${s.revocationReason})` : '—'],
   ]), h('h3', {}, 'Every record that names it'), table(['#', 'time', 'type', 'outcome', 'actor', 'detail'], (s.events || []).map((r) => h('tr', {},
     h('td', {}, r.sequence), h('td', {}, when(r.time)), h('td', {}, r.type), h('td', {}, pill(r.outcome, r.outcome === 'ACCEPTED' ? 'ok' : 'bad')),
     h('td', {}, r.actor ? r.actor.id : ''), h('td', {}, r.detail || '')))));
@@ -288,7 +297,7 @@ export function proofs(main, id) {
       h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); guarded(() => checkOne(id, Number(sequence.value), key.value, result)); } },
         h('label', { class: 'wide' }, 'Verifier key', key), field('Record', sequence), h('button', { type: 'submit' }, 'Verify')),
       h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => guarded(async () => { key.value = (await apiText('/v1/audit/verifier-key')).trim(); }) }, 'Fill in the ledger\'s own key'),
-        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => { localStorage.setItem(PINNED, key.value.trim()); say('Verifier key pinned in this browser.'); } }, 'Pin this key')),
+        ' ', h('button', { type: 'button', class: 'secondary', onclick: () => guarded(async () => { parseVerifierKey(key.value); localStorage.setItem(PINNED, key.value.trim()); say('Verifier key pinned in this browser.'); }) }, 'Pin this key')),
       result));
   });
 }
@@ -297,13 +306,15 @@ async function checkOne(id, sequence, keyText, result) {
   result.replaceChildren(h('p', { class: 'muted' }, 'Checking…'));
   let record = null;
   let cursor = null;
-  do { // find the record: pages of the account's trail, bounded
+  let pages = 0;
+  do { // find the record: pages of the account's trail, at most 20 (20,000 records)
     const q = new URLSearchParams({ limit: '1000' }); if (cursor) q.set('cursor', cursor);
     const page = await api(`/v1/accounts/${enc(id)}/audit?${q}`);
     record = page.items.find((r) => r.sequence === sequence) || null;
     cursor = record ? null : page.nextCursor;
-  } while (cursor);
-  if (!record) throw new Error(`No record ${sequence} in ${id}'s trail.`);
+  } while (cursor && ++pages < 20);
+  if (!record) throw new Error(cursor ? `Record ${sequence} is beyond the first 20,000 of ${id}'s trail: check it with the offline tools.`
+    : `No record ${sequence} in ${id}'s trail.`);
   let proof;
   try {
     proof = await api(`/v1/accounts/${enc(id)}/audit/${sequence}/proof`);
@@ -328,7 +339,8 @@ async function checkOne(id, sequence, keyText, result) {
 // ---- Enforcement ----------------------------------------------------------------------------------------------------
 
 export function enforcement(main) {
-  const id = h('input', { id: 'revocation', name: 'revocation', size: 38, placeholder: 'a revocationId from a command answer' });
+  const id = h('input', { id: 'revocation', name: 'revocation', size: 38, required: true, placeholder: 'a revocationId from a command answer',
+    pattern: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}' });
   const detail = h('div', { 'aria-live': 'polite' });
   main.replaceChildren(h('h1', {}, 'Enforcement'));
   return guarded(async () => {
@@ -359,7 +371,7 @@ async function recentRevocations(detail) {
       const label = ms !== null ? ms + ' ms' : reporting(r) ? 'pending' : 'no point reports';
       return h('tr', {}, h('td', {}, when(r.revokedAt)), h('td', {}, h('code', {}, r.prefix + '…')), h('td', {}, r.accountId), h('td', {}, r.reason),
         h('td', {}, h('div', { class: 'bars' }, h('div', { class: 'row' }, h('span', {}, label), h('span', {}, reporting(r) ? fill : null), h('span')))),
-        h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => detail.replaceChildren(enforcementOf(r)) }, 'Points')));
+        h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Enforcement points of the revocation of ${r.prefix}`, onclick: () => detail.replaceChildren(enforcementOf(r)) }, 'Points')));
     })));
 }
 

@@ -12,7 +12,7 @@ export const leafHash = (recordHashHex) => sha256(concat(Uint8Array.of(0), hex(r
 
 /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null if the proof does not fit the tree size. */
 export async function rootFromInclusion(leafIndex, treeSize, leaf, proof) {
-  if (leafIndex >= treeSize) return null;
+  if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return null;
   let fn = leafIndex; let sn = treeSize - 1; let r = leaf;
   for (const p of proof) {
     if (sn === 0) return null;
@@ -40,20 +40,30 @@ export function parseVerifierKey(text) {
 
 /** A signed checkpoint: its body (origin, size, root), and whether a signature by {@code verifier} over it holds. */
 export async function checkCheckpoint(note, verifier) {
-  const split = note.indexOf('\n\n');
+  const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new Error('not a signed note');
   const body = note.slice(0, split + 1);
   const [origin, size, root] = body.split('\n');
-  const signatures = note.slice(split + 2).split('\n').filter((l) => l.startsWith('\u2014 '));
+  if (!/^[0-9]+$/.test(size || '')) throw new Error('not a checkpoint: its second line is not a tree size');
+  const lines = note.slice(split + 2).split('\n').filter((l) => l !== '');
+  if (lines.some((l) => !l.startsWith('\u2014 '))) throw new Error('not a signed note: a line after the blank line is not a signature');
+  const signatures = lines;
   // The key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
   const id = (await sha256(concat(new TextEncoder().encode(verifier.name + '\n'), Uint8Array.of(1), verifier.publicKey))).slice(0, 4);
-  const key = await crypto.subtle.importKey('raw', verifier.publicKey, { name: 'Ed25519' }, false, ['verify']);
+  let key;
+  try {
+    key = await crypto.subtle.importKey('raw', verifier.publicKey, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    throw new Error('this browser cannot check Ed25519 signatures (WebCrypto); use one that can, or the offline tools of docs/audit-and-incidents.md');
+  }
+  // As the ledger's own verifier: at least one signature by this key, and every signature by it valid.
   let signed = false;
   for (const line of signatures) {
     const [, name, sig] = line.split(' ');
     const raw = b64(sig);
     if (name !== verifier.name || !equal(raw.slice(0, 4), id)) continue;
-    signed = signed || await crypto.subtle.verify({ name: 'Ed25519' }, key, raw.slice(4), new TextEncoder().encode(body));
+    if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, raw.slice(4), new TextEncoder().encode(body)))) return { origin, treeSize: Number(size), root: b64(root), signed: false, keyIdMatches: equal(id, verifier.keyId) };
+    signed = true;
   }
   return { origin, treeSize: Number(size), root: b64(root), signed, keyIdMatches: equal(id, verifier.keyId) };
 }

@@ -125,6 +125,11 @@ class ConsoleBrowserTest {
         assertThat(sandbox.getText()).contains("reports:read").contains("203.0.113.0/24").contains("clat_sbx_");
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("90 days");
         shot("account");
+        // An address that is not an account ID is not a page (it could otherwise steer a request to another route).
+        browser.get(base + "/console/#/account/..");
+        waitForText(By.tagName("main"), "Not found");
+        browser.get(base + "/console/#/account/console-a");
+        waitForText(By.cssSelector("section[aria-label=sandbox]"), "reports-reader");
         browser.manage().window().setSize(new Dimension(390, 844));
         try {
             shot("account-phone");
@@ -246,6 +251,14 @@ class ConsoleBrowserTest {
                     + ".filter(e => !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id || e.name)");
             assertThat((List<?>) unlabelled).as("unlabelled controls on " + page).isEmpty();
         }
+        // The skip link moves the focus to the page and keeps the address (and so the page).
+        browser.get(base + "/console/#/compliance");
+        waitForText(By.tagName("main"), "Never used");
+        browser.executeScript("document.querySelector('.skip').click()");
+        assertThat(browser.getCurrentUrl()).endsWith("#/compliance");
+        assertThat(browser.executeScript("return document.activeElement.id")).isEqualTo("main");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Never used");
+
         browser.findElement(By.id("signout")).click();
         waitFor(By.id("key"));
         assertThat(((JavascriptExecutor) browser).executeScript("return sessionStorage.length")).isEqualTo(0L);
@@ -261,6 +274,9 @@ class ConsoleBrowserTest {
         assertThat(page.raw()).doesNotContain("<script>").doesNotContain("style=").doesNotContain("onclick");
         assertThat(LEDGER.http().get("/v1/accounts/console-a/audit", AUDITOR).header("Cache-Control")).isEqualTo("no-store");
         assertThat(LEDGER.http().get("/console/nothing.js", null).status()).isEqualTo(404);
+        assertThat(LEDGER.http().get("/v1/whoami", ADMIN).json().path("role").asText()).isEqualTo("admin");
+        assertThat(LEDGER.http().get("/v1/whoami", TestLedger.VERIFIER).json().path("role").asText()).isEqualTo("verifier");
+        assertThat(LEDGER.http().get("/v1/whoami", null).status()).isEqualTo(401);
     }
 
     /**

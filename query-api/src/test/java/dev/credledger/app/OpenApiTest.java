@@ -148,6 +148,7 @@ class OpenApiTest {
         http.send("GET", "/openapi.json", null, null);
         http.send("GET", "/docs", null, null);
         http.send("GET", "/docs/docs-init.js", null, null);
+        http.send("GET", "/v1/whoami", VERIFIER, null);
         http.send("GET", "/console", null, null);
         http.send("GET", "/console/console.js", null, null);
         // And a few refusals: their problems are documented too.

@@ -201,6 +201,11 @@ public final class LedgerApi {
             get(r, ACCOUNT + "/audit/verify", proofs::verifyChain, Role.AUDITOR);
             get(r, ACCOUNT + "/audit/{sequence}/proof", proofs::proof, Role.AUDITOR);
             get(r, "/v1/audit/verifier-key", proofs::verifierKey, Role.PUBLIC);
+            // Which role the key sent is (what a console shows), for any key; reads nothing else.
+            get(r, "/v1/whoami", ctx -> {
+                Object role = ctx.attribute("role"); // an Object: String.valueOf of a generic T would pick char[]
+                OwnerRouting.respond(ctx, Map.of("role", String.valueOf(role).toLowerCase(java.util.Locale.ROOT)));
+            }, Role.AUDITOR, Role.VERIFIER, Role.SIGNER, Role.SCANNER, Role.RECEIVER);
             get(r, "/v1/audit/checkpoints", proofs::checkpoints, Role.AUDITOR);
             get(r, "/v1/audit/consistency", proofs::consistency, Role.AUDITOR);
             get(r, ACCOUNT + "/state", history::state, Role.AUDITOR);
