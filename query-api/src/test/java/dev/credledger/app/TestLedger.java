@@ -60,6 +60,22 @@ public final class TestLedger implements BeforeAllCallback, AfterAllCallback {
         restart(() -> { });
     }
 
+    /** As {@link #restart()}, returning every line logged while it stopped and started again. */
+    public java.util.List<String> restartLogging() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        root.addAppender(seen);
+        try {
+            restart();
+        } finally {
+            root.detachAppender(seen);
+        }
+        return seen.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+
     /** As {@link #restart()}, doing {@code whileStopped} in between (say, deleting the local state). */
     public void restart(Runnable whileStopped) {
         app.close();

@@ -6,16 +6,12 @@ import static dev.credledger.app.TestLedger.VERIFIER;
 import static dev.credledger.app.TestLedger.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * The hourly usage windows share the account's task, and a clean restart must not make Kafka Streams rebuild that task:
@@ -43,18 +39,9 @@ class UsageWindowsRestartTest {
         await("the verification counted", () -> LEDGER.http().get(usage, AUDITOR).raw().contains("\"valid\":1"));
         LockSupport.parkNanos(Duration.ofSeconds(2).toNanos()); // each task's start-up entry is written a second in
 
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ListAppender<ILoggingEvent> seen = new ListAppender<>();
-        seen.start();
-        root.addAppender(seen);
-        try {
-            LEDGER.restart();
-        } finally {
-            root.detachAppender(seen);
-        }
+        List<String> logged = LEDGER.restartLogging();
 
-        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
-                .noneMatch(m -> m.contains("did not find checkpoint offsets") || m.contains("Rebuilding the local state"));
+        assertThat(logged).noneMatch(m -> m.contains("did not find checkpoint offsets") || m.contains("Rebuilding the local state"));
         assertThat(LEDGER.http().get(usage, AUDITOR).raw()).contains("\"valid\":1");
     }
 }
