@@ -24,9 +24,14 @@ const when = (t) => (t ? new Date(t).toISOString().replace('T', ' ').replace(/\.
 const pill = (text, kind) => h('span', { class: 'pill ' + (kind || '') }, text);
 const statusPill = (s) => pill(s, s === 'ACTIVE' ? 'ok' : s === 'INACTIVE' ? 'warn' : 'bad');
 const field = (label, control) => h('label', {}, label, control);
+/**
+ * What holds a table that may be wider than a phone: reachable by keyboard (Tab, then the arrow keys scroll it), and
+ * named for a screen reader by what the table holds.
+ */
+const scroller = (name, content) => h('div', { class: 'scroll', tabindex: '0', role: 'group', 'aria-label': name }, content);
 /** A two-column table of facts: each row's label a row header. */
-const facts = (rows) => h('div', { class: 'scroll' }, h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
-const table = (head, rows) => h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
+const facts = (rows) => scroller('facts: ' + rows.map(([k]) => k).slice(0, 3).join(', '), h('table', {}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v))))));
+const table = (head, rows) => scroller('table: ' + head.filter(Boolean).slice(0, 3).join(', '), h('table', {}, h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
   h('tbody', {}, rows.length ? rows : [h('tr', {}, h('td', { colspan: head.length, class: 'muted' }, 'None.'))])));
 
 export function say(text, error = false) {

@@ -56,6 +56,7 @@ class ConsoleBrowserTest {
     private static ChromeDriver browser;
     private static String leakedToken;
     private static String base;
+    private static String axeSource;
 
     @BeforeAll
     static void anAccountAndABrowser() throws Exception {
@@ -237,7 +238,7 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(7)
-    void noPageBrokeTheContentSecurityPolicyAndSigningOutForgetsTheKey() {
+    void noPageBrokeTheContentSecurityPolicyOrAccessibilityRulesAndSigningOutForgetsTheKey() throws Exception {
         List<String> problems = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
                 .filter(m -> m.contains("Content Security Policy") || m.contains("Refused to")).toList();
         assertThat(problems).isEmpty();
@@ -250,6 +251,7 @@ class ConsoleBrowserTest {
             Object unlabelled = browser.executeScript("return [...document.querySelectorAll('input, select, textarea')]"
                     + ".filter(e => !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id || e.name)");
             assertThat((List<?>) unlabelled).as("unlabelled controls on " + page).isEmpty();
+            assertThat(accessibilityViolations()).as("WCAG 2.1 A/AA violations found by axe-core on " + page).isEmpty();
         }
         // The skip link moves the focus to the page and keeps the address (and so the page).
         browser.get(base + "/console/#/compliance");
@@ -315,7 +317,28 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
+    /** A screenshot of the page as it is now, once axe-core has found nothing on it to fix. */
     private static void shot(String name) throws Exception {
         Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        assertThat(accessibilityViolations()).as("WCAG 2.1 A/AA violations found by axe-core on " + name).isEmpty();
+    }
+
+    /**
+     * What axe-core (Deque's rules engine, the one browsers' own audits build on) finds against WCAG 2.1 levels A and
+     * AA on the page as it is now — contrast, names, labels, landmarks, keyboard traps — one line per element.
+     */
+    private static List<String> accessibilityViolations() throws Exception {
+        if (axeSource == null) {
+            try (var in = ConsoleBrowserTest.class.getResourceAsStream("/axe.min.js")) {
+                axeSource = new String(java.util.Objects.requireNonNull(in, "axe.min.js on the class path").readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        browser.executeScript(axeSource);
+        Object found = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+                + ".then(r => done(r.violations.flatMap(v => v.nodes.map(n => v.id + ' (' + v.impact + '): '"
+                + " + n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')))), e => done(['axe failed: ' + e]));");
+        return ((List<?>) found).stream().map(String::valueOf).toList();
     }
 }
