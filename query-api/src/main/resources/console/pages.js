@@ -298,7 +298,7 @@ export function proofs(main, id) {
     h('section', { class: 'card' }, h('h2', {}, 'Latest signed checkpoints'), table(['log', 'size', 'checkpoint'], checkpoints.items.map((c) =>
       h('tr', {}, h('td', {}, h('code', {}, c.origin)), h('td', {}, c.treeSize), h('td', {}, h('pre', { class: 'mono' }, c.checkpoint)))))),
     h('section', { class: 'card' }, h('h2', {}, 'Verify in your browser'),
-      h('p', {}, 'The record\'s leaf hash, its inclusion proof up to the checkpoint\'s root and the checkpoint\'s Ed25519 signature are checked here (WebCrypto) against the verifier key you hold. Get that key from the operator, out of band.'),
+      h('p', {}, 'The record\'s leaf hash, its inclusion proof up to the checkpoint\'s root and the checkpoint\'s Ed25519 signature are checked here, in your browser, against the verifier key you hold. Get that key from the operator, out of band.'),
       h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); guarded(() => checkOne(id, Number(sequence.value), key.value, result)); } },
         h('label', { class: 'wide' }, 'Verifier key', key), field('Record', sequence), h('button', { type: 'submit' }, 'Verify')),
       h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: () => guarded(async () => { key.value = (await apiText('/v1/audit/verifier-key')).trim(); }) }, 'Fill in the ledger\'s own key'),
@@ -338,7 +338,8 @@ async function checkOne(id, sequence, keyText, result) {
   result.replaceChildren(h('p', { class: 'verdict ' + (v.ok ? 'ok' : 'bad'), id: 'proof-verdict' }, v.ok ? `Verified: record ${sequence} is in ${v.origin} at size ${v.treeSize}, signed by your key.` : 'Not verified.'),
     h('ul', { class: 'plain' }, line(v.leafMatches, 'the leaf hash is SHA-256(0x00 ‖ the record\'s chain hash)'),
       line(v.included, `the inclusion proof leads to the checkpoint's root (leaf ${proof.leafIndex} of ${proof.treeSize})`),
-      line(v.signed, 'the checkpoint is signed by the verifier key given')));
+      line(v.signed, 'the checkpoint is signed by the verifier key given')),
+    h('p', { class: 'muted', id: 'proof-engine' }, `Ed25519 checked by ${v.engine === 'WebCrypto' ? 'this browser (WebCrypto)' : v.engine + ', as this browser has no Ed25519 in WebCrypto'}; hashes by WebCrypto.`));
 }
 
 // ---- Enforcement ----------------------------------------------------------------------------------------------------

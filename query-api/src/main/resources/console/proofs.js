@@ -50,22 +50,41 @@ export async function checkCheckpoint(note, verifier) {
   const signatures = lines;
   // The key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
   const id = (await sha256(concat(new TextEncoder().encode(verifier.name + '\n'), Uint8Array.of(1), verifier.publicKey))).slice(0, 4);
-  let key;
-  try {
-    key = await crypto.subtle.importKey('raw', verifier.publicKey, { name: 'Ed25519' }, false, ['verify']);
-  } catch (e) {
-    throw new Error('this browser cannot check Ed25519 signatures (WebCrypto); use one that can, or the offline tools of docs/audit-and-incidents.md');
-  }
+  const ed25519 = await ed25519Verifier(verifier.publicKey);
   // As the ledger's own verifier: at least one signature by this key, and every signature by it valid.
   let signed = false;
   for (const line of signatures) {
     const [, name, sig] = line.split(' ');
     const raw = b64(sig);
     if (name !== verifier.name || !equal(raw.slice(0, 4), id)) continue;
-    if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, raw.slice(4), new TextEncoder().encode(body)))) return { origin, treeSize: Number(size), root: b64(root), signed: false, keyIdMatches: equal(id, verifier.keyId) };
+    if (!(await ed25519.verify(raw.slice(4), new TextEncoder().encode(body)))) { signed = false; break; }
     signed = true;
   }
-  return { origin, treeSize: Number(size), root: b64(root), signed, keyIdMatches: equal(id, verifier.keyId) };
+  return { origin, treeSize: Number(size), root: b64(root), signed, keyIdMatches: equal(id, verifier.keyId), engine: ed25519.engine };
+}
+
+/** The library that checks Ed25519 where the browser's WebCrypto cannot (served from the ledger, as the rest). */
+export const FALLBACK = 'noble-ed25519 3.2.0';
+
+/**
+ * Ed25519 (RFC 8032) signature checks by one public key: the browser's own WebCrypto where it has Ed25519 (Chromium 137,
+ * Firefox 129, Safari 17 and later), else noble-ed25519 — a small, audited, dependency-free implementation, loaded only
+ * then, checking strictly as RFC 8032 and FIPS 186-5 say (not ZIP 215's looser rules).
+ */
+export async function ed25519Verifier(publicKey) {
+  let key;
+  try {
+    key = await crypto.subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    let noble;
+    try {
+      noble = await import('/console/noble-ed25519.js');
+    } catch (loading) {
+      throw new Error(`this browser cannot check Ed25519 signatures (${e.message}), and ${FALLBACK} did not load (${loading.message})`);
+    }
+    return { engine: FALLBACK, verify: (signature, message) => noble.verifyAsync(signature, message, publicKey, { zip215: false }) };
+  }
+  return { engine: 'WebCrypto', verify: (signature, message) => crypto.subtle.verify({ name: 'Ed25519' }, key, signature, message) };
 }
 
 /**
@@ -80,5 +99,5 @@ export async function verifyRecord(record, proof, verifierKeyText) {
   const checkpoint = await checkCheckpoint(proof.checkpoint, verifier);
   const included = root !== null && equal(root, checkpoint.root) && checkpoint.treeSize === proof.treeSize;
   return { leafMatches, included, signed: checkpoint.signed && checkpoint.keyIdMatches, origin: checkpoint.origin,
-    treeSize: checkpoint.treeSize, ok: leafMatches && included && checkpoint.signed && checkpoint.keyIdMatches };
+    treeSize: checkpoint.treeSize, engine: checkpoint.engine, ok: leafMatches && included && checkpoint.signed && checkpoint.keyIdMatches };
 }

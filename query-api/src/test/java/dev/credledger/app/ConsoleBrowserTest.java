@@ -196,6 +196,7 @@ class ConsoleBrowserTest {
 
         waitForText(By.id("proof-verdict"), "Verified");
         assertThat(browser.findElement(By.id("proof-result")).getText()).doesNotContain("✗");
+        assertThat(browser.findElement(By.id("proof-engine")).getText()).contains("this browser (WebCrypto)");
         browser.executeScript("arguments[0].scrollIntoView({block: 'end'})", browser.findElement(By.id("proof-result")));
         shot("proofs");
 
@@ -207,6 +208,25 @@ class ConsoleBrowserTest {
         waitForText(By.id("proof-verdict"), "Not verified");
         assertThat(browser.findElement(By.id("proof-result")).getText()).as("what failed")
                 .contains("✗ the checkpoint is signed by the verifier key given");
+
+        // A browser without Ed25519 in WebCrypto (simulated: this page's WebCrypto made to refuse Ed25519 keys, as an
+        // older browser's does): the vendored library checks the same signature, and refuses the same wrong key.
+        browser.executeScript("const subtle = crypto.subtle; const importKey = subtle.importKey.bind(subtle);"
+                + "subtle.importKey = (format, key, algorithm, ...rest) => (algorithm.name || algorithm) === 'Ed25519'"
+                + " ? Promise.reject(new DOMException('Unrecognized algorithm name', 'NotSupportedError'))"
+                + " : importKey(format, key, algorithm, ...rest);");
+        browser.findElement(By.xpath("//button[.='Verify']")).click();
+        waitForText(By.id("proof-engine"), "noble-ed25519 3.2.0");
+        assertThat(browser.findElement(By.id("proof-verdict")).getText()).startsWith("Not verified");
+        String wrong = key.getAttribute("value");
+        browser.findElement(By.xpath("//button[contains(., \"ledger's own key\")]")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElement(By.id("verifier-key")).getAttribute("value")
+                .equals(wrong));
+        browser.findElement(By.xpath("//button[.='Verify']")).click();
+        waitForText(By.id("proof-verdict"), "Verified");
+        assertThat(browser.findElement(By.id("proof-engine")).getText())
+                .contains("noble-ed25519 3.2.0, as this browser has no Ed25519 in WebCrypto");
+        browser.navigate().refresh(); // the page's own WebCrypto again
     }
 
     @Test
@@ -267,7 +287,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void theConsoleIsServedWithAStrictPolicyNeverFramedAndTheApiAnswersAreNotStored() {
+    void theConsoleIsServedWithAStrictPolicyNeverFramedAndTheApiAnswersAreNotStored() throws Exception {
         Http.Response page = LEDGER.http().get("/console/", null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'").contains("style-src 'self'")
@@ -276,6 +296,12 @@ class ConsoleBrowserTest {
         assertThat(page.raw()).doesNotContain("<script>").doesNotContain("style=").doesNotContain("onclick");
         assertThat(LEDGER.http().get("/v1/accounts/console-a/audit", AUDITOR).header("Cache-Control")).isEqualTo("no-store");
         assertThat(LEDGER.http().get("/console/nothing.js", null).status()).isEqualTo(404);
+        // The Ed25519 fallback is npm's @noble/ed25519 3.2.0 index.js, byte for byte (its SHA-256, from the package).
+        Http.Response noble = LEDGER.http().get("/console/noble-ed25519.js", null);
+        assertThat(noble.header("Content-Security-Policy")).isEqualTo(page.header("Content-Security-Policy"));
+        assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(noble.raw().getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .isEqualTo("a4f631d1876b5d9e43a86cd71194ca27b5e1451edf4ba4db9a418f40a475569a");
         assertThat(LEDGER.http().get("/v1/whoami", ADMIN).json().path("role").asText()).isEqualTo("admin");
         assertThat(LEDGER.http().get("/v1/whoami", TestLedger.VERIFIER).json().path("role").asText()).isEqualTo("verifier");
         assertThat(LEDGER.http().get("/v1/whoami", null).status()).isEqualTo(401);

@@ -24,7 +24,10 @@ public final class ConsoleRoutes {
             "console.js", "text/javascript; charset=utf-8",
             "api.js", "text/javascript; charset=utf-8",
             "proofs.js", "text/javascript; charset=utf-8",
-            "pages.js", "text/javascript; charset=utf-8");
+            "pages.js", "text/javascript; charset=utf-8",
+            // Ed25519 for browsers whose WebCrypto lacks it: @noble/ed25519 3.2.0's index.js from npm, byte for byte
+            // (MIT, its licence beside it in the jar; docs/console.md says how to check the copy).
+            "noble-ed25519.js", "text/javascript; charset=utf-8");
 
     /** {@code GET /console} (and {@code /console/}): the page; it names its assets by absolute path. */
     public void page(Context ctx) {
