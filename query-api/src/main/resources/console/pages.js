@@ -267,12 +267,16 @@ async function investigate(out, fingerprint) {
 
 function enforcementOf(r) {
   const max = Math.max(1, ...(r.enforcementPoints || []).map((p) => p.lagMs));
+  const headStart = r.effectiveEverywhereAt && r.committedEverywhereAt ? Date.parse(r.committedEverywhereAt) - Date.parse(r.effectiveEverywhereAt) : 0;
   return h('div', {}, h('p', {}, r.effectiveEverywhereAt ? `Effective at every live enforcement point ${when(r.effectiveEverywhereAt)}.`
-    : `Not yet effective everywhere: pending at ${(r.pending || []).join(', ') || 'none'}.`, (r.stale || []).length ? ` Stale (silent): ${r.stale.join(', ')}.` : ''),
+    : `Not yet effective everywhere: pending at ${(r.pending || []).join(', ') || 'none'}.`, (r.stale || []).length ? ` Stale (silent): ${r.stale.join(', ')}.` : '',
+  headStart > 0 ? ` The committed record alone made it so ${headStart} ms later: the early copy's head start.` : ''),
   h('div', { class: 'bars', role: 'list', 'aria-label': 'Time to apply, per enforcement point' }, (r.enforcementPoints || []).map((p) => {
     const fill = h('span', { class: 'fill' });
     fill.style.width = (100 * p.lagMs / max).toFixed(1) + '%';
-    return h('div', { class: 'row', role: 'listitem' }, h('span', {}, `${p.name} (${p.instance})`), h('span', {}, fill), h('span', { class: 'mono' }, p.lagMs + ' ms'));
+    const copy = p.copy === 'early' ? (p.headStartMs !== null && p.headStartMs !== undefined ? `early copy, ${p.headStartMs} ms before the record` : 'early copy') : 'committed record';
+    return h('div', { class: 'row', role: 'listitem' }, h('span', {}, `${p.name} (${p.instance})`), h('span', {}, fill), h('span', { class: 'mono' }, p.lagMs + ' ms'),
+      h('span', { class: 'muted copy' }, copy));
   })));
 }
 
@@ -366,17 +370,19 @@ async function recentRevocations(detail) {
   const since = new Date(Date.now() - 3600_000).toISOString();
   const recent = await api(`/v1/revocations?since=${enc(since)}`);
   const took = (r) => (r.effectiveEverywhereAt ? Date.parse(r.effectiveEverywhereAt) - Date.parse(r.revokedAt) : null);
+  const byRecord = (r) => (r.committedEverywhereAt ? Date.parse(r.committedEverywhereAt) - Date.parse(r.revokedAt) : null);
   const reporting = (r) => (r.enforcementPoints || []).length + (r.pending || []).length > 0;
   const max = Math.max(1, ...recent.items.map((r) => took(r) || 0));
   return h('section', { class: 'card', id: 'recent-revocations' }, h('h2', {}, 'Revocations in the last hour'),
-    h('p', { class: 'muted' }, `${recent.items.length}${recent.truncated ? ' (the newest 500)' : ''}; time from the revocation to effective at every live enforcement point.`),
-    table(['revoked', 'secret', 'account', 'reason', 'effective everywhere after', ''], recent.items.map((r) => {
+    h('p', { class: 'muted' }, `${recent.items.length}${recent.truncated ? ' (the newest 500)' : ''}; time from the revocation to effective at every live enforcement point, and what it would have been by the committed record alone (points that follow the early copy apply it sooner).`),
+    table(['revoked', 'secret', 'account', 'reason', 'effective everywhere after', 'by the record alone', ''], recent.items.map((r) => {
       const ms = took(r);
       const fill = h('span', { class: 'fill' + (ms === null ? ' stale' : '') });
       fill.style.width = ms === null ? '100%' : (100 * ms / max).toFixed(1) + '%';
       const label = ms !== null ? ms + ' ms' : reporting(r) ? 'pending' : 'no point reports';
       return h('tr', {}, h('td', {}, when(r.revokedAt)), h('td', {}, h('code', {}, r.prefix + '…')), h('td', {}, r.accountId), h('td', {}, r.reason),
         h('td', {}, h('div', { class: 'bars' }, h('div', { class: 'row' }, h('span', {}, label), h('span', {}, reporting(r) ? fill : null), h('span')))),
+        h('td', { class: 'mono' }, byRecord(r) === null ? '—' : byRecord(r) + ' ms'),
         h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Enforcement points of the revocation of ${r.prefix}`, onclick: () => detail.replaceChildren(enforcementOf(r)) }, 'Points')));
     })));
 }

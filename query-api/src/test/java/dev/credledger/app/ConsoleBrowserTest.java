@@ -232,10 +232,14 @@ class ConsoleBrowserTest {
     @Test
     @Order(6)
     void theEnforcementPageListsThePointsAndTheCompliancePageDownloadsTheReport() throws Exception {
-        acknowledgeEveryRevocationAs("api-gateway", "gw-1");
-        await("the revocation applied by the gateway", () -> LEDGER.http().get("/v1/revocations?since="
-                + java.time.Instant.now().minus(Duration.ofHours(1)), AUDITOR).json().path("items").path(0)
+        // The gateway applies the early copy first, the committed record after (as a revocation client does).
+        String recent = "/v1/revocations?since=" + java.time.Instant.now().minus(Duration.ofHours(1));
+        acknowledge("api-gateway", "gw-1", false, true);
+        await("the early copy applied by the gateway", () -> LEDGER.http().get(recent, AUDITOR).json().path("items").path(0)
                 .path("effectiveEverywhereAt").isTextual());
+        acknowledgeEveryRevocationAs("api-gateway", "gw-1");
+        await("the record applied by the gateway", () -> LEDGER.http().get(recent, AUDITOR).json().path("items").path(0)
+                .path("committedEverywhereAt").isTextual());
         browser.get(base + "/console/#/enforcement");
         waitForText(By.tagName("main"), "Enforcement points");
         waitForText(By.id("recent-revocations"), "TOKEN_COMPROMISED");
@@ -243,6 +247,8 @@ class ConsoleBrowserTest {
                 .contains(" ms").doesNotContain("pending");
         browser.findElement(By.xpath("//section[@id='recent-revocations']//button[.='Points']")).click();
         waitForText(By.tagName("main"), "api-gateway (gw-1)");
+        assertThat(browser.findElement(By.tagName("main")).getText()).containsPattern("early copy, \\d+ ms before the record")
+                .contains("the early copy's head start");
         shot("enforcement");
 
         browser.get(base + "/console/#/compliance");
@@ -312,20 +318,32 @@ class ConsoleBrowserTest {
      * {@code EnforcementReporter} writes it (that client's module depends on this one, so it cannot run here).
      */
     private static void acknowledgeEveryRevocationAs(String point, String instance) throws Exception {
+        acknowledge(point, instance, true, true);
+    }
+
+    /**
+     * A report of {@code point}/{@code instance} that it has applied every revocation so far on the committed feed
+     * ({@code committed}) and on the early copy ({@code early}); a feed not named is reported at its start (nothing).
+     */
+    private static void acknowledge(String point, String instance, boolean committed, boolean early) throws Exception {
         var registry = new dev.credledger.events.registry.SchemaRegistryClient(new dev.credledger.events.registry.SchemaRegistryClient
                 .Settings(java.net.URI.create(LEDGER.app().registryUrl()), "test:" + ADMIN, null, Duration.ofSeconds(10)));
         var topics = new dev.credledger.processors.topology.Topics(registry);
         Map<String, Object> config = Map.of("bootstrap.servers", LEDGER.app().bootstrapServers(),
                 "isolation.level", "read_committed", "group.id", "console-test-" + java.util.UUID.randomUUID());
         java.util.List<dev.credledger.events.avro.AppliedPosition> positions = new java.util.ArrayList<>();
+        java.util.List<dev.credledger.events.avro.AppliedPosition> earlyPositions = new java.util.ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(dev.credledger.processors.topology.Topics.REVOCATIONS).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            consumer.endOffsets(partitions).forEach((tp, end) -> positions.add(new dev.credledger.events.avro.AppliedPosition(tp.partition(), end)));
+            consumer.endOffsets(partitions).forEach((tp, end) -> positions.add(new dev.credledger.events.avro.AppliedPosition(tp.partition(), committed ? end : 0)));
+            var earlyPartitions = consumer.partitionsFor(dev.credledger.processors.topology.Topics.EARLY_REVOCATIONS).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.endOffsets(earlyPartitions).forEach((tp, end) -> earlyPositions.add(new dev.credledger.events.avro.AppliedPosition(tp.partition(), early ? end : 0)));
         }
         var ack = dev.credledger.events.avro.EnforcementAck.newBuilder().setEnforcementPoint(point).setInstance(instance)
-                .setPositions(positions).setAppliedAt(java.time.Instant.now()).setStartedAt(java.time.Instant.now().minusSeconds(60))
+                .setPositions(positions).setEarlyPositions(earlyPositions).setAppliedAt(java.time.Instant.now()).setStartedAt(java.time.Instant.now().minusSeconds(60))
                 .setReportInterval(5_000).build();
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
                 LEDGER.app().bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),

@@ -36,7 +36,7 @@ final class EnforcementReporter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnforcementReporter.class);
 
-    private record Positions(Map<Integer, Long> offsets, Instant appliedAt) {}
+    private record Positions(Map<Integer, Long> offsets, Map<Integer, Long> early, Instant appliedAt) {}
 
     private final String enforcementPoint;
     private final String instance;
@@ -75,9 +75,12 @@ final class EnforcementReporter implements AutoCloseable {
         thread.scheduleAtFixedRate(this::send, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Called by the consumer thread once a batch is applied; sends soon, off that thread. */
-    void applied(Map<Integer, Long> offsets, Instant appliedAt, boolean heldRevocations) {
-        latest.set(new Positions(Map.copyOf(offsets), appliedAt));
+    /**
+     * Called by the consumer thread once a batch is applied ({@code offsets} in {@code credential-revocations},
+     * {@code early} in {@code credential-revocations-early}: empty when not followed); sends soon, off that thread.
+     */
+    void applied(Map<Integer, Long> offsets, Map<Integer, Long> early, Instant appliedAt, boolean heldRevocations) {
+        latest.set(new Positions(Map.copyOf(offsets), Map.copyOf(early), appliedAt));
         if (heldRevocations && startedAt != null && queued.compareAndSet(false, true)) {
             try {
                 thread.execute(() -> {
@@ -100,6 +103,8 @@ final class EnforcementReporter implements AutoCloseable {
                     .setEnforcementPoint(enforcementPoint)
                     .setInstance(instance)
                     .setPositions(p.offsets().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                            .map(e -> new AppliedPosition(e.getKey(), e.getValue())).toList())
+                    .setEarlyPositions(p.early().entrySet().stream().sorted(Map.Entry.comparingByKey())
                             .map(e -> new AppliedPosition(e.getKey(), e.getValue())).toList())
                     .setAppliedAt(p.appliedAt())
                     .setStartedAt(startedAt)

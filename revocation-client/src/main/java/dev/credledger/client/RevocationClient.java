@@ -264,6 +264,9 @@ public final class RevocationClient implements AutoCloseable {
             Map<TopicPartition, Long> startEnd = new HashMap<>(consumer.endOffsets(bootstrap));
             startEnd.putAll(feedEnd);
             checkReady(startEnd);
+            // Per early partition, the first record this client could not read: its reports never claim past it (the
+            // committed record of that revocation still applies it, and is reported as such).
+            Map<TopicPartition, Long> earlyUnread = new HashMap<>();
             while (!closed) {
                 boolean heldRevocations = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -279,8 +282,11 @@ public final class RevocationClient implements AutoCloseable {
                             }
                             case EARLY_REVOCATIONS -> {
                                 if (r.value() != null) {
+                                    heldRevocations = true;
                                     // Not held when unreadable: the record on the feed follows, and is held if need be.
+                                    earlyUnread.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
                                     CredentialRevoked ahead = revoked.deserialize(r.topic(), r.value());
+                                    earlyUnread.remove(new TopicPartition(r.topic(), r.partition()), r.offset());
                                     view.applyEarlyRevocation(ahead, Instant.now());
                                     tell(ahead);
                                 }
@@ -303,6 +309,8 @@ public final class RevocationClient implements AutoCloseable {
                     // Never past a revocation this client could not read: the ledger shows it pending here.
                     reporter.applied(EnforcementReporter.offsets(feed, p -> held.containsKey(p)
                             ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
+                            EnforcementReporter.offsets(early, p -> Math.min(consumer.position(p),
+                                    earlyUnread.getOrDefault(p, Long.MAX_VALUE))),
                             Instant.now(), heldRevocations);
                 }
                 long behind = 0;

@@ -35,7 +35,9 @@ class EnforcementProofTest {
     static void startLedgerAndTwoEnforcementPoints() throws Exception {
         ledger = TestLedger.start(s -> s.withEnforcement(new Settings.Enforcement(STALE_AFTER, Duration.ofSeconds(1))));
         gateway = ledger.client("api-gateway", b -> b.instance("gw-1").reportInterval(Duration.ofMillis(200)));
-        webhooks = ledger.client("webhook-sender", b -> b.instance("wh-1").reportInterval(Duration.ofMillis(200)));
+        // The webhook sender follows the committed record only; the gateway the early copy too (the default).
+        webhooks = ledger.client("webhook-sender", b -> b.instance("wh-1").reportInterval(Duration.ofMillis(200))
+                .followEarlyRevocations(false));
         await("both points reported", () -> points().size() >= 2);
     }
 
@@ -51,6 +53,7 @@ class EnforcementProofTest {
         List<Double> afterAnswerMs = new ArrayList<>();
         List<Double> afterSendMs = new ArrayList<>();
         JsonNode lastRevoked = null;
+        List<String> revocationIds = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String current = token;
             await("known to both", () -> active(gateway, current) && active(webhooks, current));
@@ -63,6 +66,7 @@ class EnforcementProofTest {
             afterSendMs.add((refused - sent) / 1e6);
             assertThat(gateway.verify(current, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
             lastRevoked = refreshed.path("revoked").get(0);
+            revocationIds.add(lastRevoked.path("revocationId").asText());
             token = refreshed.path("authToken").asText();
         }
         Collections.sort(afterAnswerMs);
@@ -94,6 +98,27 @@ class EnforcementProofTest {
         assertThat(names).containsExactlyInAnyOrder("api-gateway/gw-1", "webhook-sender/wh-1");
         assertThat(Instant.parse(revocation.path("effectiveEverywhereAt").asText())).isEqualTo(latest);
         assertThat(revocation.toString()).doesNotContain(token);
+
+        // Which copy each point applied first: the webhook sender, the record; the gateway, the early copy — not every
+        // time (a report may carry both, when the record came before the report was sent), but most times.
+        int early = 0;
+        for (String id : revocationIds) {
+            await("effective everywhere", () -> ledger.audit("/v1/revocations/" + id).path("committedEverywhereAt").isTextual());
+            JsonNode r = ledger.audit("/v1/revocations/" + id);
+            for (JsonNode point : r.path("enforcementPoints")) {
+                if (point.path("name").asText().equals("webhook-sender")) {
+                    assertThat(point.path("copy").asText()).isEqualTo("committed");
+                    assertThat(point.path("headStartMs").isNull()).isTrue();
+                } else if (point.path("copy").asText().equals("early")) {
+                    early++;
+                    assertThat(point.path("headStartMs").asLong()).isPositive();
+                }
+            }
+            assertThat(Instant.parse(r.path("committedEverywhereAt").asText()))
+                    .isAfterOrEqualTo(Instant.parse(r.path("effectiveEverywhereAt").asText()));
+        }
+        System.out.printf("the gateway applied the early copy first for %d of %d revocations%n", early, revocationIds.size());
+        assertThat(early).as("revocations the gateway applied from the early copy first").isPositive();
     }
 
     @Test

@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds an {@link EnforcementView} on every ledger instance: reads {@code credential-revocations} and
- * {@code credential-enforcement-acks} from their beginning ({@code read_committed}, no consumer group) on a thread
+ * Feeds an {@link EnforcementView} on every ledger instance: reads {@code credential-revocations}, its early copy
+ * {@code credential-revocations-early} and {@code credential-enforcement-acks} from their beginning ({@code read_committed}, no consumer group) on a thread
  * of its own, apart from Kafka Streams, so nothing here touches the command path. A report is applied only once
  * the revocations have been read to where they ended when the report was read, and a reported position is never
  * taken past that end nor past a revocation issued after the report was written: a report cannot vouch for
@@ -67,6 +67,8 @@ public final class EnforcementFeed implements AutoCloseable {
     private static final int MAX_WAITING = 100_000;
     private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
     private List<TopicPartition> revocationPartitions = List.of();
+    /** Both feeds a report may cover: {@code credential-revocations} and its early copy. */
+    private List<TopicPartition> coveredPartitions = List.of();
     private volatile boolean closed;
     private volatile long lastPollNanos = System.nanoTime();
     private long refused;
@@ -109,10 +111,11 @@ public final class EnforcementFeed implements AutoCloseable {
     private void run() {
         try {
             List<TopicPartition> all = new ArrayList<>();
-            for (String topic : List.of(Topics.REVOCATIONS, Topics.ENFORCEMENT_ACKS)) {
+            for (String topic : List.of(Topics.REVOCATIONS, Topics.EARLY_REVOCATIONS, Topics.ENFORCEMENT_ACKS)) {
                 consumer.partitionsFor(topic).forEach(p -> all.add(new TopicPartition(topic, p.partition())));
             }
             revocationPartitions = all.stream().filter(p -> p.topic().equals(Topics.REVOCATIONS)).toList();
+            coveredPartitions = all.stream().filter(p -> !p.topic().equals(Topics.ENFORCEMENT_ACKS)).toList();
             consumer.assign(all);
             consumer.seekToBeginning(all);
             Map<TopicPartition, Long> endAtStart = consumer.endOffsets(all);
@@ -123,6 +126,8 @@ public final class EnforcementFeed implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(Topics.REVOCATIONS)) {
                         apply(r);
+                    } else if (r.topic().equals(Topics.EARLY_REVOCATIONS)) {
+                        applyEarly(r);
                     } else if (r.value() != null) {
                         reports.add(r);
                     }
@@ -180,11 +185,24 @@ public final class EnforcementFeed implements AutoCloseable {
         }
     }
 
+    /** Where an early copy is: what a report's early positions are checked against. */
+    private void applyEarly(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        try {
+            CredentialRevoked v = revocations.deserialize(r.topic(), r.value());
+            view.addEarly(new EnforcementView.Early(v.getEventId(), r.partition(), r.offset(), v.getRevokedAt()));
+        } catch (RuntimeException e) {
+            LOG.warn("Skipped an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+        }
+    }
+
     /** Reports wait until the revocations are read to where they end now: then every revocation they may cover is known. */
     private void await(List<ConsumerRecord<String, byte[]>> reports) {
         Map<TopicPartition, Long> end;
         try {
-            end = consumer.endOffsets(revocationPartitions, Duration.ofSeconds(5));
+            end = consumer.endOffsets(coveredPartitions, Duration.ofSeconds(5));
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             LOG.warn("Cannot read the end offsets of {}; reports wait for the next poll: {}", Topics.REVOCATIONS, e.toString());
             Map<TopicPartition, Long> first = new HashMap<>();
@@ -221,8 +239,9 @@ public final class EnforcementFeed implements AutoCloseable {
             why = "names must be 1-128 printable ASCII characters without '|'";
         } else if (!(point + "|" + instance).equals(r.key())) {
             why = "the key does not name the point and instance of the value";
-        } else if (ack.getPositions().size() > revocationPartitions.size()) {
-            why = "more positions than credential-revocations has partitions";
+        } else if (ack.getPositions().size() > revocationPartitions.size()
+                || ack.getEarlyPositions().size() > coveredPartitions.size() - revocationPartitions.size()) {
+            why = "more positions than the revocation topics have partitions";
         }
         Instant at = Instant.ofEpochMilli(r.timestamp());
         Map<Integer, Long> positions = new HashMap<>();
@@ -235,7 +254,16 @@ public final class EnforcementFeed implements AutoCloseable {
                 positions.merge(p.getPartition(), position, Math::max);
             }
         }
-        if (why == null && !view.report(point, instance, at, positions)) {
+        Map<Integer, Long> early = new HashMap<>();
+        for (AppliedPosition p : ack.getEarlyPositions()) {
+            Long endThen = end.get(new TopicPartition(Topics.EARLY_REVOCATIONS, p.getPartition()));
+            if (endThen == null) {
+                why = why != null ? why : "partition " + p.getPartition() + " of " + Topics.EARLY_REVOCATIONS + " does not exist";
+            } else {
+                early.merge(p.getPartition(), view.notPastEarly(p.getPartition(), at, Math.min(p.getOffset(), endThen)), Math::max);
+            }
+        }
+        if (why == null && !view.report(point, instance, at, positions, early)) {
             why = "more than " + EnforcementView.MAX_INSTANCES + " instances";
         }
         if (why != null) {

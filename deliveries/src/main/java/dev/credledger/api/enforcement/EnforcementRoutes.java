@@ -135,11 +135,14 @@ public final class EnforcementRoutes {
             point.put("instance", a.instance());
             point.put("appliedAt", a.appliedAt().toString());
             point.put("lagMs", a.lagMs());
+            point.put("copy", a.early() ? "early" : "committed");
+            point.put("headStartMs", a.headStartMs());
             return point;
         }).toList());
         out.put("pending", s.pending());
         out.put("stale", s.stale());
         out.put("effectiveEverywhereAt", s.effectiveEverywhereAt() == null ? null : s.effectiveEverywhereAt().toString());
+        out.put("committedEverywhereAt", s.committedEverywhereAt() == null ? null : s.committedEverywhereAt().toString());
         return out;
     }
 

@@ -36,12 +36,23 @@ public final class EnforcementView {
     public record Revocation(UUID eventId, int partition, long offset, String fingerprint, String prefix, String accountId,
                              String environment, String kind, String reason, Instant revokedAt, UUID causedBy) {}
 
-    /** Where one instance of an enforcement point applied a revocation. */
-    public record Applied(String point, String instance, Instant appliedAt, long lagMs) {}
+    /**
+     * Where one instance of an enforcement point applied a revocation: first by the early copy or by the committed
+     * record ({@code early}), and — when it has reported both — how much sooner the early copy applied it
+     * ({@code headStartMs}, else null).
+     */
+    public record Applied(String point, String instance, Instant appliedAt, long lagMs, boolean early, Long headStartMs) {}
 
-    /** A revocation with its enforcement. {@code effectiveEverywhereAt} is null while a point is pending or none counts. */
+    /**
+     * A revocation with its enforcement. {@code effectiveEverywhereAt} is null while a point is pending or none counts;
+     * {@code committedEverywhereAt} is when the committed record alone had made it so (null while an instance has not
+     * reported applying the record): the difference is what the early copy bought.
+     */
     public record Status(Revocation revocation, List<Applied> applied, List<String> pending, List<String> stale,
-                         Instant effectiveEverywhereAt) {}
+                         Instant effectiveEverywhereAt, Instant committedEverywhereAt) {}
+
+    /** Where the early copy of a revocation is on {@code credential-revocations-early}. */
+    public record Early(UUID eventId, int partition, long offset, Instant revokedAt) {}
 
     /**
      * One instance of an enforcement point as last reported. {@code liveSince}: the first report after its last gap;
@@ -68,6 +79,9 @@ public final class EnforcementView {
         final Map<Integer, Long> positions = new HashMap<>();
         /** Per partition: each position reached, and when first (ascending in both, as positions only advance). */
         final Map<Integer, NavigableMap<Long, Instant>> reached = new HashMap<>();
+        /** The same on {@code credential-revocations-early}. */
+        final Map<Integer, Long> earlyPositions = new HashMap<>();
+        final Map<Integer, NavigableMap<Long, Instant>> reachedEarly = new HashMap<>();
 
         Instance(String point, String instance) {
             this.point = point;
@@ -80,6 +94,15 @@ public final class EnforcementView {
 
         /** When this instance first reported a position past {@code offset} in {@code partition}, or null. */
         Instant appliedAt(int partition, long offset) {
+            return firstPast(reached, partition, offset);
+        }
+
+        /** The same for an early copy, or null (none known). */
+        Instant appliedEarlyAt(Early early) {
+            return early == null ? null : firstPast(reachedEarly, early.partition(), early.offset());
+        }
+
+        private static Instant firstPast(Map<Integer, NavigableMap<Long, Instant>> reached, int partition, long offset) {
             NavigableMap<Long, Instant> history = reached.get(partition);
             Map.Entry<Long, Instant> first = history == null ? null : history.ceilingEntry(offset + 1);
             return first == null ? null : first.getValue();
@@ -91,6 +114,8 @@ public final class EnforcementView {
     private final Map<UUID, List<UUID>> byCause = new HashMap<>();
     private final Map<Integer, NavigableMap<Long, Revocation>> byOffset = new HashMap<>();
     private final Map<String, Instance> instances = new TreeMap<>();
+    private final Map<UUID, Early> earlyById = new HashMap<>();
+    private final Map<Integer, NavigableMap<Long, Early>> earlyByOffset = new HashMap<>();
 
     public EnforcementView(Duration staleAfter) {
         this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter");
@@ -109,11 +134,27 @@ public final class EnforcementView {
     }
 
     /**
-     * A report of {@code point}/{@code instance}, appended by the broker at {@code at}: it has applied every
-     * revocation below {@code positions}. Returns false (and keeps nothing) for a new instance beyond
-     * {@link #MAX_INSTANCES}.
+     * The early copy of a revocation (the same event ID as its committed record, which may come before or after it).
+     * Only the first copy of an event counts: a decision repeated after an aborted transaction publishes it again.
      */
+    public synchronized void addEarly(Early e) {
+        if (earlyById.putIfAbsent(e.eventId(), e) == null) {
+            earlyByOffset.computeIfAbsent(e.partition(), p -> new TreeMap<>()).put(e.offset(), e);
+        }
+    }
+
+    /** A report without early positions: {@link #report(String, String, Instant, Map, Map)}. */
     public synchronized boolean report(String point, String instance, Instant at, Map<Integer, Long> positions) {
+        return report(point, instance, at, positions, Map.of());
+    }
+
+    /**
+     * A report of {@code point}/{@code instance}, appended by the broker at {@code at}: it has applied every
+     * revocation below {@code positions}, and every early copy below {@code earlyPositions}. Returns false (and keeps
+     * nothing) for a new instance beyond {@link #MAX_INSTANCES}.
+     */
+    public synchronized boolean report(String point, String instance, Instant at, Map<Integer, Long> positions,
+            Map<Integer, Long> earlyPositions) {
         Instance i = instances.get(point + "|" + instance);
         if (i == null) {
             if (instances.size() >= MAX_INSTANCES) {
@@ -127,14 +168,20 @@ public final class EnforcementView {
         } else if (at.isAfter(i.lastReportAt())) {
             i.live.getLast().to = at;
         }
+        advance(i.positions, i.reached, positions, at);
+        advance(i.earlyPositions, i.reachedEarly, earlyPositions, at);
+        return true;
+    }
+
+    private static void advance(Map<Integer, Long> current, Map<Integer, NavigableMap<Long, Instant>> reached,
+            Map<Integer, Long> positions, Instant at) {
         for (Map.Entry<Integer, Long> p : positions.entrySet()) {
-            Long before = i.positions.get(p.getKey());
+            Long before = current.get(p.getKey());
             if (before == null || p.getValue() > before) {
-                i.positions.put(p.getKey(), p.getValue());
-                i.reached.computeIfAbsent(p.getKey(), k -> new TreeMap<>()).putIfAbsent(p.getValue(), at);
+                current.put(p.getKey(), p.getValue());
+                reached.computeIfAbsent(p.getKey(), k -> new TreeMap<>()).putIfAbsent(p.getValue(), at);
             }
         }
-        return true;
     }
 
     /**
@@ -143,16 +190,25 @@ public final class EnforcementView {
      * goes back from the newest.
      */
     public synchronized long notPast(int partition, Instant at, long position) {
-        NavigableMap<Long, Revocation> revocations = byOffset.get(partition);
+        return notPast(byOffset.get(partition), Revocation::revokedAt, Revocation::offset, at, position);
+    }
+
+    /** {@link #notPast} on {@code credential-revocations-early}. */
+    public synchronized long notPastEarly(int partition, Instant at, long position) {
+        return notPast(earlyByOffset.get(partition), Early::revokedAt, Early::offset, at, position);
+    }
+
+    private static <T> long notPast(NavigableMap<Long, T> revocations, java.util.function.Function<T, Instant> revokedAt,
+            java.util.function.ToLongFunction<T> offset, Instant at, long position) {
         if (revocations == null) {
             return position;
         }
         long bound = position;
-        for (Revocation r : revocations.headMap(position, false).descendingMap().values()) {
-            if (!r.revokedAt().isAfter(at)) {
+        for (T r : revocations.headMap(position, false).descendingMap().values()) {
+            if (!revokedAt.apply(r).isAfter(at)) {
                 break;
             }
-            bound = r.offset();
+            bound = offset.applyAsLong(r);
         }
         return bound;
     }
@@ -192,14 +248,26 @@ public final class EnforcementView {
         TreeSet<String> pending = new TreeSet<>();
         TreeSet<String> stale = new TreeSet<>();
         Instant everywhere = null;
+        Instant committedEverywhere = null;
+        boolean committedEverywhereKnown = true;
+        Early early = earlyById.get(r.eventId());
         for (Instance i : instances.values()) {
             if (!counts(i, r)) {
                 continue;
             }
-            Instant at = i.appliedAt(r.partition(), r.offset());
+            Instant committed = i.appliedAt(r.partition(), r.offset());
+            Instant ahead = i.appliedEarlyAt(early);
+            Instant at = earliest(committed, ahead);
             if (at != null) {
-                applied.add(new Applied(i.point, i.instance, at, millisBetween(r.revokedAt(), at)));
+                boolean byEarly = ahead != null && (committed == null || ahead.isBefore(committed));
+                applied.add(new Applied(i.point, i.instance, at, millisBetween(r.revokedAt(), at), byEarly,
+                        byEarly && committed != null ? millisBetween(ahead, committed) : null));
                 everywhere = everywhere == null || at.isAfter(everywhere) ? at : everywhere;
+                if (committed == null) {
+                    committedEverywhereKnown = false;
+                } else if (committedEverywhere == null || committed.isAfter(committedEverywhere)) {
+                    committedEverywhere = committed;
+                }
             } else if (isStale(i, now)) {
                 stale.add(i.point);
             } else {
@@ -208,7 +276,17 @@ public final class EnforcementView {
         }
         stale.removeAll(pending);
         applied.sort(Comparator.comparing(Applied::appliedAt));
-        return new Status(r, applied, List.copyOf(pending), List.copyOf(stale), pending.isEmpty() ? everywhere : null);
+        return new Status(r, applied, List.copyOf(pending), List.copyOf(stale), pending.isEmpty() ? everywhere : null,
+                pending.isEmpty() && committedEverywhereKnown ? committedEverywhere : null);
+    }
+
+    /** When {@code i} applied {@code r}: by its committed record or its early copy, whichever it reported first. */
+    private Instant appliedAt(Instance i, Revocation r) {
+        return earliest(i.appliedAt(r.partition(), r.offset()), i.appliedEarlyAt(earlyById.get(r.eventId())));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
     /** Every instance seen, by point then instance name. */
@@ -256,7 +334,7 @@ public final class EnforcementView {
             if (!counts(i, r) || isStale(i, deadline)) {
                 continue;
             }
-            Instant at = i.appliedAt(r.partition(), r.offset());
+            Instant at = appliedAt(i, r);
             if (at == null || at.isAfter(deadline)) {
                 return true;
             }
@@ -280,10 +358,18 @@ public final class EnforcementView {
             }
             return true;
         });
+        earlyById.values().removeIf(e -> {
+            if (!e.revokedAt().isBefore(before)) {
+                return false;
+            }
+            earlyByOffset.get(e.partition()).remove(e.offset());
+            return true;
+        });
         instances.values().removeIf(i -> i.lastReportAt().isBefore(before));
         for (Instance i : instances.values()) {
             // A position reached before the cut is at or below the offset of every revocation issued after it.
             i.reached.values().forEach(history -> history.values().removeIf(at -> at.isBefore(before)));
+            i.reachedEarly.values().forEach(history -> history.values().removeIf(at -> at.isBefore(before)));
             i.live.removeIf(l -> l.to.isBefore(before));
         }
     }

@@ -56,6 +56,60 @@ class EnforcementViewTest {
     }
 
     @Test
+    void anEarlyCopyAppliedFirstMakesARevocationEffectiveSoonerAndTheHeadStartIsWhatTheRecordCameLater() {
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L), Map.of(2, 40L));
+        view.report("batch", "b-1", T0.plusSeconds(1), Map.of(0, 10L)); // follows the committed record only
+        EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
+        // Its early copy is elsewhere on the early topic (partitions are not the same), and may be read after reports.
+        view.addEarly(new EnforcementView.Early(r.eventId(), 2, 40, r.revokedAt()));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 2, 41, r.revokedAt())); // a repeated decision: not counted
+
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(4), Map.of(0, 10L), Map.of(2, 41L));
+        EnforcementView.Status early = view.status(r, T0.plusSeconds(6));
+        assertThat(early.applied()).extracting(EnforcementView.Applied::point, EnforcementView.Applied::lagMs,
+                EnforcementView.Applied::early, EnforcementView.Applied::headStartMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gateway", 4L, true, null));
+        assertThat(early.pending()).containsExactly("batch");
+
+        view.report("batch", "b-1", T0.plusSeconds(5).plusMillis(30), Map.of(0, 11L));
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(25), Map.of(0, 11L), Map.of(2, 42L));
+        EnforcementView.Status done = view.status(r, T0.plusSeconds(7));
+        assertThat(done.applied()).extracting(EnforcementView.Applied::point, EnforcementView.Applied::lagMs,
+                EnforcementView.Applied::early, EnforcementView.Applied::headStartMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gateway", 4L, true, 21L),
+                        org.assertj.core.groups.Tuple.tuple("batch", 30L, false, null));
+        assertThat(done.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(30));
+        assertThat(done.committedEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(30));
+        assertThat(view.late(r, Duration.ofMillis(10), T0.plusSeconds(8))).as("batch took 30 ms").isTrue();
+        assertThat(view.late(r, Duration.ofMillis(40), T0.plusSeconds(8))).isFalse();
+    }
+
+    @Test
+    void withEveryPointOnTheEarlyCopyTheRevocationIsEffectiveBeforeTheRecordAloneWouldHaveMadeIt() {
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L), Map.of(0, 0L));
+        EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 0, 0, r.revokedAt()));
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(3), Map.of(0, 10L), Map.of(0, 1L));
+
+        EnforcementView.Status before = view.status(r, T0.plusSeconds(6));
+        assertThat(before.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(3));
+        assertThat(before.committedEverywhereAt()).as("the record not applied yet").isNull();
+        assertThat(view.late(r, Duration.ofMillis(5), T0.plusSeconds(6))).isFalse();
+
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(20), Map.of(0, 11L), Map.of(0, 1L));
+        assertThat(view.status(r, T0.plusSeconds(6)).committedEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(20));
+    }
+
+    @Test
+    void anEarlyPositionIsNeverTakenPastAnEarlyCopyIssuedAfterTheReport() {
+        EnforcementView.Revocation r = revocation(0, 0, T0.plusSeconds(5));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 1, 7, r.revokedAt()));
+        assertThat(view.notPastEarly(1, T0.plusSeconds(4), 100)).isEqualTo(7);
+        assertThat(view.notPastEarly(1, T0.plusSeconds(5), 100)).isEqualTo(100);
+        assertThat(view.notPastEarly(0, T0.plusSeconds(4), 100)).as("no early copy there").isEqualTo(100);
+    }
+
+    @Test
     void aSilentPointIsPendingUntilStaleThenListedAsStaleAndExcludedFromEverywhere() {
         view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 0L));
         view.report("batch", "b-1", T0.plusSeconds(1), Map.of(0, 0L));
