@@ -14,7 +14,7 @@ create credential-audit           "$PARTITIONS" --config retention.ms=-1 --confi
 create credential-audit-checkpoints "$PARTITIONS" --config retention.ms=-1 --config retention.bytes=-1
 create credential-command-results "$PARTITIONS" --config retention.ms=86400000
 create credential-revocations     "$PARTITIONS" --config retention.ms=2592000000
-create credential-revocations-early "$PARTITIONS" --config retention.ms=3600000
+create credential-revocations-early "$PARTITIONS" --config retention.ms=2592000000
 create credential-token-lookup    "$PARTITIONS" --config cleanup.policy=compact
 create credential-allow-lists     "$PARTITIONS" --config cleanup.policy=compact
 create credential-commands-dlq    1             --config retention.ms=2592000000

@@ -264,9 +264,6 @@ public final class RevocationClient implements AutoCloseable {
             Map<TopicPartition, Long> startEnd = new HashMap<>(consumer.endOffsets(bootstrap));
             startEnd.putAll(feedEnd);
             checkReady(startEnd);
-            // Per early partition, the first record this client could not read: its reports never claim past it (the
-            // committed record of that revocation still applies it, and is reported as such).
-            Map<TopicPartition, Long> earlyUnread = new HashMap<>();
             while (!closed) {
                 boolean heldRevocations = false;
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -281,14 +278,11 @@ public final class RevocationClient implements AutoCloseable {
                                 }
                             }
                             case EARLY_REVOCATIONS -> {
+                                heldRevocations = true;
                                 if (r.value() != null) {
-                                    heldRevocations = true;
-                                    // Not held when unreadable: the record on the feed follows, and is held if need be.
-                                    earlyUnread.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
-                                    CredentialRevoked ahead = revoked.deserialize(r.topic(), r.value());
-                                    earlyUnread.remove(new TopicPartition(r.topic(), r.partition()), r.offset());
-                                    view.applyEarlyRevocation(ahead, Instant.now());
-                                    tell(ahead);
+                                    // Held when unreadable, as on the feed (whose record follows anyway): reports
+                                    // never claim an early copy this client could not read.
+                                    applyOrHold(r, revoked);
                                 }
                             }
                             default -> { }
@@ -309,8 +303,8 @@ public final class RevocationClient implements AutoCloseable {
                     // Never past a revocation this client could not read: the ledger shows it pending here.
                     reporter.applied(EnforcementReporter.offsets(feed, p -> held.containsKey(p)
                             ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
-                            EnforcementReporter.offsets(early, p -> Math.min(consumer.position(p),
-                                    earlyUnread.getOrDefault(p, Long.MAX_VALUE))),
+                            EnforcementReporter.offsets(early, p -> held.containsKey(p)
+                                    ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
                             Instant.now(), heldRevocations);
                 }
                 long behind = 0;
@@ -334,7 +328,7 @@ public final class RevocationClient implements AutoCloseable {
      */
     private void applyOrHold(ConsumerRecord<String, byte[]> r, Deserializer<CredentialRevoked> revoked) {
         try {
-            applyRevocation(revoked.deserialize(r.topic(), r.value()));
+            apply(r.topic(), revoked.deserialize(r.topic(), r.value()));
         } catch (RuntimeException e) {
             LOG.error("Cannot read the revocation at {}-{}@{} yet (held, tried again every second): {}", r.topic(),
                     r.partition(), r.offset(), e.toString());
@@ -342,6 +336,16 @@ public final class RevocationClient implements AutoCloseable {
             if (partition.size() < MAX_HELD) {
                 partition.put(r.offset(), r.value());
             }
+        }
+    }
+
+    /** A revocation read from the committed feed, or an early copy. */
+    private void apply(String topic, CredentialRevoked revocation) {
+        if (topic.equals(EARLY_REVOCATIONS)) {
+            view.applyEarlyRevocation(revocation, Instant.now());
+            tell(revocation);
+        } else {
+            applyRevocation(revocation);
         }
     }
 
@@ -353,7 +357,7 @@ public final class RevocationClient implements AutoCloseable {
         for (Map.Entry<TopicPartition, TreeMap<Long, byte[]>> partition : held.entrySet()) {
             partition.getValue().entrySet().removeIf(record -> {
                 try {
-                    applyRevocation(revoked.deserialize(REVOCATIONS, record.getValue()));
+                    apply(partition.getKey().topic(), revoked.deserialize(partition.getKey().topic(), record.getValue()));
                     return true;
                 } catch (RuntimeException e) {
                     return false;

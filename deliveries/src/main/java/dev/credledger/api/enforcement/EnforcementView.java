@@ -32,6 +32,9 @@ public final class EnforcementView {
     /** Instances tracked at most: names come from clients, so a hostile writer must not grow this without bound. */
     static final int MAX_INSTANCES = 10_000;
 
+    /** How far out of time order revocations may be in a partition (the deciding instances' clocks differ). */
+    static final Duration ORDER_SLACK = Duration.ofSeconds(5);
+
     /** One revocation as the feed has it: where it is, and what an auditor needs to know of it. */
     public record Revocation(UUID eventId, int partition, long offset, String fingerprint, String prefix, String accountId,
                              String environment, String kind, String reason, Instant revokedAt, UUID causedBy) {}
@@ -114,7 +117,8 @@ public final class EnforcementView {
     private final Map<UUID, List<UUID>> byCause = new HashMap<>();
     private final Map<Integer, NavigableMap<Long, Revocation>> byOffset = new HashMap<>();
     private final Map<String, Instance> instances = new TreeMap<>();
-    private final Map<UUID, Early> earlyById = new HashMap<>();
+    /** Every early copy of an event: a decision repeated after an aborted transaction publishes it again. */
+    private final Map<UUID, List<Early>> earlyById = new HashMap<>();
     private final Map<Integer, NavigableMap<Long, Early>> earlyByOffset = new HashMap<>();
 
     public EnforcementView(Duration staleAfter) {
@@ -134,13 +138,31 @@ public final class EnforcementView {
     }
 
     /**
-     * The early copy of a revocation (the same event ID as its committed record, which may come before or after it).
-     * Only the first copy of an event counts: a decision repeated after an aborted transaction publishes it again.
+     * An early copy of a revocation (the same event ID as its committed record, which may come before or after it). A
+     * decision repeated after an aborted transaction publishes another copy, with the same event ID and a later
+     * {@code revokedAt}: each is kept, and only the one decided with the committed record ({@link #earlyCopyOf}) counts.
      */
     public synchronized void addEarly(Early e) {
-        if (earlyById.putIfAbsent(e.eventId(), e) == null) {
-            earlyByOffset.computeIfAbsent(e.partition(), p -> new TreeMap<>()).put(e.offset(), e);
+        if (earlyByOffset.computeIfAbsent(e.partition(), p -> new TreeMap<>()).putIfAbsent(e.offset(), e) == null) {
+            earlyById.computeIfAbsent(e.eventId(), id -> new ArrayList<>(1)).add(e);
         }
+    }
+
+    /**
+     * The early copy published by the decision that was committed: the one with the committed record's
+     * {@code revokedAt}. An earlier copy belongs to an attempt that aborted, and a client that started after it
+     * may never have read it; none (or none left) — the record alone.
+     */
+    private Early earlyCopyOf(Revocation r) {
+        List<Early> copies = earlyById.get(r.eventId());
+        if (copies != null) {
+            for (Early e : copies) {
+                if (e.revokedAt().equals(r.revokedAt())) {
+                    return e;
+                }
+            }
+        }
+        return null;
     }
 
     /** A report without early positions: {@link #report(String, String, Instant, Map, Map)}. */
@@ -186,8 +208,9 @@ public final class EnforcementView {
 
     /**
      * {@code position} in {@code partition}, or less: never past a revocation issued after {@code at} (a report
-     * written at {@code at} cannot have applied it). Revocations follow time closely in offset order, so the scan
-     * goes back from the newest.
+     * written at {@code at} cannot have applied it). Revocations follow time closely in offset order — not exactly:
+     * instants come from the deciding instances' clocks, which may differ a little — so the scan goes back from the
+     * newest until {@link #ORDER_SLACK} before {@code at}.
      */
     public synchronized long notPast(int partition, Instant at, long position) {
         return notPast(byOffset.get(partition), Revocation::revokedAt, Revocation::offset, at, position);
@@ -204,11 +227,14 @@ public final class EnforcementView {
             return position;
         }
         long bound = position;
+        Instant stop = at.minus(ORDER_SLACK);
         for (T r : revocations.headMap(position, false).descendingMap().values()) {
-            if (!revokedAt.apply(r).isAfter(at)) {
+            if (revokedAt.apply(r).isBefore(stop)) {
                 break;
             }
-            bound = offset.applyAsLong(r);
+            if (revokedAt.apply(r).isAfter(at)) {
+                bound = offset.applyAsLong(r);
+            }
         }
         return bound;
     }
@@ -250,7 +276,7 @@ public final class EnforcementView {
         Instant everywhere = null;
         Instant committedEverywhere = null;
         boolean committedEverywhereKnown = true;
-        Early early = earlyById.get(r.eventId());
+        Early early = earlyCopyOf(r);
         for (Instance i : instances.values()) {
             if (!counts(i, r)) {
                 continue;
@@ -264,7 +290,9 @@ public final class EnforcementView {
                         byEarly && committed != null ? millisBetween(ahead, committed) : null));
                 everywhere = everywhere == null || at.isAfter(everywhere) ? at : everywhere;
                 if (committed == null) {
-                    committedEverywhereKnown = false;
+                    // Applied by the early copy only: the record's moment is unknown — unless the instance has gone
+                    // silent, which leaves it out of "everywhere" as it would any other silent instance.
+                    committedEverywhereKnown &= isStale(i, now);
                 } else if (committedEverywhere == null || committed.isAfter(committedEverywhere)) {
                     committedEverywhere = committed;
                 }
@@ -282,7 +310,7 @@ public final class EnforcementView {
 
     /** When {@code i} applied {@code r}: by its committed record or its early copy, whichever it reported first. */
     private Instant appliedAt(Instance i, Revocation r) {
-        return earliest(i.appliedAt(r.partition(), r.offset()), i.appliedEarlyAt(earlyById.get(r.eventId())));
+        return earliest(i.appliedAt(r.partition(), r.offset()), i.appliedEarlyAt(earlyCopyOf(r)));
     }
 
     private static Instant earliest(Instant a, Instant b) {
@@ -358,12 +386,15 @@ public final class EnforcementView {
             }
             return true;
         });
-        earlyById.values().removeIf(e -> {
-            if (!e.revokedAt().isBefore(before)) {
-                return false;
-            }
-            earlyByOffset.get(e.partition()).remove(e.offset());
-            return true;
+        earlyById.values().removeIf(copies -> {
+            copies.removeIf(e -> {
+                if (!e.revokedAt().isBefore(before)) {
+                    return false;
+                }
+                earlyByOffset.get(e.partition()).remove(e.offset());
+                return true;
+            });
+            return copies.isEmpty();
         });
         instances.values().removeIf(i -> i.lastReportAt().isBefore(before));
         for (Instance i : instances.values()) {

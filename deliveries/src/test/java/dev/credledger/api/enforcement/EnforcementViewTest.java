@@ -62,7 +62,6 @@ class EnforcementViewTest {
         EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
         // Its early copy is elsewhere on the early topic (partitions are not the same), and may be read after reports.
         view.addEarly(new EnforcementView.Early(r.eventId(), 2, 40, r.revokedAt()));
-        view.addEarly(new EnforcementView.Early(r.eventId(), 2, 41, r.revokedAt())); // a repeated decision: not counted
 
         view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(4), Map.of(0, 10L), Map.of(2, 41L));
         EnforcementView.Status early = view.status(r, T0.plusSeconds(6));
@@ -98,6 +97,47 @@ class EnforcementViewTest {
 
         view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(20), Map.of(0, 11L), Map.of(0, 1L));
         assertThat(view.status(r, T0.plusSeconds(6)).committedEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(20));
+    }
+
+    @Test
+    void onlyTheEarlyCopyOfTheCommittedDecisionCountsNotOneOfAnAttemptThatAborted() {
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L), Map.of(0, 5L));
+        EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(9));
+        // The first attempt published its copy at 5 (decided at +5 s) and aborted; the retry decided again at +9 s.
+        view.addEarly(new EnforcementView.Early(r.eventId(), 0, 5, T0.plusSeconds(5)));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 0, 8, r.revokedAt()));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 0, 8, r.revokedAt())); // read twice: kept once
+
+        // Past the aborted attempt's copy only (a client started after it need never have read it): not applied.
+        view.report("gateway", "gw-1", T0.plusSeconds(8), Map.of(0, 10L), Map.of(0, 6L));
+        assertThat(view.status(r, T0.plusSeconds(9)).applied()).isEmpty();
+        view.report("gateway", "gw-1", T0.plusSeconds(9).plusMillis(2), Map.of(0, 10L), Map.of(0, 9L));
+        assertThat(view.status(r, T0.plusSeconds(10)).applied()).extracting(EnforcementView.Applied::lagMs,
+                EnforcementView.Applied::early).containsExactly(org.assertj.core.groups.Tuple.tuple(2L, true));
+    }
+
+    @Test
+    void anInstanceThatAppliedOnlyTheEarlyCopyAndWentSilentIsLeftOutOfTheRecordsEverywhere() {
+        view.report("gateway", "gw-1", T0.plusSeconds(1), Map.of(0, 10L), Map.of(0, 0L));
+        view.report("batch", "b-1", T0.plusSeconds(1), Map.of(0, 10L));
+        EnforcementView.Revocation r = revocation(0, 10, T0.plusSeconds(5));
+        view.addEarly(new EnforcementView.Early(r.eventId(), 0, 0, r.revokedAt()));
+        view.report("gateway", "gw-1", T0.plusSeconds(5).plusMillis(3), Map.of(0, 10L), Map.of(0, 1L));
+        view.report("batch", "b-1", T0.plusSeconds(5).plusMillis(40), Map.of(0, 11L));
+
+        assertThat(view.status(r, T0.plusSeconds(6)).committedEverywhereAt()).as("the gateway has not said").isNull();
+        EnforcementView.Status later = view.status(r, T0.plusSeconds(60));
+        assertThat(later.committedEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(40));
+        assertThat(later.effectiveEverywhereAt()).isEqualTo(T0.plusSeconds(5).plusMillis(40));
+    }
+
+    @Test
+    void aReportIsNotTakenPastARevocationDecidedAfterItEvenWhenTheRevocationsAreSlightlyOutOfTimeOrder() {
+        // Offset 3 was decided after offset 4, by an instance whose clock ran a second ahead.
+        revocation(0, 3, T0.plusSeconds(11));
+        revocation(0, 4, T0.plusSeconds(10));
+        assertThat(view.notPast(0, T0.plusMillis(10_500), 100)).isEqualTo(3);
+        assertThat(view.notPast(0, T0.plusSeconds(11), 100)).isEqualTo(100);
     }
 
     @Test

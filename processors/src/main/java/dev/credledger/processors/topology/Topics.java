@@ -123,8 +123,9 @@ public final class Topics {
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(1).toMillis()))),
                 new NewTopic(REVOCATIONS, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))),
+                // As long as the record: the ledger's proof of enforcement reads which copy each point applied first.
                 new NewTopic(EARLY_REVOCATIONS, partitions, replicationFactor)
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()))),
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(revocationRetention.toMillis()))),
                 new NewTopic(TOKEN_LOOKUP, partitions, replicationFactor).configs(compacted),
                 new NewTopic(ALLOW_LISTS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(DEAD_LETTERS, 1, replicationFactor)
