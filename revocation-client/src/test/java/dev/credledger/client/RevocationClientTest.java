@@ -266,6 +266,47 @@ class RevocationClientTest {
         }
     }
 
+    @Test
+    void anEarlyCopyThatCannotBeReadYetIsHeldAndAppliedOnceItsSchemaCanBeRead() throws Exception {
+        String token = ledger.post("/v1/accounts/client-held/environments/sandbox/api/enable", null).path("authToken").asText();
+        await("the token known", () -> active(gateway, token));
+        var registry = new dev.credledger.events.registry.SchemaRegistryClient(new dev.credledger.events.registry
+                .SchemaRegistryClient.Settings(URI.create(ledger.app.registryUrl()), "test:" + TestLedger.ADMIN, null,
+                Duration.ofSeconds(10)));
+        // The registry gives each new schema the newest ID + 1: an early copy written with the next ID cannot be read
+        // until a schema is registered under it (as for a client whose registry is unreachable for a new schema).
+        int next = registry.register("held-test-probe", org.apache.avro.SchemaBuilder.record("Probe").fields()
+                .requiredString("probe").endRecord()) + 1;
+        CredentialRevoked revocation = CredentialRevoked.newBuilder().setEventId(java.util.UUID.randomUUID())
+                .setCredentialId(java.util.UUID.randomUUID()).setAccountId("client-held").setEnvironment(dev.credledger.events.avro.Environment.SANDBOX)
+                .setKind(dev.credledger.events.avro.CredentialKind.AUTH_TOKEN)
+                .setFingerprint(dev.credledger.events.model.Fingerprint.hexOf(token)).setPrefix(token.substring(0, 13))
+                .setReason(dev.credledger.events.avro.RevocationReason.TOKEN_COMPROMISED).setRevokedAt(java.time.Instant.now())
+                .setCausedBy(java.util.UUID.randomUUID()).build();
+        var bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(0);
+        bytes.write(java.nio.ByteBuffer.allocate(4).putInt(next).array());
+        var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(CredentialRevoked.class).write(revocation, encoder);
+        encoder.flush();
+        long before = gateway.recordsApplied();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                ledger.app.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(RevocationClient.EARLY_REVOCATIONS,
+                    revocation.getFingerprint(), bytes.toByteArray())).get();
+        }
+        await("the early copy read", () -> gateway.recordsApplied() > before);
+        assertThat(active(gateway, token)).as("not applied while it cannot be read").isTrue();
+
+        // Its schema registered (the same fields, so the client reads it as a revocation): applied within a second or so.
+        org.apache.avro.Schema same = new org.apache.avro.Schema.Parser().parse(CredentialRevoked.getClassSchema().toString()
+                .replaceFirst("\"doc\":\"", "\"doc\":\"(held test) "));
+        assertThat(registry.register("held-test-revoked", same)).as("the ID the copy names").isEqualTo(next);
+        await("applied once it can be read", () -> !active(gateway, token));
+        assertThat(gateway.verify(token, Environment.SANDBOX, null).reason()).isEqualTo(Verification.Reason.REVOKED);
+    }
+
     private static boolean active(RevocationClient client, String token) {
         return client.verify(token, Environment.SANDBOX, null).active();
     }
