@@ -301,11 +301,8 @@ public final class RevocationClient implements AutoCloseable {
                 warnUnconfirmed();
                 if (ready.getCount() == 0 && reporter != null) {
                     // Never past a revocation this client could not read: the ledger shows it pending here.
-                    reporter.applied(EnforcementReporter.offsets(feed, p -> held.containsKey(p)
-                            ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
-                            EnforcementReporter.offsets(early, p -> held.containsKey(p)
-                                    ? Math.min(consumer.position(p), held.get(p).firstKey()) : consumer.position(p)),
-                            Instant.now(), heldRevocations);
+                    reporter.applied(EnforcementReporter.offsets(feed, this::appliedUpTo),
+                            EnforcementReporter.offsets(early, this::appliedUpTo), Instant.now(), heldRevocations);
                 }
                 long behind = 0;
                 for (TopicPartition p : all) {
@@ -337,6 +334,12 @@ public final class RevocationClient implements AutoCloseable {
                 partition.put(r.offset(), r.value());
             }
         }
+    }
+
+    /** Where this client has applied {@code p} up to: its position, or the first record held there if one is. */
+    private long appliedUpTo(TopicPartition p) {
+        TreeMap<Long, byte[]> waiting = held.get(p);
+        return waiting == null ? consumer.position(p) : Math.min(consumer.position(p), waiting.firstKey());
     }
 
     /** A revocation read from the committed feed, or an early copy. */
